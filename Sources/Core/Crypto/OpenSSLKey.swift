@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import COpenSSL
+
+/// Owns one OpenSSL `EVP_PKEY` (RSA, EC or Ed25519/Ed448) and frees it in `deinit`.
+///
+/// Rules: keys are built from their JWK members with `EVP_PKEY_fromdata` (EC public points always as the
+/// uncompressed `pub` octet string, never `qx`/`qy`, see REFERENCES D9.5), then checked (`EVP_PKEY_public_check`,
+/// and a pairwise check when a private part is present). Private BIGNUMs are freed with `BN_clear_free`.
+final class PKey: @unchecked Sendable {
+    let raw: OpaquePointer
+
+    init(taking raw: OpaquePointer) { self.raw = raw }
+    deinit { EVP_PKEY_free(raw) }
+
+    var bits: Int { Int(EVP_PKEY_get_bits(raw)) }
+
+    /// The JOSE key type and curve of this key, or nil for a type wif does not sign with.
+    var kind: (KeyType, Curve?)? {
+        if EVP_PKEY_is_a(raw, "RSA") == 1 { return (.rsa, nil) }
+        if EVP_PKEY_is_a(raw, "ED25519") == 1 { return (.okp, .ed25519) }
+        if EVP_PKEY_is_a(raw, "ED448") == 1 { return (.okp, .ed448) }
+        if EVP_PKEY_is_a(raw, "EC") == 1 {
+            var name = [CChar](repeating: 0, count: 64)
+            var len = 0
+            guard EVP_PKEY_get_utf8_string_param(raw, "group", &name, name.count, &len) == 1 else { return nil }
+            let group = String(decoding: name.prefix(len).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let c = Curve.fromOpenSSLGroup(group) else { return nil }
+            return (.ec, c)
+        }
+        return nil
+    }
+
+    // MARK: Generation
+
+    static func generate(curve: Curve) throws(WIFError) -> PKey {
+        let p: OpaquePointer? = curve.keyType == .ec ? wif_keygen_ec(curve.opensslName) : wif_keygen_raw(curve.opensslName)
+        guard let p else { throw OpenSSLError.error(.cryptoFailure, "cannot generate a \(curve.rawValue) key") }
+        return PKey(taking: p)
+    }
+
+    static func generateRSA(bits: Int) throws(WIFError) -> PKey {
+        guard let p = wif_keygen_rsa(bits) else { throw OpenSSLError.error(.cryptoFailure, "cannot generate an RSA key") }
+        return PKey(taking: p)
+    }
+
+    // MARK: Import
+
+    /// Static C names for OSSL_PARAM_BLD (see `wif_param_name` in the shim).
+    enum Param: Int32 {
+        case n, e, d, factor1, factor2, exponent1, exponent2, coefficient1, group, pub, priv, digest
+        var cName: UnsafePointer<CChar> { wif_param_name(rawValue) }
+    }
+
+    private static func bn(_ bytes: [UInt8]) -> OpaquePointer? {
+        bytes.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress, Int32($0.count), nil) }
+    }
+
+    private static func fromData(_ type: String, selection: Int32, what: String,
+                                 _ build: (OpaquePointer) -> UnsafeMutablePointer<OSSL_PARAM>?) throws(WIFError) -> PKey {
+        // OSSL_PARAM_BLD keeps pointers to pushed buffers until to_param, so `build` pushes and then calls
+        // OSSL_PARAM_BLD_to_param itself, while its buffers are alive.
+        guard let bld = OSSL_PARAM_BLD_new() else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
+        defer { OSSL_PARAM_BLD_free(bld) }
+        guard let params = build(bld) else {
+            throw OpenSSLError.error(.keyInvalid, "\(what): cannot build the key")
+        }
+        defer { OSSL_PARAM_free(params) }
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, type, nil) else {
+            throw OpenSSLError.error(.cryptoFailure, "\(what): OpenSSL has no \(type) support")
+        }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        var pkey: OpaquePointer?
+        guard EVP_PKEY_fromdata_init(ctx) == 1, EVP_PKEY_fromdata(ctx, &pkey, selection, params) == 1, let pkey else {
+            throw OpenSSLError.error(.keyInvalid, "\(what): OpenSSL rejects the key")
+        }
+        return PKey(taking: pkey)
+    }
+
+    static func fromRSA(n: [UInt8], e: [UInt8], priv: [[UInt8]]?, what: String) throws(WIFError) -> PKey {
+        let names: [Param] = [.d, .factor1, .factor2, .exponent1, .exponent2, .coefficient1]
+        var bns: [OpaquePointer] = []
+        var secret: [OpaquePointer] = []
+        defer {
+            bns.forEach { BN_free($0) }
+            secret.forEach { BN_clear_free($0) }
+        }
+        let key = try fromData("RSA", selection: priv == nil ? WIF_EVP_PKEY_PUBLIC_KEY : WIF_EVP_PKEY_KEYPAIR,
+                               what: what) { bld in
+            guard let nb = bn(n), let eb = bn(e) else { return nil }
+            bns += [nb, eb]
+            guard OSSL_PARAM_BLD_push_BN(bld, Param.n.cName, nb) == 1,
+                  OSSL_PARAM_BLD_push_BN(bld, Param.e.cName, eb) == 1 else { return nil }
+            for (name, value) in zip(names, priv ?? []) {
+                guard let b = bn(value) else { return nil }
+                secret.append(b)
+                guard OSSL_PARAM_BLD_push_BN(bld, name.cName, b) == 1 else { return nil }
+            }
+            return OSSL_PARAM_BLD_to_param(bld)
+        }
+        return key
+    }
+
+    static func fromEC(curve: Curve, x: [UInt8], y: [UInt8], d: [UInt8]?, what: String) throws(WIFError) -> PKey {
+        var secret: OpaquePointer?
+        defer { if let secret { BN_clear_free(secret) } }
+        let pub = [0x04] + x + y
+        let key = try fromData("EC", selection: d == nil ? WIF_EVP_PKEY_PUBLIC_KEY : WIF_EVP_PKEY_KEYPAIR,
+                               what: what) { bld in
+            curve.opensslName.withCString { group in
+                pub.withUnsafeBytes { p in
+                    guard OSSL_PARAM_BLD_push_utf8_string(bld, Param.group.cName, group, 0) == 1,
+                          OSSL_PARAM_BLD_push_octet_string(bld, Param.pub.cName, p.baseAddress, p.count) == 1 else { return nil }
+                    if let d {
+                        guard let b = bn(d) else { return nil }
+                        secret = b
+                        guard OSSL_PARAM_BLD_push_BN(bld, Param.priv.cName, b) == 1 else { return nil }
+                    }
+                    return OSSL_PARAM_BLD_to_param(bld)
+                }
+            }
+        }
+        try key.check(isPrivate: d != nil, what: what)
+        return key
+    }
+
+    static func fromOKP(curve: Curve, x: [UInt8], d: [UInt8]?, what: String) throws(WIFError) -> PKey {
+        let p: OpaquePointer?
+        if let d {
+            p = d.withUnsafeBufferPointer { EVP_PKEY_new_raw_private_key_ex(nil, curve.opensslName, nil, $0.baseAddress, $0.count) }
+        } else {
+            p = x.withUnsafeBufferPointer { EVP_PKEY_new_raw_public_key_ex(nil, curve.opensslName, nil, $0.baseAddress, $0.count) }
+        }
+        guard let p else { throw OpenSSLError.error(.keyInvalid, "\(what): OpenSSL rejects the \(curve.rawValue) key") }
+        let key = PKey(taking: p)
+        if d != nil, key.rawPublic() != x {
+            throw WIFError(.keyInvalid, "\(what): private key \"d\" does not match public key \"x\"")
+        }
+        return key
+    }
+
+    /// Public-key validation, plus a pairwise consistency check for key pairs (REFERENCES D3.5).
+    func check(isPrivate: Bool, what: String) throws(WIFError) {
+        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, raw, nil) else {
+            throw OpenSSLError.error(.cryptoFailure, "out of memory")
+        }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        guard EVP_PKEY_public_check(ctx) == 1 else {
+            throw OpenSSLError.error(.keyInvalid, "\(what): public key fails validation (point not on the curve?)")
+        }
+        if isPrivate && EVP_PKEY_pairwise_check(ctx) != 1 {
+            throw OpenSSLError.error(.keyInvalid, "\(what): private key does not match the public key")
+        }
+    }
+
+    // MARK: PEM
+
+    /// Reads a PEM private key (PKCS#8, PKCS#1, SEC1) or public key (SPKI). Encrypted PEM is refused here.
+    static func fromPEM(_ data: [UInt8], what: String) throws(WIFError) -> (PKey, isPrivate: Bool) {
+        let text = String(decoding: data, as: UTF8.self)
+        let isPrivate = text.contains("PRIVATE KEY-----")
+        if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+            throw WIFError(.keyInvalid, "\(what): encrypted PEM keys are not supported yet")
+        }
+        if text.contains("-----BEGIN RSA PUBLIC KEY-----") || text.contains("-----BEGIN CERTIFICATE-----") {
+            throw WIFError(.keyInvalid, "\(what): only SubjectPublicKeyInfo (BEGIN PUBLIC KEY) public keys are read")
+        }
+        let p: OpaquePointer? = data.withUnsafeBytes { buf in
+            guard let bio = BIO_new_mem_buf(buf.baseAddress, Int32(buf.count)) else { return nil }
+            defer { BIO_free(bio) }
+            // A callback that refuses makes OpenSSL fail on encrypted PEM instead of prompting on the terminal.
+            return isPrivate ? PEM_read_bio_PrivateKey(bio, nil, wif_no_passphrase, nil)
+                             : PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+        }
+        guard let p else { throw OpenSSLError.error(.keyInvalid, "\(what): not a readable PEM key") }
+        let key = PKey(taking: p)
+        guard key.kind != nil else { throw WIFError(.keyInvalid, "\(what): key type is not one wif signs with") }
+        return (key, isPrivate)
+    }
+
+    func pem(includePrivate: Bool) throws(WIFError) -> String {
+        guard let bio = BIO_new(BIO_s_mem()) else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
+        defer { BIO_free(bio) }
+        let ok = includePrivate ? PEM_write_bio_PrivateKey(bio, raw, nil, nil, 0, nil, nil)
+                                : PEM_write_bio_PUBKEY(bio, raw)
+        guard ok == 1 else { throw OpenSSLError.error(.cryptoFailure, "cannot write PEM") }
+        var ptr: UnsafeMutablePointer<CChar>?
+        let len = BIO_ctrl(bio, BIO_CTRL_INFO, 0, &ptr)
+        guard let ptr, len > 0 else { throw OpenSSLError.error(.cryptoFailure, "cannot write PEM") }
+        let bytes = UnsafeRawBufferPointer(start: ptr, count: len)
+        let s = String(decoding: bytes, as: UTF8.self)
+        OPENSSL_cleanse(ptr, len)
+        return s
+    }
+
+    // MARK: Export
+
+    /// A BIGNUM parameter as big-endian bytes: minimal length when `pad` is 0, else left-padded to `pad`.
+    func bnParam(_ name: String, pad: Int = 0) -> [UInt8]? {
+        var b: OpaquePointer?
+        guard EVP_PKEY_get_bn_param(raw, name, &b) == 1, let b else { return nil }
+        defer { BN_clear_free(b) }
+        let n = pad > 0 ? pad : Int((BN_num_bits(b) + 7) / 8)
+        var out = [UInt8](repeating: 0, count: max(n, 1))
+        let r = out.withUnsafeMutableBufferPointer { BN_bn2binpad(b, $0.baseAddress, Int32($0.count)) }
+        return r < 0 ? nil : out
+    }
+
+    func rawPublic() -> [UInt8]? {
+        var len = 0
+        guard EVP_PKEY_get_raw_public_key(raw, nil, &len) == 1 else { return nil }
+        var out = [UInt8](repeating: 0, count: len)
+        guard EVP_PKEY_get_raw_public_key(raw, &out, &len) == 1 else { return nil }
+        return Array(out.prefix(len))
+    }
+
+    func rawPrivate() -> [UInt8]? {
+        var len = 0
+        guard EVP_PKEY_get_raw_private_key(raw, nil, &len) == 1 else { return nil }
+        var out = [UInt8](repeating: 0, count: len)
+        guard EVP_PKEY_get_raw_private_key(raw, &out, &len) == 1 else { return nil }
+        return Array(out.prefix(len))
+    }
+
+    /// The JWK members of this key (RFC 7518 §6, RFC 8037 §2): public ones, then private ones when asked.
+    func jwkMembers(includePrivate: Bool) throws(WIFError) -> [(String, [UInt8])] {
+        guard let (kty, curve) = kind else { throw WIFError(.keyInvalid, "unsupported key type") }
+        let fail = WIFError(.cryptoFailure, "cannot export the key")
+        switch kty {
+        case .rsa:
+            guard let n = bnParam("n"), let e = bnParam("e") else { throw fail }
+            var m = [("n", n), ("e", e)]
+            if includePrivate {
+                let names = [("d", "d"), ("p", "rsa-factor1"), ("q", "rsa-factor2"), ("dp", "rsa-exponent1"),
+                             ("dq", "rsa-exponent2"), ("qi", "rsa-coefficient1")]
+                for (j, o) in names {
+                    guard let v = bnParam(o) else { throw fail }
+                    m.append((j, v))
+                }
+            }
+            return m
+        case .ec:
+            guard let curve else { throw fail }
+            var pub = [UInt8](repeating: 0, count: 1 + 2 * curve.size)
+            var len = 0
+            guard EVP_PKEY_get_octet_string_param(raw, "pub", &pub, pub.count, &len) == 1, len == pub.count,
+                  pub[0] == 0x04 else { throw fail }
+            var m = [("x", Array(pub[1...curve.size])), ("y", Array(pub[(1 + curve.size)...]))]
+            if includePrivate {
+                guard let d = bnParam("priv", pad: curve.size) else { throw fail }
+                m.append(("d", d))
+            }
+            return m
+        case .okp:
+            guard let x = rawPublic() else { throw fail }
+            var m = [("x", x)]
+            if includePrivate {
+                guard let d = rawPrivate() else { throw fail }
+                m.append(("d", d))
+            }
+            return m
+        case .oct:
+            throw fail
+        }
+    }
+
+    func isPrivateKey() -> Bool {
+        switch kind?.0 {
+        case .rsa: return bnParam("d") != nil
+        case .ec: return bnParam("priv") != nil
+        case .okp: return rawPrivate() != nil
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import COpenSSL
+
+/// Signs JWS signing inputs with one key and one algorithm; contexts are set up once and reused, so that
+/// signing many tokens costs little more than the primitive.
+///
+/// - HMAC: an `EVP_MAC_CTX` keyed once, re-initialised per message.
+/// - RSA, PSS, ECDSA: hash with `EVP_Digest`, then `EVP_PKEY_sign` on a context prepared once (PKCS#1 v1.5, or
+///   PSS with salt = hash length and MGF1 with the same hash, RFC 7518 §3.5). ECDSA's DER output becomes
+///   fixed-length R‖S (RFC 7518 §3.4).
+/// - EdDSA: one-shot `EVP_DigestSign` (PureEdDSA has no pre-hash, RFC 8037 §3.1).
+public final class Signer {
+    public let algorithm: Algorithm
+    public let key: JWK
+    private var mac: OpaquePointer?        // EVP_MAC_CTX
+    private var pctx: OpaquePointer?       // EVP_PKEY_CTX
+    private var mdctx: OpaquePointer?      // EVP_MD_CTX
+    private var md: OpaquePointer?         // EVP_MD
+    private var digest = [UInt8](repeating: 0, count: 64)
+    private var out: [UInt8]
+
+    public init(key: JWK, algorithm: Algorithm) throws(WIFError) {
+        try key.checkFits(algorithm)
+        guard key.isPrivate else { throw WIFError(.keyInvalid, "key\(key.kidLabel) is public; signing needs a private key") }
+        self.algorithm = algorithm
+        self.key = key
+        out = [UInt8](repeating: 0, count: 1024)
+        switch algorithm.family {
+        case .hmac:
+            guard let secret = key.secret, let m = EVP_MAC_fetch(nil, "HMAC", nil) else {
+                throw OpenSSLError.error(.cryptoFailure, "HMAC is unavailable")
+            }
+            defer { EVP_MAC_free(m) }
+            mac = EVP_MAC_CTX_new(m)
+            guard let mac else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
+            let ok = try Signer.initMAC(mac, secret: secret, digest: algorithm.digestName ?? "SHA256")
+            guard ok else { throw OpenSSLError.error(.cryptoFailure, "cannot key HMAC") }
+        case .eddsa:
+            mdctx = EVP_MD_CTX_new()
+            guard mdctx != nil else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
+        case .rsa, .pss, .ecdsa:
+            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
+            md = EVP_MD_fetch(nil, algorithm.digestName, nil)
+            pctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
+            guard let md, let pctx, EVP_PKEY_sign_init(pctx) == 1 else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) signing")
+            }
+            try Signer.configure(pctx, md: md, algorithm: algorithm)
+            if algorithm.family != .ecdsa { out = [UInt8](repeating: 0, count: key.bits / 8 + 16) }
+        }
+    }
+
+    deinit {
+        if let mac { EVP_MAC_CTX_free(mac) }
+        if let pctx { EVP_PKEY_CTX_free(pctx) }
+        if let mdctx { EVP_MD_CTX_free(mdctx) }
+        if let md { EVP_MD_free(md) }
+    }
+
+    static func initMAC(_ mac: OpaquePointer, secret: [UInt8], digest: String) throws(WIFError) -> Bool {
+        var name = Array(digest.utf8CString)
+        return name.withUnsafeMutableBufferPointer { n in
+            var params = [OSSL_PARAM_construct_utf8_string(PKey.Param.digest.cName, n.baseAddress, 0), OSSL_PARAM_construct_end()]
+            return secret.withUnsafeBufferPointer { EVP_MAC_init(mac, $0.baseAddress, $0.count, &params) } == 1
+        }
+    }
+
+    /// Sets signature digest and padding on a sign or verify context.
+    static func configure(_ pctx: OpaquePointer, md: OpaquePointer, algorithm: Algorithm) throws(WIFError) {
+        var ok = EVP_PKEY_CTX_set_signature_md(pctx, md) == 1
+        if algorithm.family == .pss {
+            ok = ok && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1
+                && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1
+                && EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1
+        } else if algorithm.family == .rsa {
+            ok = ok && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
+        }
+        guard ok else { throw OpenSSLError.error(.cryptoFailure, "cannot configure \(algorithm.rawValue)") }
+    }
+
+    /// Hashes `message` with the algorithm's digest into `digest`; returns its length.
+    static func hash(_ message: UnsafeRawBufferPointer, md: OpaquePointer, into digest: inout [UInt8]) -> Int? {
+        var len: UInt32 = 0
+        let ok = digest.withUnsafeMutableBufferPointer { EVP_Digest(message.baseAddress, message.count, $0.baseAddress, &len, md, nil) }
+        return ok == 1 ? Int(len) : nil
+    }
+
+    /// Signs `message` (the JWS signing input) and returns the JWS signature bytes.
+    public func sign(_ message: [UInt8]) throws(WIFError) -> [UInt8] {
+        let r = message.withUnsafeBytes { m in Result { () throws(WIFError) -> [UInt8] in try sign(m) } }
+        return try r.get()
+    }
+
+    public func sign(_ message: UnsafeRawBufferPointer) throws(WIFError) -> [UInt8] {
+        let fail = { () -> WIFError in OpenSSLError.error(.cryptoFailure, "\(self.algorithm.rawValue) signing failed") }
+        switch algorithm.family {
+        case .hmac:
+            guard let mac, EVP_MAC_init(mac, nil, 0, nil) == 1, EVP_MAC_update(mac, message.baseAddress, message.count) == 1
+            else { throw fail() }
+            var len = 0
+            let ok = out.withUnsafeMutableBufferPointer { EVP_MAC_final(mac, $0.baseAddress, &len, $0.count) }
+            guard ok == 1 else { throw fail() }
+            return Array(out[0..<len])
+        case .eddsa:
+            guard let mdctx, let pkey = key.pkey?.raw,
+                  EVP_DigestSignInit_ex(mdctx, nil, nil, nil, nil, pkey, nil) == 1 else { throw fail() }
+            var len = out.count
+            let ok = out.withUnsafeMutableBufferPointer {
+                EVP_DigestSign(mdctx, $0.baseAddress, &len, message.bindMemory(to: UInt8.self).baseAddress, message.count)
+            }
+            guard ok == 1 else { throw fail() }
+            return Array(out[0..<len])
+        case .rsa, .pss, .ecdsa:
+            guard let md, let pctx, let dlen = Signer.hash(message, md: md, into: &digest) else { throw fail() }
+            var len = out.count
+            let ok = out.withUnsafeMutableBufferPointer { o in
+                digest.withUnsafeBufferPointer { EVP_PKEY_sign(pctx, o.baseAddress, &len, $0.baseAddress, dlen) }
+            }
+            guard ok == 1 else { throw fail() }
+            if algorithm.family != .ecdsa { return Array(out[0..<len]) }
+            guard let raw = ECDSASignature.derToRaw(out, length: len, size: key.curve?.size ?? 32) else { throw fail() }
+            return raw
+        }
+    }
+}
+
+/// ECDSA signature encodings: OpenSSL's DER and JOSE's fixed-length R‖S (RFC 7518 §3.4).
+enum ECDSASignature {
+    static func derToRaw(_ der: [UInt8], length: Int, size: Int) -> [UInt8]? {
+        der.withUnsafeBufferPointer { buf -> [UInt8]? in
+            var p: UnsafePointer<UInt8>? = buf.baseAddress
+            guard let sig = d2i_ECDSA_SIG(nil, &p, length) else { return nil }
+            defer { ECDSA_SIG_free(sig) }
+            var r: OpaquePointer?
+            var s: OpaquePointer?
+            ECDSA_SIG_get0(sig, &r, &s)
+            var out = [UInt8](repeating: 0, count: 2 * size)
+            let ok = out.withUnsafeMutableBufferPointer { o in
+                BN_bn2binpad(r, o.baseAddress, Int32(size)) == Int32(size)
+                    && BN_bn2binpad(s, o.baseAddress! + size, Int32(size)) == Int32(size)
+            }
+            return ok ? out : nil
+        }
+    }
+
+    /// R‖S to DER; nil when the length is wrong or R or S is zero (CVE-2022-21449).
+    static func rawToDER(_ raw: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
+        guard raw.count == 2 * size else { return nil }
+        let bytes = raw.bindMemory(to: UInt8.self)
+        if bytes[0..<size].allSatisfy({ $0 == 0 }) || bytes[size...].allSatisfy({ $0 == 0 }) { return nil }
+        guard let sig = ECDSA_SIG_new() else { return nil }
+        defer { ECDSA_SIG_free(sig) }
+        guard let r = BN_bin2bn(bytes.baseAddress, Int32(size), nil) else { return nil }
+        guard let s = BN_bin2bn(bytes.baseAddress! + size, Int32(size), nil) else { BN_free(r); return nil }
+        guard ECDSA_SIG_set0(sig, r, s) == 1 else { BN_free(r); BN_free(s); return nil }
+        var der: UnsafeMutablePointer<UInt8>?
+        let n = i2d_ECDSA_SIG(sig, &der)
+        guard n > 0, let der else { return nil }
+        defer { wif_OPENSSL_free(der) }
+        return Array(UnsafeBufferPointer(start: der, count: Int(n)))
+    }
+}
+
+/// Verifies JWS signatures with one key and one algorithm; contexts are prepared once.
+///
+/// Returns `false` for any signature that does not verify, including one of the wrong length (ECDSA R‖S must be
+/// exactly 2n bytes, RSA exactly the modulus length, HMAC exactly the hash length), never throws for that.
+public final class Verifier {
+    public let algorithm: Algorithm
+    public let key: JWK
+    private var mac: OpaquePointer?
+    private var pctx: OpaquePointer?
+    private var mdctx: OpaquePointer?
+    private var md: OpaquePointer?
+    private var digest = [UInt8](repeating: 0, count: 64)
+    private var macOut = [UInt8](repeating: 0, count: 64)
+
+    public init(key: JWK, algorithm: Algorithm) throws(WIFError) {
+        try key.checkFits(algorithm)
+        self.algorithm = algorithm
+        self.key = key
+        switch algorithm.family {
+        case .hmac:
+            guard let secret = key.secret, let m = EVP_MAC_fetch(nil, "HMAC", nil) else {
+                throw OpenSSLError.error(.cryptoFailure, "HMAC is unavailable")
+            }
+            defer { EVP_MAC_free(m) }
+            mac = EVP_MAC_CTX_new(m)
+            guard let mac, try Signer.initMAC(mac, secret: secret, digest: algorithm.digestName ?? "SHA256") else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot key HMAC")
+            }
+        case .eddsa:
+            mdctx = EVP_MD_CTX_new()
+            guard mdctx != nil else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
+        case .rsa, .pss, .ecdsa:
+            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
+            md = EVP_MD_fetch(nil, algorithm.digestName, nil)
+            pctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
+            guard let md, let pctx, EVP_PKEY_verify_init(pctx) == 1 else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) verification")
+            }
+            try Signer.configure(pctx, md: md, algorithm: algorithm)
+        }
+    }
+
+    deinit {
+        if let mac { EVP_MAC_CTX_free(mac) }
+        if let pctx { EVP_PKEY_CTX_free(pctx) }
+        if let mdctx { EVP_MD_CTX_free(mdctx) }
+        if let md { EVP_MD_free(md) }
+    }
+
+    public func verify(signature: [UInt8], message: [UInt8]) -> Bool {
+        signature.withUnsafeBytes { s in message.withUnsafeBytes { m in verify(signature: s, message: m) } }
+    }
+
+    public func verify(signature: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
+        defer { ERR_clear_error() }
+        switch algorithm.family {
+        case .hmac:
+            guard let mac, signature.count == algorithm.hashLength,
+                  EVP_MAC_init(mac, nil, 0, nil) == 1, EVP_MAC_update(mac, message.baseAddress, message.count) == 1
+            else { return false }
+            var len = 0
+            let ok = macOut.withUnsafeMutableBufferPointer { EVP_MAC_final(mac, $0.baseAddress, &len, $0.count) }
+            guard ok == 1, len == signature.count else { return false }
+            return macOut.withUnsafeBytes { CRYPTO_memcmp($0.baseAddress, signature.baseAddress, len) } == 0
+        case .eddsa:
+            let expected = key.curve == .ed448 ? 114 : 64
+            guard signature.count == expected, let mdctx, let pkey = key.pkey?.raw,
+                  EVP_DigestVerifyInit_ex(mdctx, nil, nil, nil, nil, pkey, nil) == 1 else { return false }
+            return EVP_DigestVerify(mdctx, signature.bindMemory(to: UInt8.self).baseAddress, signature.count,
+                                    message.bindMemory(to: UInt8.self).baseAddress, message.count) == 1
+        case .rsa, .pss:
+            guard let md, let pctx, signature.count == (key.bits + 7) / 8,
+                  let dlen = Signer.hash(message, md: md, into: &digest) else { return false }
+            return digest.withUnsafeBufferPointer {
+                EVP_PKEY_verify(pctx, signature.bindMemory(to: UInt8.self).baseAddress, signature.count, $0.baseAddress, dlen)
+            } == 1
+        case .ecdsa:
+            guard let md, let pctx, let der = ECDSASignature.rawToDER(signature, size: key.curve?.size ?? 32),
+                  let dlen = Signer.hash(message, md: md, into: &digest) else { return false }
+            return digest.withUnsafeBufferPointer { d in
+                der.withUnsafeBufferPointer { EVP_PKEY_verify(pctx, $0.baseAddress, $0.count, d.baseAddress, dlen) }
+            } == 1
+        }
+    }
+}

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A JSON value for JOSE headers, claims and keys (RFC 8259), read strictly.
+///
+/// Rules the reader enforces:
+/// - the input is one value with optional surrounding whitespace, nothing after it;
+/// - member names in an object are unique (RFC 7515 §4, RFC 7519 §4: duplicates are rejected, never resolved);
+/// - strings are valid UTF-8 with no raw control characters and no lone surrogate escapes (RFC 8725 §3.7);
+/// - nesting is bounded (`maxDepth`), so hostile input cannot exhaust the stack;
+/// - numbers keep their literal text, so integers stay exact and fractional NumericDates survive.
+/// Objects keep member order, for display and for re-serialization.
+public indirect enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSON])
+    case object(JSONObject)
+
+    public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
+    public var arrayValue: [JSON]? { if case .array(let a) = self { return a } else { return nil } }
+    public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+
+    /// The number as a Double, if this is a number and it is finite.
+    public var doubleValue: Double? {
+        guard case .number(let t) = self, let d = Double(t), d.isFinite else { return nil }
+        return d
+    }
+
+    /// The number as an exact Int64, if it is an integer literal in range.
+    public var int64Value: Int64? {
+        guard case .number(let t) = self else { return nil }
+        return Int64(t)
+    }
+
+    /// The JSON type name, for messages.
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .number: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    public static func integer(_ v: Int64) -> JSON { .number(String(v)) }
+}
+
+/// A JSON object with unique member names in their original order.
+public struct JSONObject: Sendable, Equatable, Sequence {
+    public struct Member: Sendable, Equatable {
+        public var name: String
+        public var value: JSON
+    }
+    public private(set) var members: [Member] = []
+
+    public init() {}
+    public init(_ pairs: [(String, JSON)]) { for (k, v) in pairs { self[k] = v } }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.name) }
+    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    /// Reads a member; setting replaces it in place or appends it; setting nil removes it.
+    public subscript(name: String) -> JSON? {
+        get {
+            for m in members where m.name == name { return m.value }
+            return nil
+        }
+        set {
+            if let i = members.firstIndex(where: { $0.name == name }) {
+                if let v = newValue { members[i].value = v } else { members.remove(at: i) }
+            } else if let v = newValue {
+                members.append(Member(name: name, value: v))
+            }
+        }
+    }
+
+    public func contains(_ name: String) -> Bool { members.contains { $0.name == name } }
+
+    /// Appends without checking for an existing member: only for the parser, which checks itself.
+    mutating func appendUnchecked(_ name: String, _ value: JSON) { members.append(Member(name: name, value: value)) }
+}
+
+// MARK: - Reading
+
+extension JSON {
+    public static let defaultMaxDepth = 32
+
+    /// Parses one JSON value from UTF-8 bytes.
+    /// - Throws: `WIFError(.inputInvalid)` naming the byte offset and what was wrong there.
+    public static func parse<C: Collection>(_ bytes: C, maxDepth: Int = defaultMaxDepth) throws(WIFError) -> JSON
+    where C.Element == UInt8 {
+        let array = Array(bytes)
+        return try array.withUnsafeBufferPointer { (buf) throws(WIFError) -> JSON in
+            var p = JSONReader(buf: buf, maxDepth: maxDepth)
+            p.skipWhitespace()
+            let v = try p.value(depth: 0)
+            p.skipWhitespace()
+            if p.pos != buf.count { throw p.fail("unexpected data after the JSON value") }
+            return v
+        }
+    }
+
+    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(WIFError) -> JSON {
+        try parse(Array(text.utf8), maxDepth: maxDepth)
+    }
+
+    /// Parses a JSON object, or throws naming `what` when the value is another type.
+    public static func parseObject<C: Collection>(_ bytes: C, what: String, maxDepth: Int = defaultMaxDepth)
+    throws(WIFError) -> JSONObject where C.Element == UInt8 {
+        let v: JSON
+        do { v = try parse(bytes, maxDepth: maxDepth) } catch { throw error.located(what) }
+        guard case .object(let o) = v else { throw WIFError(.inputInvalid, "\(what) is a JSON \(v.typeName), not an object") }
+        return o
+    }
+}
+
+struct JSONReader {
+    let buf: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    var pos = 0
+
+    init(buf: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.buf = buf
+        self.maxDepth = maxDepth
+    }
+
+    func fail(_ what: String) -> WIFError { WIFError(.inputInvalid, "invalid JSON at byte \(pos): \(what)") }
+
+    mutating func skipWhitespace() {
+        while pos < buf.count {
+            switch buf[pos] {
+            case 0x20, 0x09, 0x0A, 0x0D: pos += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func value(depth: Int) throws(WIFError) -> JSON {
+        guard pos < buf.count else { throw fail("unexpected end of input") }
+        switch buf[pos] {
+        case UInt8(ascii: "{"): return .object(try object(depth: depth + 1))
+        case UInt8(ascii: "["): return .array(try array(depth: depth + 1))
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw fail("unexpected character")
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws(WIFError) {
+        let n = word.utf8CodeUnitCount
+        guard pos + n <= buf.count else { throw fail("unexpected end of input") }
+        let w = word.utf8Start
+        for i in 0..<n where buf[pos + i] != w[i] { throw fail("unexpected character") }
+        pos += n
+    }
+
+    mutating func object(depth: Int) throws(WIFError) -> JSONObject {
+        if depth > maxDepth { throw fail("nesting deeper than \(maxDepth)") }
+        pos += 1
+        var obj = JSONObject()
+        skipWhitespace()
+        if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return obj }
+        while true {
+            skipWhitespace()
+            guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            let start = pos
+            let name = try string()
+            if obj.contains(name) {
+                pos = start
+                throw fail("duplicate member name \"\(JSON.escapedForMessage(name))\"")
+            }
+            skipWhitespace()
+            guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            pos += 1
+            skipWhitespace()
+            let v = try value(depth: depth)
+            obj.appendUnchecked(name, v)
+            skipWhitespace()
+            guard pos < buf.count else { throw fail("unexpected end of input") }
+            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if buf[pos] == UInt8(ascii: "}") { pos += 1; return obj }
+            throw fail("expected ',' or '}'")
+        }
+    }
+
+    mutating func array(depth: Int) throws(WIFError) -> [JSON] {
+        if depth > maxDepth { throw fail("nesting deeper than \(maxDepth)") }
+        pos += 1
+        var out: [JSON] = []
+        skipWhitespace()
+        if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return out }
+        while true {
+            skipWhitespace()
+            out.append(try value(depth: depth))
+            skipWhitespace()
+            guard pos < buf.count else { throw fail("unexpected end of input") }
+            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if buf[pos] == UInt8(ascii: "]") { pos += 1; return out }
+            throw fail("expected ',' or ']'")
+        }
+    }
+
+    mutating func number() throws(WIFError) -> String {
+        let start = pos
+        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        if buf[pos] == UInt8(ascii: "-") { pos += 1 }
+        guard pos < buf.count, isDigit(buf[pos]) else { throw fail("invalid number") }
+        if buf[pos] == UInt8(ascii: "0") {
+            pos += 1
+            if pos < buf.count && isDigit(buf[pos]) { throw fail("leading zero in number") }
+        } else {
+            while pos < buf.count && isDigit(buf[pos]) { pos += 1 }
+        }
+        if pos < buf.count && buf[pos] == UInt8(ascii: ".") {
+            pos += 1
+            guard pos < buf.count, isDigit(buf[pos]) else { throw fail("invalid number") }
+            while pos < buf.count && isDigit(buf[pos]) { pos += 1 }
+        }
+        if pos < buf.count && (buf[pos] == UInt8(ascii: "e") || buf[pos] == UInt8(ascii: "E")) {
+            pos += 1
+            if pos < buf.count && (buf[pos] == UInt8(ascii: "+") || buf[pos] == UInt8(ascii: "-")) { pos += 1 }
+            guard pos < buf.count, isDigit(buf[pos]) else { throw fail("invalid number") }
+            while pos < buf.count && isDigit(buf[pos]) { pos += 1 }
+        }
+        if pos - start > 512 { pos = start; throw fail("number longer than 512 characters") }
+        return String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+    }
+
+    mutating func hex4() throws(WIFError) -> UInt32 {
+        guard pos + 4 <= buf.count else { throw fail("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = buf[pos]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw fail("invalid \\u escape")
+            }
+            v = v << 4 | d
+            pos += 1
+        }
+        return v
+    }
+
+    mutating func string() throws(WIFError) -> String {
+        let open = pos
+        pos += 1
+        let start = pos
+        // Fast path: no escapes.
+        while pos < buf.count {
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: buf[start..<pos])
+                pos += 1
+                guard let s = String(validating: slice, as: UTF8.self) else {
+                    pos = open
+                    throw fail("string is not valid UTF-8")
+                }
+                return s
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw fail("raw control character in string") }
+            pos += 1
+        }
+        var bytes = Array(UnsafeBufferPointer(rebasing: buf[start..<pos]))
+        while pos < buf.count {
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") {
+                pos += 1
+                guard let s = String(validating: bytes, as: UTF8.self) else {
+                    pos = open
+                    throw fail("string is not valid UTF-8")
+                }
+                return s
+            }
+            if c < 0x20 { throw fail("raw control character in string") }
+            if c != UInt8(ascii: "\\") { bytes.append(c); pos += 1; continue }
+            pos += 1
+            guard pos < buf.count else { break }
+            let e = buf[pos]
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""): bytes.append(0x22)
+            case UInt8(ascii: "\\"): bytes.append(0x5C)
+            case UInt8(ascii: "/"): bytes.append(0x2F)
+            case UInt8(ascii: "b"): bytes.append(0x08)
+            case UInt8(ascii: "f"): bytes.append(0x0C)
+            case UInt8(ascii: "n"): bytes.append(0x0A)
+            case UInt8(ascii: "r"): bytes.append(0x0D)
+            case UInt8(ascii: "t"): bytes.append(0x09)
+            case UInt8(ascii: "u"):
+                var cp = try hex4()
+                if cp >= 0xD800 && cp <= 0xDBFF {
+                    guard pos + 2 <= buf.count, buf[pos] == UInt8(ascii: "\\"), buf[pos + 1] == UInt8(ascii: "u") else {
+                        throw fail("lone surrogate in \\u escape")
+                    }
+                    pos += 2
+                    let lo = try hex4()
+                    guard lo >= 0xDC00 && lo <= 0xDFFF else { throw fail("lone surrogate in \\u escape") }
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                } else if cp >= 0xDC00 && cp <= 0xDFFF {
+                    throw fail("lone surrogate in \\u escape")
+                }
+                appendUTF8(cp, to: &bytes)
+            default:
+                pos -= 1
+                throw fail("invalid escape")
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    func appendUTF8(_ cp: UInt32, to out: inout [UInt8]) {
+        if cp < 0x80 {
+            out.append(UInt8(cp))
+        } else if cp < 0x800 {
+            out.append(UInt8(0xC0 | cp >> 6)); out.append(UInt8(0x80 | cp & 0x3F))
+        } else if cp < 0x10000 {
+            out.append(UInt8(0xE0 | cp >> 12)); out.append(UInt8(0x80 | cp >> 6 & 0x3F))
+            out.append(UInt8(0x80 | cp & 0x3F))
+        } else {
+            out.append(UInt8(0xF0 | cp >> 18)); out.append(UInt8(0x80 | cp >> 12 & 0x3F))
+            out.append(UInt8(0x80 | cp >> 6 & 0x3F)); out.append(UInt8(0x80 | cp & 0x3F))
+        }
+    }
+}
+
+// MARK: - Writing
+
+extension JSON {
+    /// Compact serialization in member order; `/` and non-ASCII are not escaped.
+    public func serialized() -> String {
+        var out = [UInt8]()
+        write(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Human-friendly serialization, two-space indentation.
+    public func pretty(indent: Int = 0) -> String {
+        var out = [UInt8]()
+        writePretty(to: &out, level: indent)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
+        case .string(let s): JSON.writeString(s, to: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                v.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let o):
+            out.append(UInt8(ascii: "{"))
+            for (i, m) in o.members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSON.writeString(m.name, to: &out)
+                out.append(UInt8(ascii: ":"))
+                m.value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    func writePretty(to out: inout [UInt8], level: Int) {
+        func newline(_ l: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: l * 2))
+        }
+        switch self {
+        case .array(let a) where !a.isEmpty:
+            out.append(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                v.writePretty(to: &out, level: level + 1)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "]"))
+        case .object(let o) where !o.isEmpty:
+            out.append(UInt8(ascii: "{"))
+            for (i, m) in o.members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                JSON.writeString(m.name, to: &out)
+                out.append(contentsOf: ": ".utf8)
+                m.value.writePretty(to: &out, level: level + 1)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(to: &out)
+        }
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7F:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+                out.append(hexDigits[Int(c >> 4)]); out.append(hexDigits[Int(c & 15)])
+            default: out.append(c)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A string quoted for an error message: control characters escaped, cut at 80 characters.
+    public static func escapedForMessage(_ s: String, limit: Int = 80) -> String {
+        var out = [UInt8]()
+        writeString(String(s.prefix(limit)), to: &out)
+        let body = String(decoding: out.dropFirst().dropLast(), as: UTF8.self)
+        return s.count > limit ? body + "..." : body
+    }
+}

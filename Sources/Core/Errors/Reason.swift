@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The OAuth 2.0 error a token endpoint returns (RFC 6749 §5.2, RFC 7523 §3.1, RFC 8693 §2.2.2).
+public enum OAuthError: String, Sendable, CaseIterable {
+    case invalidRequest = "invalid_request"
+    case invalidClient = "invalid_client"
+    case invalidGrant = "invalid_grant"
+    case unauthorizedClient = "unauthorized_client"
+    case unsupportedGrantType = "unsupported_grant_type"
+    case invalidScope = "invalid_scope"
+    case invalidTarget = "invalid_target"
+}
+
+/// Exit statuses, as grep's: 0 yes, 1 no, 2 could not judge.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    case rejected = 1
+    case failure = 2
+}
+
+/// A stable, machine-readable reason. Raw values are API: add, never rename.
+///
+/// Reasons that describe a token or request that was judged and rejected exit 1 and carry an OAuth error;
+/// the rest say the input or the command line could not be used, and exit 2.
+public enum Reason: String, CaseIterable, Sendable {
+    // Token or request rejected (exit 1).
+    case malformed
+    case algNone = "alg_none"
+    case algNotAllowed = "alg_not_allowed"
+    case algKeyMismatch = "alg_key_mismatch"
+    case unknownKid = "unknown_kid"
+    case badSignature = "bad_signature"
+    case expired
+    case notYetValid = "not_yet_valid"
+    case issuedInFuture = "issued_in_future"
+    case lifetimeTooLong = "lifetime_too_long"
+    case tooOld = "too_old"
+    case missingClaim = "missing_claim"
+    case badIssuer = "bad_issuer"
+    case badAudience = "bad_audience"
+    case badSubject = "bad_subject"
+    case subjectRejected = "subject_rejected"
+    case replayedJTI = "replayed_jti"
+    case badTyp = "bad_typ"
+    case unsupportedCrit = "unsupported_crit"
+    case disallowedHeader = "disallowed_header"
+    case delegationTooDeep = "delegation_too_deep"
+    case badDelegation = "bad_delegation"
+    case actorRejected = "actor_rejected"
+    case jtiRejected = "jti_rejected"
+    case scopeNotAllowed = "scope_not_allowed"
+    case scopeUnauthorized = "scope_unauthorized"
+    case invalidRequest = "invalid_request"
+    case unsupportedGrantType = "unsupported_grant_type"
+    case grantTypeRejected = "grant_type_rejected"
+    case badClientAssertion = "bad_client_assertion"
+    // Could not judge (exit 2).
+    case usage
+    case inputUnreadable = "input_unreadable"
+    case inputTooLarge = "input_too_large"
+    case inputInvalid = "input_invalid"
+    case keyInvalid = "key_invalid"
+    case keyNotFound = "key_not_found"
+    case keyWeak = "key_weak"
+    case outputFailed = "output_failed"
+    case cryptoFailure = "crypto_failure"
+
+    /// Whether this reason rejects a token or request (exit 1) rather than failing to judge it (exit 2).
+    public var isRejection: Bool { exitStatus == .rejected }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .usage, .inputUnreadable, .inputTooLarge, .inputInvalid, .keyInvalid, .keyNotFound, .keyWeak,
+             .outputFailed, .cryptoFailure:
+            return .failure
+        default:
+            return .rejected
+        }
+    }
+
+    /// The OAuth error a token endpoint following RFC 7523 §3.1 returns for this reason in a grant assertion.
+    public var oauthError: OAuthError {
+        switch self {
+        case .scopeNotAllowed: return .invalidScope
+        case .scopeUnauthorized, .grantTypeRejected: return .unauthorizedClient
+        case .invalidRequest: return .invalidRequest
+        case .unsupportedGrantType: return .unsupportedGrantType
+        case .badClientAssertion: return .invalidClient
+        case .usage, .inputUnreadable, .inputTooLarge, .inputInvalid, .outputFailed: return .invalidRequest
+        default: return .invalidGrant
+        }
+    }
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The version every tool prints.
+public enum WIFVersion {
+    public static let string = "0.1.0"
+}
+
+/// Shared `main` for the three tools: maps errors to one stderr line and an exit status.
+///
+/// - `WIFError`: rendered by `Diagnostics`, exit by its reason (1 rejected, 2 could not judge).
+/// - an argument-parser error: its message, exit 0 for `--help`/`--version`, else 2.
+public enum CLI {
+    public static func run(tool: String, _ body: () throws -> Void,
+                           parseError: (Error) -> (Int32, String)) -> Never {
+        signal(SIGPIPE, SIG_DFL)
+        do {
+            try body()
+            exit(0)
+        } catch let e as WIFError {
+            Diagnostics.writeStderr(Diagnostics.render(e, tool: tool))
+            exit(e.reason.exitStatus.rawValue)
+        } catch {
+            let (code, message) = parseError(error)
+            if code == 0 {
+                var out = StdoutWriter()
+                try? out.write(message.hasSuffix("\n") ? message : message + "\n")
+                try? out.flush()
+                exit(0)
+            }
+            let text = message.isEmpty ? "\(tool): error\n" : message
+            Diagnostics.writeStderr(text.hasSuffix("\n") ? text : text + "\n")
+            exit(2)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading input: a path or `-` for standard input, never more than a bound.
+///
+/// Rules: at most `limit` bytes are read (one more byte tells that the input is larger, and reading stops);
+/// directories and unreadable paths are errors naming the path; the message never quotes file contents.
+public enum Input {
+    public static let defaultLimit = 1 << 20
+
+    /// The display name of a path argument.
+    public static func label(_ path: String) -> String { path == "-" ? "standard input" : path }
+
+    /// Reads all of `path` (or stdin for `-`), failing when it is larger than `limit`.
+    public static func read(_ path: String, limit: Int = defaultLimit, what: String? = nil) throws(WIFError) -> [UInt8] {
+        let name = what ?? label(path)
+        let fd: Int32
+        if path == "-" {
+            fd = 0
+        } else {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw WIFError(.inputUnreadable, "\(name): \(String(cString: strerror(errno)))") }
+        }
+        defer { if fd != 0 { close(fd) } }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            throw WIFError(.inputUnreadable, "\(name): is a directory")
+        }
+        var out = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while out.count <= limit {
+            let want = min(chunk.count, limit + 1 - out.count)
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw WIFError(.inputUnreadable, "\(name): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        if out.count > limit { throw WIFError(.inputTooLarge, "\(name): larger than \(limit) bytes") }
+        return out
+    }
+
+    /// Reads `path` as text with surrounding whitespace trimmed (for tokens and single values).
+    public static func readTrimmed(_ path: String, limit: Int = defaultLimit, what: String? = nil) throws(WIFError) -> [UInt8] {
+        let b = try read(path, limit: limit, what: what)
+        return trim(b)
+    }
+
+    public static func trim(_ b: [UInt8]) -> [UInt8] {
+        func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        guard let s = b.firstIndex(where: { !ws($0) }), let e = b.lastIndex(where: { !ws($0) }) else { return [] }
+        return Array(b[s...e])
+    }
+}
+
+/// Writing files: atomically, with mode 0600 for anything that may hold a secret.
+public enum Output {
+    /// Writes `bytes` to `path` through a temporary file in the same folder and `rename(2)`, mode `mode`.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(WIFError) {
+        let dir: String
+        if let slash = path.lastIndex(of: "/") { dir = String(path[..<slash].isEmpty ? "/" : path[..<slash]) } else { dir = "." }
+        var template = Array("\(dir)/.wif-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 { throw WIFError(.outputFailed, "\(path): cannot create a file in \(dir): \(String(cString: strerror(errno)))") }
+        let tmp = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        var ok = fchmod(fd, mode) == 0
+        var off = 0
+        while ok && off < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, bytes.count - off) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { ok = false; break }
+            off += n
+        }
+        let err = errno
+        if ok { ok = fsync(fd) == 0 }
+        close(fd)
+        if !ok || rename(tmp, path) != 0 {
+            let e = ok ? errno : err
+            unlink(tmp)
+            throw WIFError(.outputFailed, "\(path): cannot write: \(String(cString: strerror(e)))")
+        }
+    }
+}
+
+/// A buffered writer for standard output, for streaming many lines.
+public struct StdoutWriter: ~Copyable {
+    var buffer: [UInt8] = []
+    let threshold: Int
+
+    public init(threshold: Int = 1 << 16) {
+        self.threshold = threshold
+        buffer.reserveCapacity(threshold + 4096)
+    }
+
+    public mutating func write(_ bytes: [UInt8]) throws(WIFError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= threshold { try flush() }
+    }
+
+    public mutating func write(_ s: String) throws(WIFError) { try write(Array(s.utf8)) }
+
+    public mutating func flush() throws(WIFError) {
+        var off = 0
+        while off < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + off, buffer.count - off) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw WIFError(.outputFailed, "standard output: \(String(cString: strerror(errno)))") }
+            off += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

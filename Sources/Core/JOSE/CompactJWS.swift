@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A JWS in compact serialization (RFC 7515 §7.1), split and decoded but not yet verified.
+///
+/// Parse order (REFERENCES D1.6, steps 1–2): size bound; only `A-Z a-z 0-9 - _ .` (RFC 8725bis format check:
+/// JSON serialization, spaces or line breaks are not a compact JWT); exactly three segments (five is a JWE,
+/// named as such); each segment strict base64url; the header a UTF-8 JSON object with unique members.
+/// The signing input is the first two segments exactly as received (never re-serialized).
+public struct CompactJWS: Sendable {
+    public let bytes: [UInt8]
+    public let header: JSONObject
+    public let headerJSON: [UInt8]
+    public let payload: [UInt8]
+    public let signature: [UInt8]
+    /// End of the signing input (the index of the second dot).
+    public let signingInputEnd: Int
+
+    public static let defaultMaxSize = 64 * 1024
+
+    public var signingInput: ArraySlice<UInt8> { bytes[0..<signingInputEnd] }
+
+    static func malformed(_ why: String) -> WIFError { WIFError(.malformed, why) }
+
+    /// Splits and decodes a compact JWS.
+    /// - Throws: `.malformed` naming the segment and what is wrong with it.
+    public static func parse(_ token: [UInt8], maxSize: Int = defaultMaxSize) throws(WIFError) -> CompactJWS {
+        if token.isEmpty { throw malformed("the token is empty") }
+        if token.count > maxSize { throw malformed("the token has \(token.count) bytes, more than the limit of \(maxSize)") }
+        var dots: [Int] = []
+        for (i, c) in token.enumerated() {
+            switch c {
+            case UInt8(ascii: "."):
+                dots.append(i)
+                if dots.count > 4 { throw malformed("the token has more than five segments") }
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                continue
+            default:
+                let what = c == UInt8(ascii: "=") ? "base64 padding '='" :
+                    c < 0x21 || c > 0x7E ? String(format: c) : "'\(Character(Unicode.Scalar(c)))'"
+                throw malformed("byte \(i) is \(what): a compact JWS holds only base64url characters and dots")
+            }
+        }
+        if dots.count == 4 { throw malformed("the token has five segments: a JWE (encrypted), which wif does not decrypt") }
+        if dots.count != 2 { throw malformed("the token has \(dots.count + 1) segment\(dots.count == 0 ? "" : "s"), a JWS has three") }
+        let h = token[0..<dots[0]], p = token[(dots[0] + 1)..<dots[1]], s = token[(dots[1] + 1)...]
+        if h.isEmpty { throw malformed("the header segment is empty") }
+        guard let headerJSON = Base64URL.decode(h) else { throw malformed("the header segment is not valid base64url") }
+        guard let payload = Base64URL.decode(p) else { throw malformed("the payload segment is not valid base64url") }
+        guard let signature = Base64URL.decode(s) else { throw malformed("the signature segment is not valid base64url") }
+        let header: JSONObject
+        do {
+            header = try JSON.parseObject(headerJSON, what: "the header")
+        } catch {
+            throw malformed(error.detail.hasPrefix("invalid JSON") ? "the header: " + error.detail : error.detail)
+        }
+        return CompactJWS(bytes: token, header: header, headerJSON: headerJSON, payload: payload,
+                          signature: signature, signingInputEnd: dots[1])
+    }
+
+    /// The payload as a JSON object (RFC 7519 §7.2 step 10), or `.malformed`.
+    public func claims() throws(WIFError) -> JSONObject {
+        do {
+            return try JSON.parseObject(payload, what: "the payload")
+        } catch {
+            throw CompactJWS.malformed(error.detail.hasPrefix("invalid JSON") ? "the payload: " + error.detail : error.detail)
+        }
+    }
+
+    private static func String(format c: UInt8) -> Swift.String {
+        let hex = Array("0123456789abcdef")
+        return "byte 0x\(hex[Int(c >> 4)])\(hex[Int(c & 15)])"
+    }
+}

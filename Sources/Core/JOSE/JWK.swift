@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A JSON Web Key (RFC 7517) of a type wif signs or verifies with, checked on import.
+///
+/// Import rules (REFERENCES D3):
+/// - `kty` RSA, EC, OKP or oct; other types are refused (a JWKS reader skips them instead).
+/// - every key member is strict base64url; EC `x`, `y`, `d` and OKP `x`, `d` have their curve's exact length;
+///   EC points must be on their curve (OpenSSL's public check); a private part must match the public one.
+/// - RSA: 2048 to 16384 bits, `e` odd, at least 3 and at most 8 bytes; `oth` (multi-prime) refused; the CRT
+///   members `p q dp dq qi` all present or all absent.
+/// - OKP: Ed25519 and Ed448 only (X25519 and X448 are key-agreement curves).
+/// - oct: at least 32 bytes, and at least the hash length of its `alg` (RFC 7518 §3.2).
+/// - a known `alg` must fit the key's type and curve (RFC 8725 §3.1); an unknown `alg` is kept as text (a
+///   JWKS may hold encryption keys) and makes the key unusable for signatures.
+/// - `use` and `key_ops` are strings / a duplicate-free array of strings.
+public final class JWK: @unchecked Sendable {
+    public let keyType: KeyType
+    public let curve: Curve?
+    public var kid: String?
+    public var algName: String?
+    public var use: String?
+    public var keyOps: [String]?
+    public let isPrivate: Bool
+    /// Key material members as base64url text, public first: (name, value, isPrivate).
+    let material: [(name: String, value: String, secret: Bool)]
+    let pkey: PKey?
+    let secret: [UInt8]?
+
+    public static let minRSABits = 2048
+    public static let maxRSABits = 16384
+    public static let minHMACKeyBytes = 32
+
+    init(keyType: KeyType, curve: Curve?, kid: String?, algName: String?, use: String?, keyOps: [String]?,
+         isPrivate: Bool, material: [(String, String, Bool)], pkey: PKey?, secret: [UInt8]?) {
+        self.keyType = keyType
+        self.curve = curve
+        self.kid = kid
+        self.algName = algName
+        self.use = use
+        self.keyOps = keyOps
+        self.isPrivate = isPrivate
+        self.material = material.map { (name: $0.0, value: $0.1, secret: $0.2) }
+        self.pkey = pkey
+        self.secret = secret
+    }
+
+    /// The key's `alg`, when it names a JWS algorithm wif knows.
+    public var algorithm: Algorithm? { algName.flatMap { Algorithm(rawValue: $0) } }
+
+    /// Size in bits: RSA modulus, EC/OKP curve size, oct key length.
+    public var bits: Int {
+        if let pkey { return pkey.bits }
+        return (secret?.count ?? 0) * 8
+    }
+
+    /// A short description: `RSA 2048`, `EC P-256`, `OKP Ed25519`, `oct 256`.
+    public var summary: String {
+        if let curve { return "\(keyType.rawValue) \(curve.rawValue)" }
+        return "\(keyType.rawValue) \(bits)"
+    }
+
+    /// The algorithm a token signed with this key uses by default: its `alg`, else the family default.
+    public func defaultAlgorithm() throws(WIFError) -> Algorithm {
+        if let algName {
+            guard let a = Algorithm(rawValue: algName) else {
+                throw WIFError(.keyInvalid, "key\(kidLabel) has alg \"\(JSON.escapedForMessage(algName))\", not a JWS algorithm")
+            }
+            return a
+        }
+        switch keyType {
+        case .rsa: return .rs256
+        case .oct:
+            let n = secret?.count ?? 0
+            return n >= 64 ? .hs512 : n >= 48 ? .hs384 : .hs256
+        case .ec, .okp: return curve?.defaultAlgorithm ?? .es256
+        }
+    }
+
+    /// ` "kid"` for messages, or an empty string.
+    public var kidLabel: String { kid.map { " \"\(JSON.escapedForMessage($0))\"" } ?? "" }
+
+    /// Checks that this key can be used with `alg` (RFC 8725 §3.1: one key, one algorithm).
+    public func checkFits(_ alg: Algorithm) throws(WIFError) {
+        guard alg.fits(keyType: keyType, curve: curve) else {
+            throw WIFError(.keyInvalid, "alg \(alg.rawValue) does not fit key\(kidLabel) (\(summary))",
+                           hint: "this key signs with \((try? defaultAlgorithm())?.rawValue ?? "another alg")")
+        }
+        if let algName, algName != alg.rawValue {
+            throw WIFError(.keyInvalid, "key\(kidLabel) is for alg \(algName), not \(alg.rawValue)")
+        }
+        if alg.family == .hmac, let secret, secret.count < alg.hashLength {
+            throw WIFError(.keyWeak, "key\(kidLabel) has \(secret.count) bytes, \(alg.rawValue) needs at least \(alg.hashLength) (RFC 7518 §3.2)")
+        }
+    }
+
+    // MARK: Thumbprint (RFC 7638)
+
+    /// The required public members of RFC 7638 §3.2, in lexicographic order.
+    var thumbprintMembers: [(String, String)] {
+        let find = { (n: String) in self.material.first { $0.name == n }?.value ?? "" }
+        switch keyType {
+        case .rsa: return [("e", find("e")), ("kty", "RSA"), ("n", find("n"))]
+        case .ec: return [("crv", curve?.rawValue ?? ""), ("kty", "EC"), ("x", find("x")), ("y", find("y"))]
+        case .okp: return [("crv", curve?.rawValue ?? ""), ("kty", "OKP"), ("x", find("x"))]
+        case .oct: return [("k", find("k")), ("kty", "oct")]
+        }
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint, base64url.
+    public var thumbprint: String {
+        var json = "{"
+        for (i, (k, v)) in thumbprintMembers.enumerated() { json += (i > 0 ? "," : "") + "\"\(k)\":\"\(v)\"" }
+        json += "}"
+        return Base64URL.encode(Digest.sha256(Array(json.utf8)))
+    }
+
+    // MARK: Export
+
+    /// The JWK as JSON. Without `includePrivate`, no private member is written, and `key_ops` is dropped.
+    public func json(includePrivate: Bool) -> JSONObject {
+        var o = JSONObject()
+        o["kty"] = .string(keyType.rawValue)
+        if let kid { o["kid"] = .string(kid) }
+        if let use { o["use"] = .string(use) }
+        if includePrivate, let keyOps { o["key_ops"] = .array(keyOps.map { .string($0) }) }
+        if let algName { o["alg"] = .string(algName) }
+        if let curve { o["crv"] = .string(curve.rawValue) }
+        for m in material where includePrivate || !m.secret { o[m.name] = .string(m.value) }
+        return o
+    }
+
+    /// The PEM form: PKCS#8 private key, or SubjectPublicKeyInfo.
+    public func pem(includePrivate: Bool) throws(WIFError) -> String {
+        guard let pkey else { throw WIFError(.usage, "an oct (HMAC) key has no PEM form") }
+        return try pkey.pem(includePrivate: includePrivate && isPrivate)
+    }
+
+    // MARK: Generation
+
+    /// Generates a key for `alg`: RSA of `rsaBits`, the curve the alg fixes (or `curve` for EdDSA), or an HMAC
+    /// key of the hash length. The kid defaults to the RFC 7638 thumbprint.
+    public static func generate(alg: Algorithm, curve: Curve? = nil, rsaBits: Int = 2048,
+                                kid: String? = nil) throws(WIFError) -> JWK {
+        let key: JWK
+        switch alg.family {
+        case .hmac:
+            let k = try Random.secretBytes(alg.hashLength)
+            key = JWK(keyType: .oct, curve: nil, kid: nil, algName: alg.rawValue, use: "sig", keyOps: nil,
+                      isPrivate: true, material: [("k", Base64URL.encode(k), true)], pkey: nil, secret: k)
+        case .rsa, .pss:
+            guard rsaBits >= minRSABits, rsaBits <= maxRSABits, rsaBits % 8 == 0 else {
+                throw WIFError(.keyWeak, "RSA keys must have 2048 to 16384 bits (a multiple of 8), not \(rsaBits)",
+                               hint: "RFC 7518 §3.3 requires at least 2048 bits")
+            }
+            key = try fromPKey(try PKey.generateRSA(bits: rsaBits), isPrivate: true, alg: alg.rawValue)
+        case .ecdsa, .eddsa:
+            let c = alg.requiredCurve ?? curve ?? .ed25519
+            guard alg.fits(keyType: c.keyType, curve: c) else {
+                throw WIFError(.usage, "curve \(c.rawValue) does not fit alg \(alg.rawValue)")
+            }
+            key = try fromPKey(try PKey.generate(curve: c), isPrivate: true, alg: alg.rawValue)
+        }
+        key.kid = kid ?? key.thumbprint
+        return key
+    }
+
+    static func fromPKey(_ pkey: PKey, isPrivate: Bool, alg: String?) throws(WIFError) -> JWK {
+        guard let (kty, curve) = pkey.kind else { throw WIFError(.keyInvalid, "unsupported key type") }
+        if kty == .rsa { try checkRSABits(pkey.bits, what: "RSA key") }
+        let members = try pkey.jwkMembers(includePrivate: isPrivate)
+        let pub = kty == .rsa ? ["n", "e"] : ["x", "y"]
+        let mat = members.map { ($0.0, Base64URL.encode($0.1), !pub.contains($0.0)) }
+        return JWK(keyType: kty, curve: curve, kid: nil, algName: alg, use: "sig", keyOps: nil, isPrivate: isPrivate,
+                   material: mat, pkey: pkey, secret: nil)
+    }
+
+    static func checkRSABits(_ bits: Int, what: String) throws(WIFError) {
+        if bits < minRSABits {
+            throw WIFError(.keyWeak, "\(what) has \(bits) bits; RS* and PS* need at least \(minRSABits) (RFC 7518 §3.3)")
+        }
+        if bits > maxRSABits {
+            throw WIFError(.keyInvalid, "\(what) has \(bits) bits; wif refuses moduli above \(maxRSABits) bits")
+        }
+    }
+
+    /// Reads a PEM key (PKCS#8, PKCS#1 or SEC1 private; SPKI public). The kid defaults to the thumbprint.
+    public static func fromPEM(_ data: [UInt8], what: String) throws(WIFError) -> JWK {
+        let (pkey, isPrivate) = try PKey.fromPEM(data, what: what)
+        if isPrivate { try pkey.check(isPrivate: true, what: what) }
+        let key: JWK
+        do { key = try fromPKey(pkey, isPrivate: isPrivate, alg: nil) } catch { throw error.located(what) }
+        key.use = nil
+        key.kid = key.thumbprint
+        return key
+    }
+}

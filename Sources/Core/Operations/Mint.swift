@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// What a minted token holds: every choice `wif-mint token` exposes.
+///
+/// Claim precedence, lowest first: defaults (`exp` now+300, `iat` now, a random `jti`), the dedicated options
+/// (`iss`, `sub`, `aud`, `exp`, ...), the `--claims` object, then each `--claim`; a later source replaces a member
+/// in place. Header order: `alg`, `typ`, `kid`, then `--header` members, which may replace any of them.
+public struct TokenSpec: Sendable {
+    public enum JTI: Sendable, Equatable { case random, fixed(String), omitted }
+
+    public var alg: Algorithm?
+    public var kid: String?
+    public var typ: String? = "JWT"
+    public var iss: String?
+    public var sub: String?
+    public var aud: [String] = []
+    public var exp: Int64?
+    public var nbf: Int64?
+    public var iat: Int64?
+    public var noExp = false
+    public var noIat = false
+    public var jti: JTI = .random
+    public var scope: String?
+    /// Delegation chain, current actor first (RFC 8693 §4.1).
+    public var act: [String] = []
+    public var actClaims = JSONObject()
+    public var mayAct: JSON?
+    public var claims = JSONObject()
+    public var headers = JSONObject()
+    public var now: Int64
+
+    public static let defaultLifetime: Int64 = 300
+
+    public init(now: Int64) { self.now = now }
+
+    /// The protected header for `alg` and the key's kid (an empty `kid` or `typ` omits the member).
+    public func header(alg: Algorithm, key: JWK) -> JSONObject {
+        var h = JSONObject()
+        h["alg"] = .string(alg.rawValue)
+        if let typ, !typ.isEmpty { h["typ"] = .string(typ) }
+        if let k = kid ?? key.kid, !k.isEmpty { h["kid"] = .string(k) }
+        for m in headers { h[m.name] = m.value }
+        return h
+    }
+
+    /// The claims; a random `jti` is left out here and added per token by `Minter`.
+    public func claimSet() -> JSONObject {
+        var c = JSONObject()
+        if let iss { c["iss"] = .string(iss) }
+        if let sub { c["sub"] = .string(sub) }
+        if aud.count == 1 { c["aud"] = .string(aud[0]) } else if aud.count > 1 { c["aud"] = .array(aud.map { .string($0) }) }
+        if !noExp { c["exp"] = .integer(exp ?? now + TokenSpec.defaultLifetime) }
+        if let nbf { c["nbf"] = .integer(nbf) }
+        if !noIat { c["iat"] = .integer(iat ?? now) }
+        if case .fixed(let j) = jti { c["jti"] = .string(j) }
+        if let scope { c["scope"] = .string(scope) }
+        if !act.isEmpty {
+            var inner: JSONObject?
+            for (i, s) in act.enumerated().reversed() {
+                var o = JSONObject()
+                o["sub"] = .string(s)
+                if i == act.count - 1 { for m in actClaims { o[m.name] = m.value } }
+                if let inner { o["act"] = .object(inner) }
+                inner = o
+            }
+            c["act"] = inner.map { .object($0) }
+        }
+        if let mayAct { c["may_act"] = mayAct }
+        for m in claims { c[m.name] = m.value }
+        return c
+    }
+}
+
+/// Makes signed compact JWS tokens, one after another, from one spec and one key.
+///
+/// The header segment and the claims around `jti` are serialized once; each token then costs one jti, one
+/// base64url encoding of the payload and one signature.
+public final class Minter {
+    public let signer: Signer
+    private let headerSegment: [UInt8]
+    private let claimsPrefix: [UInt8]
+    private let claimsSuffix: [UInt8]
+    private let randomJTI: Bool
+    private var pool: [UInt8] = []
+    private var poolIndex = 0
+
+    public init(spec: TokenSpec, key: JWK) throws(WIFError) {
+        let alg: Algorithm
+        if let a = spec.alg { alg = a } else { alg = try key.defaultAlgorithm() }
+        signer = try Signer(key: key, algorithm: alg)
+        var h = [UInt8]()
+        JSON.object(spec.header(alg: alg, key: key)).write(to: &h)
+        headerSegment = Array(Base64URL.encode(h).utf8) + [UInt8(ascii: ".")]
+        let claims = spec.claimSet()
+        randomJTI = spec.jti == .random && !claims.contains("jti")
+        // Place a random jti after iat (or exp, aud, sub, iss), the order RFC 7519 §4.1 lists them.
+        var split = 0
+        if randomJTI {
+            let before: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat"]
+            for (i, m) in claims.members.enumerated() where before.contains(m.name) { split = i + 1 }
+        }
+        func join(_ ms: ArraySlice<JSONObject.Member>) -> [UInt8] {
+            var out = [UInt8]()
+            for (i, m) in ms.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSON.writeString(m.name, to: &out)
+                out.append(UInt8(ascii: ":"))
+                m.value.write(to: &out)
+            }
+            return out
+        }
+        let before = join(claims.members[..<split]), after = join(claims.members[split...])
+        var pre: [UInt8] = [UInt8(ascii: "{")] + before
+        if randomJTI && !before.isEmpty { pre.append(UInt8(ascii: ",")) }
+        var suf: [UInt8] = randomJTI && !after.isEmpty ? [UInt8(ascii: ",")] : []
+        suf += after
+        suf.append(UInt8(ascii: "}"))
+        claimsPrefix = pre
+        claimsSuffix = suf
+    }
+
+    /// 128 random bits, base64url (22 characters); randomness is fetched in blocks.
+    private func nextJTI() throws(WIFError) -> [UInt8] {
+        if poolIndex + 16 > pool.count {
+            pool = try Random.bytes(16 * 256)
+            poolIndex = 0
+        }
+        var out = [UInt8]()
+        Base64URL.encode(pool[poolIndex..<(poolIndex + 16)], into: &out)
+        poolIndex += 16
+        return out
+    }
+
+    /// The next token, as ASCII bytes without a newline.
+    public func next() throws(WIFError) -> [UInt8] {
+        var payload = claimsPrefix
+        if randomJTI {
+            payload += Array("\"jti\":\"".utf8)
+            payload += try nextJTI()
+            payload.append(UInt8(ascii: "\""))
+        }
+        payload += claimsSuffix
+        return try finish(payload)
+    }
+
+    private func finish(_ payload: [UInt8]) throws(WIFError) -> [UInt8] {
+        var token = headerSegment
+        token.reserveCapacity(headerSegment.count + payload.count * 4 / 3 + 200)
+        Base64URL.encode(payload, into: &token)
+        let sig = try signer.sign(token)
+        token.append(UInt8(ascii: "."))
+        Base64URL.encode(sig, into: &token)
+        return token
+    }
+}
