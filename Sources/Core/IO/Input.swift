@@ -89,7 +89,7 @@ public enum Output {
 }
 
 /// A buffered writer for standard output, for streaming many lines.
-public struct StdoutWriter: ~Copyable {
+public struct StdoutWriter {
     var buffer: [UInt8] = []
     let threshold: Int
 
@@ -116,3 +116,6 @@ public struct StdoutWriter: ~Copyable {
         buffer.removeAll(keepingCapacity: true)
     }
 }
+
+@inline(__always) func readFD(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int { Glibc.read(fd, p, n) }
+@inline(__always) func errnoValue() -> Int32 { errno }

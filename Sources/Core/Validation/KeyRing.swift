@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The verification keys, from JWKS or JWK files only (RFC 8725 §3.10: never `jwk`, `jku`, `x5u` or `x5c`
+/// from a token header).
+///
+/// Loading rules: each file is a JWKS or a single JWK (or a PEM public key); the sets are joined, as during a
+/// rotation. Keys a JWKS reader cannot use are skipped and listed (RFC 7517 §5). A file that carries private
+/// asymmetric key material is refused: a published set must not (RFC 7517 §9.2), and it signals a leak.
+/// Symmetric (oct) keys are the one exception, since HMAC verification needs the secret.
+public final class KeyRing: @unchecked Sendable {
+    public let keys: [JWK]
+    public let skipped: [(file: String, index: Int, kid: String?, why: String)]
+    private var cache: [String: Verifier] = [:]
+
+    public static let maxFileSize = 1 << 20
+
+    public init(keys: [JWK]) {
+        self.keys = keys
+        self.skipped = []
+    }
+
+    public init(paths: [String]) throws(WIFError) {
+        var keys: [JWK] = []
+        var skipped: [(String, Int, String?, String)] = []
+        if paths.filter({ $0 == "-" }).count > 1 { throw WIFError(.usage, "standard input (-) can be read only once") }
+        for p in paths {
+            let what = Input.label(p)
+            let data = try Input.read(p, limit: KeyRing.maxFileSize)
+            let found: [JWK]
+            switch try KeySource.parse(data, what: what, lenient: true) {
+            case .key(let k): found = [k]
+            case .set(let s):
+                found = s.keys
+                skipped += s.skipped.map { (what, $0.index, $0.kid, $0.why) }
+            }
+            for k in found where k.isPrivate && k.keyType != .oct {
+                throw WIFError(.keyInvalid, "\(what): key\(k.kidLabel) holds private key material",
+                               hint: "verify against the public set: wif-mint jwks \(p == "-" ? "KEY" : p)")
+            }
+            keys += found
+        }
+        if keys.count > JWKSet.maxKeys { throw WIFError(.inputTooLarge, "more than \(JWKSet.maxKeys) keys in all") }
+        self.keys = keys
+        self.skipped = skipped.map { (file: $0.0, index: $0.1, kid: $0.2, why: $0.3) }
+    }
+
+    /// Whether `key` may verify signatures under `policy`: `use` and `key_ops` allow it, and its `alg`, if any,
+    /// is a JWS algorithm.
+    public func usable(_ key: JWK, policy: Policy) -> Bool {
+        if let want = policy.keyUse {
+            if key.use != want { return false }
+        } else if let use = key.use, use != "sig" {
+            return false
+        }
+        if let ops = key.keyOps, !ops.contains("verify") { return false }
+        if key.algName != nil && key.algorithm == nil { return false }
+        return true
+    }
+
+    /// The algorithms some usable key fits, within the policy's allow-list.
+    public func fittingAlgorithms(policy: Policy) -> Set<Algorithm> {
+        var out = Set<Algorithm>()
+        for k in keys where usable(k, policy: policy) {
+            for a in Algorithm.allCases where a.fits(keyType: k.keyType, curve: k.curve) {
+                if let ka = k.algorithm, ka != a { continue }
+                if k.keyType == .oct, (k.secret?.count ?? 0) < a.hashLength { continue }
+                out.insert(a)
+            }
+        }
+        if let allow = policy.algorithms { out.formIntersection(allow) }
+        return out
+    }
+
+    /// A cached verifier for key number `index` and `alg`.
+    func verifier(_ index: Int, _ alg: Algorithm) throws(WIFError) -> Verifier {
+        let id = "\(index):\(alg.rawValue)"
+        if let v = cache[id] { return v }
+        let v = try Verifier(key: keys[index], algorithm: alg)
+        cache[id] = v
+        return v
+    }
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+
+extension Validator {
+    /// Steps 6–10 of the check order (see Validator.swift).
+    func checkClaims(_ c: JSONObject, now: Int64) throws(WIFError) {
+        // 6. types of registered claims
+        for name in ["iss", "sub", "jti", "client_id", "scope"] {
+            if let v = c[name], v.stringValue == nil {
+                throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a string")
+            }
+        }
+        var times: [String: Double] = [:]
+        for name in ["exp", "nbf", "iat"] {
+            guard let v = c[name] else { continue }
+            guard case .number = v else {
+                throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a NumericDate number")
+            }
+            guard let d = v.doubleValue, abs(d) < 1e15 else {
+                throw Validator.reject(.malformed, "claim \(name) \(v.serialized()) is not a usable NumericDate")
+            }
+            times[name] = d
+        }
+        let aud = try audienceValues(c)
+        // 7. presence and identity
+        for name in policy.required where c[name] == nil {
+            throw Validator.reject(.missingClaim, "claim \(name) is required by profile \(policy.profile.rawValue)")
+        }
+        if !policy.issuers.isEmpty {
+            guard let iss = c["iss"]?.stringValue else { throw Validator.reject(.missingClaim, "claim iss is required (--iss)") }
+            guard policy.issuers.contains(iss) else {
+                throw Validator.reject(.badIssuer, "iss \"\(JSON.escapedForMessage(iss))\" is not a trusted issuer (\(Validator.list(policy.issuers)))")
+            }
+        }
+        if !policy.audiences.isEmpty {
+            guard let aud else { throw Validator.reject(.missingClaim, "claim aud is required (--aud)") }
+            let norm = { (s: String) in self.policy.audienceIgnoresTrailingSlash && s.hasSuffix("/") ? String(s.dropLast()) : s }
+            let want = Set(policy.audiences.map(norm))
+            guard aud.contains(where: { want.contains(norm($0)) }) else {
+                throw Validator.reject(.badAudience, "aud \(Validator.list(aud)) does not name this audience (\(Validator.list(policy.audiences)))")
+            }
+        }
+        try checkSubject(c)
+        // 8. time
+        let leeway = Double(policy.leeway)
+        let t = Double(now)
+        if let exp = times["exp"], t >= exp + leeway {
+            throw Validator.reject(.expired, "exp \(Validator.num(exp)) is \(NumericDate.formatSpan(Int64(t - exp))) in the past (now \(now), leeway \(policy.leeway)s)")
+        }
+        if let nbf = times["nbf"], nbf > t + leeway {
+            throw Validator.reject(.notYetValid, "nbf \(Validator.num(nbf)) is \(NumericDate.formatSpan(Int64(nbf - t))) in the future (now \(now), leeway \(policy.leeway)s)")
+        }
+        if let iat = times["iat"], iat > t + leeway {
+            throw Validator.reject(.issuedInFuture, "iat \(Validator.num(iat)) is \(NumericDate.formatSpan(Int64(iat - t))) in the future (now \(now), leeway \(policy.leeway)s)")
+        }
+        if let max = policy.maxLifetime, let exp = times["exp"] {
+            let start = times["iat"] ?? t
+            if exp - start > Double(max) {
+                let from = times["iat"] != nil ? "iat" : "now"
+                throw Validator.reject(.lifetimeTooLong, "exp − \(from) is \(NumericDate.formatSpan(Int64(exp - start))), more than the maximum \(NumericDate.formatSpan(max))")
+            }
+        }
+        if let max = policy.maxAge {
+            guard let iat = times["iat"] else { throw Validator.reject(.missingClaim, "claim iat is required (--max-age)") }
+            if t - iat > Double(max) + leeway {
+                throw Validator.reject(.tooOld, "iat \(Validator.num(iat)) is \(NumericDate.formatSpan(Int64(t - iat))) old, more than the maximum \(NumericDate.formatSpan(max))")
+            }
+        }
+        // 9. delegation
+        try checkDelegation(c)
+        // 10. jti
+        if let jti = c["jti"]?.stringValue, policy.rejectJTIs.contains(jti) {
+            throw Validator.reject(.jtiRejected, "jti \"\(JSON.escapedForMessage(jti))\" is rejected (--reject-jti)")
+        }
+    }
+
+    /// aud as a list of strings (RFC 7519 §4.1.3: a string or an array of strings).
+    func audienceValues(_ c: JSONObject) throws(WIFError) -> [String]? {
+        guard let v = c["aud"] else { return nil }
+        if let s = v.stringValue { return [s] }
+        guard let a = v.arrayValue else { throw Validator.reject(.malformed, "claim aud is a \(v.typeName), not a string or array") }
+        var out: [String] = []
+        for e in a {
+            guard let s = e.stringValue else { throw Validator.reject(.malformed, "claim aud holds a \(e.typeName), not a string") }
+            out.append(s)
+        }
+        return out
+    }
+
+    func checkSubject(_ c: JSONObject) throws(WIFError) {
+        let sub = c["sub"]?.stringValue
+        if let sub, policy.rejectSubjects.contains(sub) {
+            throw Validator.reject(.subjectRejected, "sub \"\(JSON.escapedForMessage(sub))\" is rejected (--reject-sub)")
+        }
+        if !policy.subjects.isEmpty {
+            guard let sub else { throw Validator.reject(.missingClaim, "claim sub is required (--sub)") }
+            guard policy.subjects.contains(sub) else {
+                throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub))\" is not allowed (\(Validator.list(policy.subjects)))")
+            }
+        }
+        if policy.requireSPIFFESubject, let sub {
+            if let why = SPIFFEID.problem(sub) {
+                throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub))\" is not a SPIFFE ID: \(why)")
+            }
+            if let td = policy.trustDomain, SPIFFEID.trustDomain(sub) != td {
+                throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub))\" is not in trust domain \(td)")
+            }
+        }
+        if policy.issEqualsSub {
+            let iss = c["iss"]?.stringValue
+            if iss != sub {
+                throw Validator.reject(.badSubject, "client assertion: iss \"\(JSON.escapedForMessage(iss ?? ""))\" and sub \"\(JSON.escapedForMessage(sub ?? ""))\" must both be the client id (RFC 7523 §3)")
+            }
+        }
+        if let id = policy.clientID, sub != id {
+            throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub ?? ""))\" is not the client id \"\(JSON.escapedForMessage(id))\"")
+        }
+    }
+
+    func checkDelegation(_ c: JSONObject) throws(WIFError) {
+        if let m = c["may_act"], m.objectValue == nil {
+            throw Validator.reject(.badDelegation, "claim may_act is a \(m.typeName), not an object (RFC 8693 §4.4)")
+        }
+        guard let act = c["act"] else {
+            if !policy.actors.isEmpty { throw Validator.reject(.actorRejected, "no act claim, and --actor requires an allowed actor") }
+            return
+        }
+        var level = act
+        var depth = 0
+        var current: String?
+        while true {
+            depth += 1
+            guard let o = level.objectValue else {
+                throw Validator.reject(.badDelegation, "act at depth \(depth) is a \(level.typeName), not an object (RFC 8693 §4.1)")
+            }
+            guard let s = o["sub"]?.stringValue else {
+                throw Validator.reject(.badDelegation, "act at depth \(depth) has no string sub")
+            }
+            if depth == 1 { current = s }
+            if depth > policy.maxDelegationDepth {
+                throw Validator.reject(.delegationTooDeep, "the act chain is deeper than \(policy.maxDelegationDepth)")
+            }
+            guard let next = o["act"] else { break }
+            level = next
+        }
+        if !policy.actors.isEmpty, let current, !policy.actors.contains(current) {
+            throw Validator.reject(.actorRejected, "current actor \"\(JSON.escapedForMessage(current))\" is not allowed (\(Validator.list(policy.actors)))")
+        }
+    }
+
+    static func list(_ xs: [String]) -> String {
+        let shown = xs.prefix(5).map { "\"\(JSON.escapedForMessage($0, limit: 60))\"" }.joined(separator: ", ")
+        return xs.count > 5 ? shown + ", ..." : shown
+    }
+
+    static func num(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    }
+}
+
+/// SPIFFE ID syntax (SPIFFE-ID.md §2).
+public enum SPIFFEID {
+    /// Why `id` is not a valid SPIFFE ID, or nil when it is.
+    public static func problem(_ id: String) -> String? {
+        let b = Array(id.utf8)
+        if b.count > 2048 { return "longer than 2048 bytes" }
+        let prefix = Array("spiffe://".utf8)
+        guard b.starts(with: prefix) else { return "the scheme must be spiffe://" }
+        let rest = b[prefix.count...]
+        let slash = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        let td = rest[rest.startIndex..<slash]
+        if td.isEmpty { return "the trust domain is empty" }
+        if td.count > 255 { return "the trust domain is longer than 255 bytes" }
+        for c in td {
+            let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D || c == 0x5F
+            if !ok { return "the trust domain may hold only a-z 0-9 . - _ (no uppercase, port, userinfo or %)" }
+        }
+        let path = rest[slash...]
+        if path.isEmpty { return nil }
+        if path.last == UInt8(ascii: "/") { return "the path has a trailing slash" }
+        for seg in path.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            if seg.isEmpty { return "the path has an empty segment" }
+            if seg.elementsEqual([0x2E]) || seg.elementsEqual([0x2E, 0x2E]) { return "the path has a . or .. segment" }
+            for c in seg {
+                let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39)
+                    || c == 0x2E || c == 0x2D || c == 0x5F
+                if !ok { return "the path may hold only a-z A-Z 0-9 . - _ (no query, fragment or %)" }
+            }
+        }
+        return nil
+    }
+
+    public static func trustDomain(_ id: String) -> String? {
+        guard id.hasPrefix("spiffe://") else { return nil }
+        return String(id.dropFirst(9).prefix { $0 != "/" })
+    }
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The verified result: header, claims, and the key and algorithm that verified the signature.
+public struct VerifiedToken: Sendable {
+    public let header: JSONObject
+    public let claims: JSONObject
+    public let key: JWK
+    public let algorithm: Algorithm
+    public let token: [UInt8]
+}
+
+/// Judges compact JWS assertions offline (RFC 7515 §5.2, RFC 7519 §7.2, RFC 7523 §3, RFC 8725 §3).
+///
+/// Check order (the first failure is the one reported; every failure rejects the whole token, RFC 8725 §3.3):
+///  1. `malformed`: size bound, only base64url characters and dots, three segments (five: JWE), strict
+///     base64url, header a UTF-8 JSON object without duplicate members.
+///  2. `alg`: missing or not a string → `malformed`; `none` in any letter case → `alg_none`; not a known JWS alg or
+///     not in the allow-list → `alg_not_allowed`.
+///  3. headers: `crit` (wif understands no extension) or `b64` → `unsupported_crit`; `cty` JWT (nested) or a
+///     header the profile forbids → `disallowed_header`; `typ` not the required or an allowed one → `bad_typ`.
+///  4. key choice, by `kid` when present (exact match, never used as a path) → `unknown_kid`; a key whose type,
+///     curve or own `alg` does not fit the token's alg → `alg_key_mismatch`; without kid, keys that fit (≤ 8 tried).
+///  5. signature over the received signing input → `bad_signature`.
+///  6. payload a UTF-8 JSON object without duplicates; registered claims of the right JSON type → `malformed`.
+///  7. required claims → `missing_claim`; iss → `bad_issuer`; aud → `bad_audience`; sub (allow-list, SPIFFE ID,
+///     iss = sub for client assertions) → `bad_subject`; `--reject-sub` → `subject_rejected`.
+///  8. time, with leeway: now ≥ exp + leeway → `expired`; nbf > now + leeway → `not_yet_valid`;
+///     iat > now + leeway → `issued_in_future`; exp − iat (or exp − now without iat) > max → `lifetime_too_long`;
+///     now − iat > max age → `too_old`.
+///  9. delegation: `act` objects each with a string `sub` → `bad_delegation`; depth → `delegation_too_deep`;
+///     the current actor against the allow-list → `actor_rejected`.
+/// 10. `--reject-jti` → `jti_rejected`. Replay (`replayed_jti`) is checked by the caller afterwards, so a token
+///     rejected for another reason never enters the replay cache.
+public final class Validator {
+    public let keys: KeyRing
+    public let policy: Policy
+    public let algorithms: Set<Algorithm>
+    public static let maxCandidates = 8
+
+    public init(keys: KeyRing, policy: Policy) throws(WIFError) {
+        self.keys = keys
+        self.policy = policy
+        algorithms = keys.fittingAlgorithms(policy: policy)
+        if algorithms.isEmpty {
+            let allowed = policy.algorithms.map { " among " + $0.map(\.rawValue).sorted().joined(separator: ", ") } ?? ""
+            throw WIFError(.keyNotFound, "no usable verification key\(allowed) in the JWKS",
+                           hint: keys.skipped.isEmpty ? nil : "skipped keys: " +
+                                keys.skipped.map { "\($0.file) key \($0.index): \($0.why)" }.joined(separator: "; "))
+        }
+    }
+
+    static func reject(_ r: Reason, _ m: String) -> WIFError { WIFError(r, m) }
+
+    public func verify(_ token: [UInt8], now: Int64) throws(WIFError) -> VerifiedToken {
+        let jws = try CompactJWS.parse(token, maxSize: policy.maxTokenSize)
+        let h = jws.header
+        // 2. alg
+        guard let algValue = h["alg"] else { throw Validator.reject(.malformed, "the header has no alg") }
+        guard let algName = algValue.stringValue else {
+            throw Validator.reject(.malformed, "the header alg is a \(algValue.typeName), not a string")
+        }
+        if algName.lowercased() == "none" {
+            throw Validator.reject(.algNone, "alg \"\(JSON.escapedForMessage(algName))\": unsecured JWS is never accepted")
+        }
+        guard let alg = Algorithm(rawValue: algName), algorithms.contains(alg) else {
+            let list = algorithms.map(\.rawValue).sorted().joined(separator: ", ")
+            throw Validator.reject(.algNotAllowed, "alg \"\(JSON.escapedForMessage(algName))\" is not allowed (allowed: \(list))")
+        }
+        // 3. headers
+        try checkHeaders(h)
+        // 4. key choice
+        let candidates = try chooseKeys(h, alg: alg)
+        // 5. signature
+        var verifiedBy: Int?
+        let ok = jws.bytes.withUnsafeBytes { all -> Bool in
+            let input = UnsafeRawBufferPointer(rebasing: all[0..<jws.signingInputEnd])
+            return jws.signature.withUnsafeBytes { sig in
+                for i in candidates {
+                    if let v = try? keys.verifier(i, alg), v.verify(signature: sig, message: input) {
+                        verifiedBy = i
+                        return true
+                    }
+                }
+                return false
+            }
+        }
+        guard ok, let idx = verifiedBy else {
+            let which = candidates.count == 1 ? "key\(keys.keys[candidates[0]].kidLabel)" : "any of \(candidates.count) keys"
+            throw Validator.reject(.badSignature, "the \(alg.rawValue) signature does not verify with \(which)")
+        }
+        // 6. claims
+        let claims = try jws.claims()
+        try checkClaims(claims, now: now)
+        return VerifiedToken(header: h, claims: claims, key: keys.keys[idx], algorithm: alg, token: token)
+    }
+
+    func checkHeaders(_ h: JSONObject) throws(WIFError) {
+        if h["crit"] != nil {
+            throw Validator.reject(.unsupportedCrit, "the header lists crit extensions, and wif-verify understands none (RFC 7515 §4.1.11)")
+        }
+        if let b64 = h["b64"] {
+            throw Validator.reject(.unsupportedCrit, "the header has b64 \(b64.serialized()) (RFC 7797), which JWTs do not use")
+        }
+        if let cty = h["cty"]?.stringValue, Policy.normalTyp(cty) == "jwt" {
+            throw Validator.reject(.disallowedHeader, "cty JWT marks a nested JWT, which is not accepted")
+        }
+        if let allowed = policy.allowedHeaders {
+            for name in h.keys where !allowed.contains(name) {
+                throw Validator.reject(.disallowedHeader, "header \"\(JSON.escapedForMessage(name))\" is not allowed by profile \(policy.profile.rawValue)")
+            }
+        }
+        let typValue = h["typ"]
+        if let t = typValue, t.stringValue == nil {
+            throw Validator.reject(.malformed, "the header typ is a \(t.typeName), not a string")
+        }
+        let typ = typValue?.stringValue
+        if let want = policy.typ {
+            guard let typ, Policy.normalTyp(typ) == Policy.normalTyp(want) else {
+                throw Validator.reject(.badTyp, "typ is \(typ.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "absent"), expected \"\(want)\"")
+            }
+        } else if let typ, let allowed = policy.typAllowed,
+                  !allowed.contains(where: { Policy.normalTyp($0) == Policy.normalTyp(typ) }) {
+            throw Validator.reject(.badTyp, "typ \"\(JSON.escapedForMessage(typ))\" is not accepted by profile \(policy.profile.rawValue) (accepted: absent, \(allowed.joined(separator: ", ")))")
+        }
+    }
+
+    func chooseKeys(_ h: JSONObject, alg: Algorithm) throws(WIFError) -> [Int] {
+        if let kidValue = h["kid"] {
+            guard let kid = kidValue.stringValue else {
+                throw Validator.reject(.unknownKid, "the header kid is a \(kidValue.typeName), not a string")
+            }
+            let named = keys.keys.indices.filter { keys.keys[$0].kid == kid && keys.usable(keys.keys[$0], policy: policy) }
+            if named.isEmpty {
+                throw Validator.reject(.unknownKid, "no usable key has kid \"\(JSON.escapedForMessage(kid, limit: 64))\"")
+            }
+            let fit = named.filter { fits(keys.keys[$0], alg) }
+            if fit.isEmpty {
+                let k = keys.keys[named[0]]
+                throw Validator.reject(.algKeyMismatch, "alg \(alg.rawValue) does not fit key\(k.kidLabel) (\(k.summary)\(k.algName.map { ", alg \($0)" } ?? ""))")
+            }
+            return Array(fit.prefix(Validator.maxCandidates))
+        }
+        let fit = keys.keys.indices.filter { keys.usable(keys.keys[$0], policy: policy) && fits(keys.keys[$0], alg) }
+        if fit.isEmpty { throw Validator.reject(.algKeyMismatch, "no key fits alg \(alg.rawValue)") }
+        return Array(fit.prefix(Validator.maxCandidates))
+    }
+
+    func fits(_ k: JWK, _ alg: Algorithm) -> Bool {
+        guard alg.fits(keyType: k.keyType, curve: k.curve) else { return false }
+        if let ka = k.algName, ka != alg.rawValue { return false }
+        if k.keyType == .oct, (k.secret?.count ?? 0) < alg.hashLength { return false }
+        return true
+    }
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Core
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Verify an assertion (the default subcommand).",
+        discussion: "Valid: the claims as JSON on stdout, exit 0. Rejected: one line 'wif-verify: <oauth_error> (<reason>): <message>' on stderr, exit 1.")
+
+    @OptionGroup var options: PolicyOptions
+
+    @Flag(help: "Print a JSON result object on stdout, for valid and rejected tokens alike.") var json = false
+    @Flag(help: "Read tokens one a line from stdin; print one JSON result a line.") var batch = false
+
+    @Argument(help: ArgumentHelp("The token; \"-\" reads standard input.", valueName: "token")) var token: String = "-"
+
+    func run() throws {
+        let validator = try options.validator()
+        let now = try options.clock()
+        let cache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
+        if batch {
+            guard token == "-" else { throw WIFError(.usage, "--batch reads standard input; give no token argument") }
+            try runBatch(validator, cache: cache, now: now)
+            return
+        }
+        let bytes = try readToken()
+        var w = StdoutWriter()
+        let outcome = Result { () throws(WIFError) -> VerifiedToken in
+            let v = try validator.verify(bytes, now: now)
+            try cache?.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now)
+            try cache?.close()
+            return v
+        }
+        switch outcome {
+        case .success(let v):
+            try w.write((json ? VerifyReport.success(v) : .object(v.claims)).serialized() + "\n")
+            try w.flush()
+        case .failure(let e):
+            guard json && e.reason.isRejection else { throw e }
+            try w.write(VerifyReport.failure(e).serialized() + "\n")
+            try w.flush()
+            throw ExitCode(1)
+        }
+    }
+
+    /// The token from the argument or stdin; stdin is read only up to the size bound.
+    func readToken() throws(WIFError) -> [UInt8] {
+        guard token == "-" else { return Array(token.utf8) }
+        let r = Result { () throws(WIFError) -> [UInt8] in try Input.readTrimmed("-", limit: options.maxTokenSize + 2) }
+        if case .failure(let e) = r, e.reason == .inputTooLarge {
+            throw WIFError(.malformed, "the token is longer than the limit of \(options.maxTokenSize) bytes")
+        }
+        return try r.get()
+    }
+
+    func runBatch(_ validator: Validator, cache: ReplayCache?, now: Int64) throws {
+        var reader = LineReader(fd: 0, maxLine: options.maxTokenSize)
+        var w = StdoutWriter()
+        var rejected = false
+        while let line = try reader.next() {
+            let result: JSON
+            switch line {
+            case .tooLong(let n):
+                rejected = true
+                result = VerifyReport.failure(WIFError(.malformed, "the token has \(n) bytes, more than the limit of \(options.maxTokenSize)"))
+            case .line(let bytes):
+                let r = Result { () throws(WIFError) -> VerifiedToken in
+                    let v = try validator.verify(bytes, now: now)
+                    try cache?.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now)
+                    return v
+                }
+                switch r {
+                case .success(let v):
+                    result = VerifyReport.success(v)
+                case .failure(let e):
+                    guard e.reason.isRejection else { throw e }
+                    rejected = true
+                    result = VerifyReport.failure(e)
+                }
+            }
+            var out = [UInt8]()
+            result.write(to: &out)
+            out.append(0x0A)
+            try w.write(out)
+        }
+        try w.flush()
+        try cache?.close()
+        if rejected { throw ExitCode(1) }
+    }
+}
+
+struct Request: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
+        discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error: exit 2.")
+
+    @OptionGroup var options: PolicyOptions
+
+    @Option(name: .customLong("allow-grant"), help: ArgumentHelp("Also accept this grant_type (client_credentials, the token-exchange URN); repeatable.", valueName: "grant"))
+    var allowGrant: [String] = []
+    @Option(name: .customLong("reject-grant-type"), help: ArgumentHelp("grant_type this client may not use (unauthorized_client); repeatable.", valueName: "grant"))
+    var rejectGrantType: [String] = []
+    @Option(name: .customLong("allow-scope"), help: ArgumentHelp("Allowed scope; any other requested scope is invalid_scope. Repeatable.", valueName: "scope"))
+    var allowScope: [String] = []
+    @Option(name: .customLong("reject-scope"), help: ArgumentHelp("Scope answered with invalid_scope; repeatable.", valueName: "scope"))
+    var rejectScope: [String] = []
+    @Option(name: .customLong("unauthorized-scope"), help: ArgumentHelp("Scope answered with unauthorized_client; repeatable.", valueName: "scope"))
+    var unauthorizedScope: [String] = []
+    @Option(name: .customLong("issuer-key"), help: ArgumentHelp("Private key that signs a JWT access token (RFC 9068); default: an opaque token.", valueName: "file"))
+    var issuerKey: String?
+    @Option(help: ArgumentHelp("iss of issued access tokens.", valueName: "uri")) var issuer: String = "urn:wif:offline-token-endpoint"
+    @Option(name: .customLong("expires-in"), help: ArgumentHelp("Lifetime of issued access tokens (default 1h).", valueName: "duration"))
+    var expiresIn: String = "3600"
+    @Flag(help: "Print the whole HTTP/1.1 response (status, headers, body).") var http = false
+
+    func run() throws {
+        let validator = try options.validator()
+        let now = try options.clock()
+        var endpoint = TokenEndpoint(validator: validator)
+        if allowGrant.contains(TokenRequest.clientCredentialsGrant) || allowGrant.contains(TokenRequest.tokenExchangeGrant) {
+            var cp = try options.policy()
+            cp.issEqualsSub = true
+            endpoint.clientValidator = try Validator(keys: validator.keys, policy: cp)
+        }
+        endpoint.allowGrants = allowGrant
+        endpoint.rejectGrantTypes = rejectGrantType
+        endpoint.allowScopes = allowScope.isEmpty ? nil : allowScope
+        endpoint.rejectScopes = rejectScope
+        endpoint.unauthorizedScopes = unauthorizedScope
+        endpoint.issuerKey = try issuerKey.map { try KeySource.loadSigningKey(path: $0, kid: nil) }
+        endpoint.issuer = issuer
+        endpoint.expiresIn = try NumericDate.parseDuration(expiresIn, what: "--expires-in")
+        endpoint.replayCache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
+        let body = try Input.read("-", limit: TokenEndpoint.maxBodySize, what: "the request body")
+        let outcome = try endpoint.handle(body: body, now: now)
+        try endpoint.replayCache?.close()
+        var w = StdoutWriter()
+        try w.write(http ? TokenEndpoint.httpResponse(outcome) : outcome.json.serialized() + "\n")
+        try w.flush()
+        if case .failure(let e, let why) = outcome {
+            Diagnostics.writeStderr("wif-verify: \(e.rawValue) (\(why.reason.rawValue)): \(why.detail)\n")
+            throw ExitCode(1)
+        }
+    }
+}
