@@ -21,46 +21,75 @@ public enum Base64URL {
 
     /// Appends the unpadded base64url encoding of `data` to `out`.
     public static func encode<C: Collection>(_ data: C, into out: inout [UInt8]) where C.Element == UInt8 {
-        out.reserveCapacity(out.count + (data.count * 4 + 2) / 3)
+        if let done: Void = data.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0), into: &out) }) {
+            return done
+        }
+        Array(data).withUnsafeBytes { encode($0, into: &out) }
+    }
+
+    static func encode(_ src: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        let n = src.count
+        let outLen = (n * 4 + 2) / 3
+        let base = out.count
+        out.append(contentsOf: repeatElement(0, count: outLen))
         alphabet.withUnsafeBufferPointer { a in
-            var it = data.makeIterator()
-            while let b0 = it.next() {
-                let b1 = it.next()
-                let b2 = b1 == nil ? nil : it.next()
-                let n = UInt32(b0) << 16 | UInt32(b1 ?? 0) << 8 | UInt32(b2 ?? 0)
-                out.append(a[Int(n >> 18 & 63)])
-                out.append(a[Int(n >> 12 & 63)])
-                if b1 != nil { out.append(a[Int(n >> 6 & 63)]) }
-                if b2 != nil { out.append(a[Int(n & 63)]) }
+            out.withUnsafeMutableBufferPointer { o in
+                var i = 0, j = base
+                while i + 3 <= n {
+                    let v = UInt32(src[i]) << 16 | UInt32(src[i + 1]) << 8 | UInt32(src[i + 2])
+                    o[j] = a[Int(v >> 18)]; o[j + 1] = a[Int(v >> 12 & 63)]
+                    o[j + 2] = a[Int(v >> 6 & 63)]; o[j + 3] = a[Int(v & 63)]
+                    i += 3; j += 4
+                }
+                if n - i == 1 {
+                    let v = UInt32(src[i]) << 16
+                    o[j] = a[Int(v >> 18)]; o[j + 1] = a[Int(v >> 12 & 63)]
+                } else if n - i == 2 {
+                    let v = UInt32(src[i]) << 16 | UInt32(src[i + 1]) << 8
+                    o[j] = a[Int(v >> 18)]; o[j + 1] = a[Int(v >> 12 & 63)]; o[j + 2] = a[Int(v >> 6 & 63)]
+                }
             }
         }
     }
 
     /// Decodes strict unpadded base64url, or returns nil.
     public static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
-        let count = text.count
-        if count % 4 == 1 { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(count * 3 / 4)
-        var acc: UInt32 = 0
-        var bits = 0
+        if let r = text.withContiguousStorageIfAvailable({ decode(UnsafeRawBufferPointer($0)) }) { return r }
+        return Array(text).withUnsafeBytes { decode($0) }
+    }
+
+    static func decode(_ src: UnsafeRawBufferPointer) -> [UInt8]? {
+        let n = src.count
+        if n % 4 == 1 { return nil }
+        let outLen = n * 3 / 4
+        var out = [UInt8](repeating: 0, count: outLen)
         let ok: Bool = decodeTable.withUnsafeBufferPointer { t in
-            for c in text {
-                let v = t[Int(c)]
-                if v == 0xFF { return false }
-                acc = acc << 6 | UInt32(v)
-                bits += 6
-                if bits >= 8 {
-                    bits -= 8
-                    out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
-                    acc &= (1 << UInt32(bits)) - 1
+            out.withUnsafeMutableBufferPointer { o in
+                var i = 0, j = 0
+                while i + 4 <= n {
+                    let a = t[Int(src[i])], b = t[Int(src[i + 1])], c = t[Int(src[i + 2])], d = t[Int(src[i + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { return false }
+                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    o[j] = UInt8(truncatingIfNeeded: v >> 16); o[j + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    o[j + 2] = UInt8(truncatingIfNeeded: v)
+                    i += 4; j += 3
                 }
+                let rest = n - i
+                if rest == 2 {
+                    let a = t[Int(src[i])], b = t[Int(src[i + 1])]
+                    // Unused trailing bits must be zero (non-canonical tails rejected).
+                    if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return false }
+                    o[j] = a << 2 | b >> 4
+                } else if rest == 3 {
+                    let a = t[Int(src[i])], b = t[Int(src[i + 1])], c = t[Int(src[i + 2])]
+                    if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 { return false }
+                    o[j] = a << 2 | b >> 4
+                    o[j + 1] = (b & 0x0F) << 4 | c >> 2
+                }
+                return true
             }
-            return true
         }
-        // Unused trailing bits must be zero (non-canonical tails rejected).
-        if !ok || acc != 0 { return nil }
-        return out
+        return ok ? out : nil
     }
 
     public static func decode(_ text: String) -> [UInt8]? { decode(Array(text.utf8)) }

@@ -263,7 +263,7 @@ struct JSONReader {
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: buf[start..<pos])
                 pos += 1
-                guard let s = String(validating: slice, as: UTF8.self) else {
+                guard let s = JSONReader.makeString(slice) else {
                     pos = open
                     throw fail("string is not valid UTF-8")
                 }
@@ -278,7 +278,7 @@ struct JSONReader {
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
                 pos += 1
-                guard let s = String(validating: bytes, as: UTF8.self) else {
+                guard let s = bytes.withUnsafeBufferPointer({ JSONReader.makeString($0) }) else {
                     pos = open
                     throw fail("string is not valid UTF-8")
                 }
@@ -319,6 +319,14 @@ struct JSONReader {
             }
         }
         throw fail("unterminated string")
+    }
+
+    /// A String from UTF-8 bytes, or nil when they are not valid UTF-8; ASCII skips the generic validator.
+    static func makeString(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        var ascii = true
+        for c in b where c >= 0x80 { ascii = false; break }
+        if ascii { return String(decoding: b, as: UTF8.self) }
+        return String(validating: b, as: UTF8.self)
     }
 
     func appendUTF8(_ cp: UInt32, to out: inout [UInt8]) {
@@ -413,18 +421,26 @@ extension JSON {
 
     public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0..<0x20, 0x7F:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-                out.append(hexDigits[Int(c >> 4)]); out.append(hexDigits[Int(c & 15)])
-            default: out.append(c)
+        var s = s
+        s.withUTF8 { u in
+            var run = 0  // start of the pending run of bytes that need no escaping
+            for i in 0..<u.count {
+                let c = u[i]
+                if c >= 0x20 && c != 0x22 && c != 0x5C && c != 0x7F { continue }
+                if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i])) }
+                run = i + 1
+                switch c {
+                case 0x22: out.append(0x5C); out.append(0x22)
+                case 0x5C: out.append(0x5C); out.append(0x5C)
+                case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+                default:
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+                    out.append(hexDigits[Int(c >> 4)]); out.append(hexDigits[Int(c & 15)])
+                }
             }
+            if u.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count])) }
         }
         out.append(UInt8(ascii: "\""))
     }

@@ -42,6 +42,7 @@ public final class JWK: @unchecked Sendable {
         self.material = material.map { (name: $0.0, value: $0.1, secret: $0.2) }
         self.pkey = pkey
         self.secret = secret
+        thumbprint = JWK.computeThumbprint(JWK.thumbprintMembers(keyType, curve, self.material))
     }
 
     /// The key's `alg`, when it names a JWS algorithm wif knows.
@@ -96,8 +97,9 @@ public final class JWK: @unchecked Sendable {
     // MARK: Thumbprint (RFC 7638)
 
     /// The required public members of RFC 7638 §3.2, in lexicographic order.
-    var thumbprintMembers: [(String, String)] {
-        let find = { (n: String) in self.material.first { $0.name == n }?.value ?? "" }
+    static func thumbprintMembers(_ keyType: KeyType, _ curve: Curve?,
+                                  _ material: [(name: String, value: String, secret: Bool)]) -> [(String, String)] {
+        let find = { (n: String) in material.first { $0.name == n }?.value ?? "" }
         switch keyType {
         case .rsa: return [("e", find("e")), ("kty", "RSA"), ("n", find("n"))]
         case .ec: return [("crv", curve?.rawValue ?? ""), ("kty", "EC"), ("x", find("x")), ("y", find("y"))]
@@ -106,10 +108,12 @@ public final class JWK: @unchecked Sendable {
         }
     }
 
-    /// The RFC 7638 SHA-256 thumbprint, base64url.
-    public var thumbprint: String {
+    /// The RFC 7638 SHA-256 thumbprint, base64url (computed once, when the key is made).
+    public let thumbprint: String
+
+    static func computeThumbprint(_ members: [(String, String)]) -> String {
         var json = "{"
-        for (i, (k, v)) in thumbprintMembers.enumerated() { json += (i > 0 ? "," : "") + "\"\(k)\":\"\(v)\"" }
+        for (i, (k, v)) in members.enumerated() { json += (i > 0 ? "," : "") + "\"\(k)\":\"\(v)\"" }
         json += "}"
         return Base64URL.encode(Digest.sha256(Array(json.utf8)))
     }

@@ -10,7 +10,7 @@
 public final class KeyRing: @unchecked Sendable {
     public let keys: [JWK]
     public let skipped: [(file: String, index: Int, kid: String?, why: String)]
-    private var cache: [String: Verifier] = [:]
+    private var cache: [Int: Verifier] = [:]
 
     public static let maxFileSize = 1 << 20
 
@@ -73,7 +73,7 @@ public final class KeyRing: @unchecked Sendable {
 
     /// A cached verifier for key number `index` and `alg`.
     func verifier(_ index: Int, _ alg: Algorithm) throws(WIFError) -> Verifier {
-        let id = "\(index):\(alg.rawValue)"
+        let id = index * 64 + (Algorithm.allCases.firstIndex(of: alg) ?? 0)
         if let v = cache[id] { return v }
         let v = try Verifier(key: keys[index], algorithm: alg)
         cache[id] = v

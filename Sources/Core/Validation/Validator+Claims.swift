@@ -9,17 +9,7 @@ extension Validator {
                 throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a string")
             }
         }
-        var times: [String: Double] = [:]
-        for name in ["exp", "nbf", "iat"] {
-            guard let v = c[name] else { continue }
-            guard case .number = v else {
-                throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a NumericDate number")
-            }
-            guard let d = v.doubleValue, abs(d) < 1e15 else {
-                throw Validator.reject(.malformed, "claim \(name) \(v.serialized()) is not a usable NumericDate")
-            }
-            times[name] = d
-        }
+        let times = (exp: try numericDate(c, "exp"), nbf: try numericDate(c, "nbf"), iat: try numericDate(c, "iat"))
         let aud = try audienceValues(c)
         // 7. presence and identity
         for name in policy.required where c[name] == nil {
@@ -43,24 +33,24 @@ extension Validator {
         // 8. time
         let leeway = Double(policy.leeway)
         let t = Double(now)
-        if let exp = times["exp"], t >= exp + leeway {
+        if let exp = times.exp, t >= exp + leeway {
             throw Validator.reject(.expired, "exp \(Validator.num(exp)) is \(NumericDate.formatSpan(Int64(t - exp))) in the past (now \(now), leeway \(policy.leeway)s)")
         }
-        if let nbf = times["nbf"], nbf > t + leeway {
+        if let nbf = times.nbf, nbf > t + leeway {
             throw Validator.reject(.notYetValid, "nbf \(Validator.num(nbf)) is \(NumericDate.formatSpan(Int64(nbf - t))) in the future (now \(now), leeway \(policy.leeway)s)")
         }
-        if let iat = times["iat"], iat > t + leeway {
+        if let iat = times.iat, iat > t + leeway {
             throw Validator.reject(.issuedInFuture, "iat \(Validator.num(iat)) is \(NumericDate.formatSpan(Int64(iat - t))) in the future (now \(now), leeway \(policy.leeway)s)")
         }
-        if let max = policy.maxLifetime, let exp = times["exp"] {
-            let start = times["iat"] ?? t
+        if let max = policy.maxLifetime, let exp = times.exp {
+            let start = times.iat ?? t
             if exp - start > Double(max) {
-                let from = times["iat"] != nil ? "iat" : "now"
+                let from = times.iat != nil ? "iat" : "now"
                 throw Validator.reject(.lifetimeTooLong, "exp − \(from) is \(NumericDate.formatSpan(Int64(exp - start))), more than the maximum \(NumericDate.formatSpan(max))")
             }
         }
         if let max = policy.maxAge {
-            guard let iat = times["iat"] else { throw Validator.reject(.missingClaim, "claim iat is required (--max-age)") }
+            guard let iat = times.iat else { throw Validator.reject(.missingClaim, "claim iat is required (--max-age)") }
             if t - iat > Double(max) + leeway {
                 throw Validator.reject(.tooOld, "iat \(Validator.num(iat)) is \(NumericDate.formatSpan(Int64(t - iat))) old, more than the maximum \(NumericDate.formatSpan(max))")
             }
@@ -71,6 +61,18 @@ extension Validator {
         if let jti = c["jti"]?.stringValue, policy.rejectJTIs.contains(jti) {
             throw Validator.reject(.jtiRejected, "jti \"\(JSON.escapedForMessage(jti))\" is rejected (--reject-jti)")
         }
+    }
+
+    /// A NumericDate claim (RFC 7519 §2): a finite JSON number, fractions allowed.
+    func numericDate(_ c: JSONObject, _ name: String) throws(WIFError) -> Double? {
+        guard let v = c[name] else { return nil }
+        guard case .number = v else {
+            throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a NumericDate number")
+        }
+        guard let d = v.doubleValue, abs(d) < 1e15 else {
+            throw Validator.reject(.malformed, "claim \(name) \(v.serialized()) is not a usable NumericDate")
+        }
+        return d
     }
 
     /// aud as a list of strings (RFC 7519 §4.1.3: a string or an array of strings).
