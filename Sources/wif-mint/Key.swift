@@ -12,8 +12,8 @@ struct Key: ParsableCommand {
     @Option(help: ArgumentHelp("Key ID (default: the RFC 7638 thumbprint).", valueName: "kid"))
     var kid: String?
 
-    @Option(help: ArgumentHelp("RSA modulus size, 2048 to 16384.", valueName: "bits"))
-    var bits: Int = 2048
+    @Option(help: ArgumentHelp("RSA modulus size, 2048 to 16384 (default 2048).", valueName: "bits"))
+    var bits: Int?
 
     @Option(help: ArgumentHelp("Curve for --alg EdDSA: Ed25519 (default) or Ed448.", valueName: "crv"))
     var crv: String?
@@ -34,8 +34,8 @@ struct Key: ParsableCommand {
             }
             curve = c
         }
-        if bits != 2048 && a.keyType != .rsa { throw WIFError(.usage, "--bits applies to RS* and PS* keys only") }
-        let key = try JWK.generate(alg: a, curve: curve, rsaBits: bits, kid: kid)
+        if bits != nil && a.keyType != .rsa { throw WIFError(.usage, "--bits applies to RS* and PS* keys only") }
+        let key = try JWK.generate(alg: a, curve: curve, rsaBits: bits ?? 2048, kid: kid)
         let text = pem ? try key.pem(includePrivate: true) : JSON.object(key.json(includePrivate: true)).serialized() + "\n"
         if let out {
             try Output.writeAtomically(Array(text.utf8), to: out)

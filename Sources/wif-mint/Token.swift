@@ -16,7 +16,7 @@ struct Token: ParsableCommand {
     @Option(help: ArgumentHelp("Header kid (default: the key's kid; \"\" omits it). Picks the key in a JWKS.", valueName: "kid"))
     var kid: String?
 
-    @Option(help: ArgumentHelp("Header typ (default JWT; \"\" omits it).", valueName: "typ"))
+    @Option(help: ArgumentHelp("Header typ (\"\" omits it).", valueName: "typ"))
     var typ: String = "JWT"
 
     @Option(help: ArgumentHelp("Issuer claim.", valueName: "iss")) var iss: String?
@@ -78,14 +78,14 @@ struct Token: ParsableCommand {
         spec.noExp = noExp
         spec.noIat = noIat
         spec.jti = noJTI ? .omitted : jti.map { .fixed($0) } ?? .random
-        if count > 1, case .fixed = spec.jti { throw WIFError(.usage, "--jti cannot be combined with --count above 1") }
         spec.scope = scope
         spec.act = act
         for a in actClaim { let (n, v) = try Assignment.parse(a, flag: "--act-claim"); spec.actClaims[n] = v }
         if !actClaim.isEmpty && act.isEmpty { throw WIFError(.usage, "--act-claim needs at least one --act") }
         if let mayAct {
-            let v = try JSON.parse(mayAct)
-            guard v.objectValue != nil else { throw WIFError(.usage, "--may-act must be a JSON object") }
+            guard let v = try? JSON.parse(mayAct), v.objectValue != nil else {
+                throw WIFError(.usage, "--may-act must be a JSON object, e.g. '{\"sub\":\"admin\"}'")
+            }
             spec.mayAct = v
         }
         if let claims {
@@ -97,6 +97,9 @@ struct Token: ParsableCommand {
         for c in claim { let (n, v) = try Assignment.parse(c, flag: "--claim"); spec.claims[n] = v }
         for h in header { let (n, v) = try Assignment.parse(h, flag: "--header"); spec.headers[n] = v }
 
+        if count > 1 && (spec.claims["jti"] != nil || spec.jti != .random) && !noJTI {
+            throw WIFError(.usage, "a fixed jti cannot be combined with --count above 1: each token gets its own")
+        }
         let signingKey = try KeySource.loadSigningKey(path: key, kid: kid?.isEmpty == false ? kid : nil)
         let minter = try Minter(spec: spec, key: signingKey)
         var w = StdoutWriter()

@@ -52,6 +52,7 @@ public enum NumericDate {
             return v
         }
         if !text.isEmpty, text.count <= 13, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let v = Int64(text) {
+            guard v <= bound else { throw bad }
             return v
         }
         if let v = parseRFC3339(text) { return v }

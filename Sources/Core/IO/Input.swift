@@ -77,11 +77,12 @@ public enum Output {
             if n <= 0 { ok = false; break }
             off += n
         }
-        let err = errno
-        if ok { ok = fsync(fd) == 0 }
+        var err = errno
+        if ok && fsync(fd) != 0 { ok = false; err = errno }
         close(fd)
-        if !ok || rename(tmp, path) != 0 {
-            let e = ok ? errno : err
+        if ok && rename(tmp, path) != 0 { ok = false; err = errno }
+        if !ok {
+            let e = err
             unlink(tmp)
             throw WIFError(.outputFailed, "\(path): cannot write: \(String(cString: strerror(e)))")
         }

@@ -22,15 +22,13 @@ public enum KeySource {
     }
 
     /// Loads one private signing key from a file: a private JWK, a JWKS (the key named by `kid`, or its only
-    /// key), or a PEM private key.
+    /// key), or a PEM private key. For a single key, `kid` does not select: the caller puts it in the header.
     public static func loadSigningKey(path: String, kid: String?) throws(WIFError) -> JWK {
         let what = Input.label(path)
         let key: JWK
         switch try parse(try Input.read(path), what: what) {
         case .key(let k):
-            if let kid, k.kid != nil, k.kid != kid {
-                throw WIFError(.keyNotFound, "\(what): the key's kid is \"\(JSON.escapedForMessage(k.kid ?? ""))\", not \"\(JSON.escapedForMessage(kid))\"")
-            }
+            // A single key is used whatever its kid: --kid then only names it in the token header.
             key = k
         case .set(let s):
             if let kid {
