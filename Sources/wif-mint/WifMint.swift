@@ -11,7 +11,7 @@ struct WifMint: ParsableCommand {
         abstract: "Generate keys, publish JWKS and mint signed workload-identity assertions.",
         discussion: "Exit status: 0 success, 2 usage or input error. See wif-mint(1).",
         version: WIFVersion.string,
-        subcommands: [Token.self, Key.self, JWKS.self, Request.self],
+        subcommands: [Token.self, Key.self, JWKS.self, Request.self, FixturesCommand.self],
         defaultSubcommand: Token.self
     )
 

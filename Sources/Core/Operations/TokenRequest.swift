@@ -37,6 +37,19 @@ public enum FormEncoding {
         params.map { encodeComponent($0.0) + "=" + encodeComponent($0.1) }.joined(separator: "&")
     }
 
+    /// Parameters as a JSON object; a repeated name becomes an array of its values, in order.
+    public static func jsonObject(_ params: [(String, String)]) -> JSON {
+        var o = JSONObject()
+        for (k, v) in params {
+            switch o[k] {
+            case nil: o[k] = .string(v)
+            case .array(let a)?: o[k] = .array(a + [.string(v)])
+            case let prev?: o[k] = .array([prev, .string(v)])
+            }
+        }
+        return .object(o)
+    }
+
     /// Decodes a form body into ordered (name, value) pairs.
     public static func decode(_ body: [UInt8]) throws(WIFError) -> [(String, String)] {
         if body.isEmpty { return [] }
@@ -73,8 +86,7 @@ public enum FormEncoding {
             let c = b[i]
             if c == UInt8(ascii: "+") { out.append(0x20); i += 1; continue }
             if c == UInt8(ascii: "%") {
-                guard i + 2 < b.endIndex + 0 || i + 2 <= b.endIndex - 1 + 1, i + 2 < b.endIndex + 1,
-                      i + 2 <= b.endIndex - 1, let h = hv(b[i + 1]), let l = hv(b[i + 2]) else { return nil }
+                guard i + 2 < b.endIndex, let h = hv(b[i + 1]), let l = hv(b[i + 2]) else { return nil }
                 out.append(h << 4 | l)
                 i += 3
                 continue

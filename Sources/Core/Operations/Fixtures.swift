@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Named tokens for client tests, each signed with the real key and wrong in exactly one way.
+///
+/// Under `wif-verify --profile mcp-wif --iss ISS --aud AUD --jwks JWKS --now NOW`, each fixture fails with the
+/// reason code its name gives (`valid` passes; `missing_exp` and `missing_jti` give `missing_claim`).
+public enum Fixtures {
+    /// The fixture names with the reason `wif-verify` gives them (nil: valid).
+    public static let expected: [(name: String, reason: Reason?)] = [
+        ("valid", nil), ("expired", .expired), ("not_yet_valid", .notYetValid), ("wrong_audience", .badAudience),
+        ("wrong_issuer", .badIssuer), ("bad_signature", .badSignature), ("alg_none", .algNone),
+        ("missing_exp", .missingClaim), ("missing_jti", .missingClaim), ("unknown_kid", .unknownKid),
+        ("lifetime_too_long", .lifetimeTooLong), ("issued_in_future", .issuedInFuture),
+    ]
+
+    public static func make(key: JWK, iss: String, sub: String, aud: [String], now: Int64,
+                            alg: Algorithm? = nil) throws(WIFError) -> [(String, String)] {
+        func spec(_ edit: (inout TokenSpec) -> Void) -> TokenSpec {
+            var s = TokenSpec(now: now)
+            s.alg = alg
+            s.iss = iss
+            s.sub = sub
+            s.aud = aud
+            edit(&s)
+            return s
+        }
+        func mint(_ s: TokenSpec) throws(WIFError) -> String {
+            String(decoding: try Minter(spec: s, key: key).next(), as: UTF8.self)
+        }
+        var out: [(String, String)] = []
+        let valid = try mint(spec { _ in })
+        out.append(("valid", valid))
+        out.append(("expired", try mint(spec { $0.iat = now - 900; $0.exp = now - 600 })))
+        out.append(("not_yet_valid", try mint(spec { $0.nbf = now + 600; $0.exp = now + 900 })))
+        out.append(("wrong_audience", try mint(spec { $0.aud = ["https://wrong-audience.invalid"] })))
+        out.append(("wrong_issuer", try mint(spec { $0.iss = "https://wrong-issuer.invalid" })))
+        // Same token with one signature bit flipped: still well-formed, fails only the signature check.
+        let parts = valid.split(separator: ".", omittingEmptySubsequences: false)
+        var sig = Base64URL.decode(Array(parts[2].utf8)) ?? []
+        if !sig.isEmpty { sig[sig.count / 2] ^= 0x01 }
+        out.append(("bad_signature", "\(parts[0]).\(parts[1]).\(Base64URL.encode(sig))"))
+        // alg none: the valid payload under an unsecured header, empty signature (RFC 7519 §6.1).
+        let noneHeader = Base64URL.encode(Array("{\"alg\":\"none\",\"typ\":\"JWT\"}".utf8))
+        out.append(("alg_none", "\(noneHeader).\(parts[1])."))
+        out.append(("missing_exp", try mint(spec { $0.noExp = true })))
+        out.append(("missing_jti", try mint(spec { $0.jti = .omitted })))
+        out.append(("unknown_kid", try mint(spec { $0.kid = "unknown-" + key.thumbprint.prefix(8) })))
+        out.append(("lifetime_too_long", try mint(spec { $0.exp = now + 7200 })))
+        out.append(("issued_in_future", try mint(spec { $0.iat = now + 600; $0.exp = now + 900 })))
+        return out
+    }
+}
