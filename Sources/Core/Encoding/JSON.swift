@@ -65,14 +65,18 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public var keys: [String] { members.map(\.name) }
     public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 
+    /// Member names are compared code point by code point, without normalization (RFC 7515 §5.3, RFC 8259 §8.3):
+    /// Swift's `==` on String would treat canonically equivalent names (`é` and `e` + U+0301) as the same.
+    static func sameName(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+
     /// Reads a member; setting replaces it in place or appends it; setting nil removes it.
     public subscript(name: String) -> JSON? {
         get {
-            for m in members where m.name == name { return m.value }
+            for m in members where JSONObject.sameName(m.name, name) { return m.value }
             return nil
         }
         set {
-            if let i = members.firstIndex(where: { $0.name == name }) {
+            if let i = members.firstIndex(where: { JSONObject.sameName($0.name, name) }) {
                 if let v = newValue { members[i].value = v } else { members.remove(at: i) }
             } else if let v = newValue {
                 members.append(Member(name: name, value: v))
@@ -80,7 +84,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         }
     }
 
-    public func contains(_ name: String) -> Bool { members.contains { $0.name == name } }
+    public func contains(_ name: String) -> Bool { members.contains { JSONObject.sameName($0.name, name) } }
 
     /// Appends without checking for an existing member: only for the parser, which checks itself.
     mutating func appendUnchecked(_ name: String, _ value: JSON) { members.append(Member(name: name, value: value)) }
@@ -452,4 +456,15 @@ extension JSON {
         let body = String(decoding: out.dropFirst().dropLast(), as: UTF8.self)
         return s.count > limit ? body + "..." : body
     }
+}
+
+/// Exact string comparison, code point by code point (RFC 7515 §5.3, RFC 7519 §7.3): Swift's `==` and hashing
+/// treat canonically equivalent strings as equal, which a verifier must not.
+extension String {
+    @inline(__always) public func same(_ other: String) -> Bool { utf8.elementsEqual(other.utf8) }
+}
+
+extension Sequence where Element == String {
+    /// Whether the sequence holds `s` exactly, code point by code point.
+    public func containsExactly(_ s: String) -> Bool { contains { $0.same(s) } }
 }

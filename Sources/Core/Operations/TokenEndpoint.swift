@@ -88,11 +88,11 @@ public struct TokenEndpoint {
         guard let grant = one("grant_type") else {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "grant_type is missing")
         }
-        if rejectGrantTypes.contains(grant) {
+        if rejectGrantTypes.containsExactly(grant) {
             return TokenEndpoint.fail(.unauthorizedClient, .grantTypeRejected, "this client may not use grant_type \(grant)")
         }
         let known = [TokenRequest.jwtBearerGrant, TokenRequest.clientCredentialsGrant, TokenRequest.tokenExchangeGrant]
-        guard grant == TokenRequest.jwtBearerGrant || allowGrants.contains(grant) else {
+        guard grant == TokenRequest.jwtBearerGrant || allowGrants.containsExactly(grant) else {
             return TokenEndpoint.fail(.unsupportedGrantType, .unsupportedGrantType, "grant_type \(grant) is not supported")
         }
         // 3. credentials
@@ -149,13 +149,13 @@ public struct TokenEndpoint {
         }
         // 4. scope
         let scopes = (one("scope") ?? "").split(separator: " ").map(String.init)
-        if let s = scopes.first(where: { unauthorizedScopes.contains($0) }) {
+        if let s = scopes.first(where: { unauthorizedScopes.containsExactly($0) }) {
             return TokenEndpoint.fail(.unauthorizedClient, .scopeUnauthorized, "scope \(s) makes this client unauthorized")
         }
-        if let s = scopes.first(where: { rejectScopes.contains($0) }) {
+        if let s = scopes.first(where: { rejectScopes.containsExactly($0) }) {
             return TokenEndpoint.fail(.invalidScope, .scopeNotAllowed, "scope \(s) is rejected")
         }
-        if let allow = allowScopes, let s = scopes.first(where: { !allow.contains($0) }) {
+        if let allow = allowScopes, let s = scopes.first(where: { !allow.containsExactly($0) }) {
             return TokenEndpoint.fail(.invalidScope, .scopeNotAllowed, "scope \(s) is not allowed (allowed: \(allow.joined(separator: " ")))")
         }
         // Replay last: only a request that would succeed consumes its jti.

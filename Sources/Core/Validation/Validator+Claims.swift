@@ -17,15 +17,15 @@ extension Validator {
         }
         if !policy.issuers.isEmpty {
             guard let iss = c["iss"]?.stringValue else { throw Validator.reject(.missingClaim, "claim iss is required (--iss)") }
-            guard policy.issuers.contains(iss) else {
+            guard policy.issuers.containsExactly(iss) else {
                 throw Validator.reject(.badIssuer, "iss \"\(JSON.escapedForMessage(iss))\" is not a trusted issuer (\(Validator.list(policy.issuers)))")
             }
         }
         if !policy.audiences.isEmpty {
             guard let aud else { throw Validator.reject(.missingClaim, "claim aud is required (--aud)") }
             let norm = { (s: String) in self.policy.audienceIgnoresTrailingSlash && s.hasSuffix("/") ? String(s.dropLast()) : s }
-            let want = Set(policy.audiences.map(norm))
-            guard aud.contains(where: { want.contains(norm($0)) }) else {
+            let want = policy.audiences.map(norm)
+            guard aud.contains(where: { want.containsExactly(norm($0)) }) else {
                 throw Validator.reject(.badAudience, "aud \(Validator.list(aud)) does not name this audience (\(Validator.list(policy.audiences)))")
             }
         }
@@ -58,7 +58,7 @@ extension Validator {
         // 9. delegation
         try checkDelegation(c)
         // 10. jti
-        if let jti = c["jti"]?.stringValue, policy.rejectJTIs.contains(jti) {
+        if let jti = c["jti"]?.stringValue, policy.rejectJTIs.containsExactly(jti) {
             throw Validator.reject(.jtiRejected, "jti \"\(JSON.escapedForMessage(jti))\" is rejected (--reject-jti)")
         }
     }
@@ -90,12 +90,12 @@ extension Validator {
 
     func checkSubject(_ c: JSONObject) throws(WIFError) {
         let sub = c["sub"]?.stringValue
-        if let sub, policy.rejectSubjects.contains(sub) {
+        if let sub, policy.rejectSubjects.containsExactly(sub) {
             throw Validator.reject(.subjectRejected, "sub \"\(JSON.escapedForMessage(sub))\" is rejected (--reject-sub)")
         }
         if !policy.subjects.isEmpty {
             guard let sub else { throw Validator.reject(.missingClaim, "claim sub is required (--sub)") }
-            guard policy.subjects.contains(sub) else {
+            guard policy.subjects.containsExactly(sub) else {
                 throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub))\" is not allowed (\(Validator.list(policy.subjects)))")
             }
         }
@@ -109,11 +109,11 @@ extension Validator {
         }
         if policy.issEqualsSub {
             let iss = c["iss"]?.stringValue
-            if iss != sub {
+            if iss == nil || sub == nil || !(iss ?? "").same(sub ?? "") {
                 throw Validator.reject(.badSubject, "client assertion: iss \"\(JSON.escapedForMessage(iss ?? ""))\" and sub \"\(JSON.escapedForMessage(sub ?? ""))\" must both be the client id (RFC 7523 §3)")
             }
         }
-        if let id = policy.clientID, sub != id {
+        if let id = policy.clientID, !(sub ?? "").same(id) || sub == nil {
             throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub ?? ""))\" is not the client id \"\(JSON.escapedForMessage(id))\"")
         }
     }
@@ -144,7 +144,7 @@ extension Validator {
             guard let next = o["act"] else { break }
             level = next
         }
-        if !policy.actors.isEmpty, let current, !policy.actors.contains(current) {
+        if !policy.actors.isEmpty, let current, !policy.actors.containsExactly(current) {
             throw Validator.reject(.actorRejected, "current actor \"\(JSON.escapedForMessage(current))\" is not allowed (\(Validator.list(policy.actors)))")
         }
     }

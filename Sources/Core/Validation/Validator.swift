@@ -129,7 +129,7 @@ public final class Validator {
             guard let kid = kidValue.stringValue else {
                 throw Validator.reject(.unknownKid, "the header kid is a \(kidValue.typeName), not a string")
             }
-            let named = keys.keys.indices.filter { keys.keys[$0].kid == kid && keys.usable(keys.keys[$0], policy: policy) }
+            let named = keys.keys.indices.filter { (keys.keys[$0].kid?.same(kid) ?? false) && keys.usable(keys.keys[$0], policy: policy) }
             if named.isEmpty {
                 throw Validator.reject(.unknownKid, "no usable key has kid \"\(JSON.escapedForMessage(kid, limit: 64))\"")
             }
