@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "wif-mint", targets: ["wif-mint"]),
         .executable(name: "wif-verify", targets: ["wif-verify"]),
+        .executable(name: "wif-inspect", targets: ["wif-inspect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -20,6 +21,9 @@ let package = Package(
             "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wif-verify", dependencies: [
+            "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "wif-inspect", dependencies: [
             "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
