@@ -36,7 +36,10 @@ struct Check: ParsableCommand {
         case .success(let v):
             try w.write((json ? VerifyReport.success(v) : .object(v.claims)).serialized() + "\n")
             try w.flush()
-        case .failure(let e):
+        case .failure(var e):
+            if e.reason == .malformed, token != "-", Input.isReadableFile(token) {
+                e.hint = "the argument is the token itself; to read a file, give - and redirect: wif-verify ... - < \(token)"
+            }
             guard json && e.reason.isRejection else { throw e }
             try w.write(VerifyReport.failure(e).serialized() + "\n")
             try w.flush()
@@ -132,8 +135,16 @@ struct Request: ParsableCommand {
         endpoint.issuer = issuer
         endpoint.expiresIn = try NumericDate.parseDuration(expiresIn, what: "--expires-in")
         endpoint.replayCache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
-        let body = try Input.read("-", limit: TokenEndpoint.maxBodySize, what: "the request body")
-        let outcome = try endpoint.handle(body: body, now: now)
+        let outcome: TokenEndpoint.Outcome
+        let read = Result { () throws(WIFError) -> [UInt8] in
+            try Input.read("-", limit: TokenEndpoint.maxBodySize, what: "the request body")
+        }
+        switch read {
+        case .success(let body): outcome = try endpoint.handle(body: body, now: now)
+        case .failure(let e) where e.reason == .inputTooLarge:
+            outcome = .failure(.invalidRequest, WIFError(.invalidRequest, "the request body is larger than \(TokenEndpoint.maxBodySize) bytes"))
+        case .failure(let e): throw e
+        }
         try endpoint.replayCache?.close()
         var w = StdoutWriter()
         try w.write(http ? TokenEndpoint.httpResponse(outcome) : outcome.json.serialized() + "\n")

@@ -46,6 +46,12 @@ public enum Input {
         return out
     }
 
+    /// Whether `path` names an existing regular file (for hints only; never used to decide what a token is).
+    public static func isReadableFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// Reads `path` as text with surrounding whitespace trimmed (for tokens and single values).
     public static func readTrimmed(_ path: String, limit: Int = defaultLimit, what: String? = nil) throws(WIFError) -> [UInt8] {
         let b = try read(path, limit: limit, what: what)
