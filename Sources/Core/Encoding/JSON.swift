@@ -124,6 +124,14 @@ extension JSON {
     }
 }
 
+/// A member name hashed and compared by its UTF-8 bytes (no Unicode normalization, RFC 8259 §8.3).
+struct ExactName: Hashable {
+    let name: String
+    init(_ name: String) { self.name = name }
+    static func == (a: ExactName, b: ExactName) -> Bool { a.name.same(b.name) }
+    func hash(into h: inout Hasher) { for b in name.utf8 { h.combine(b) } }
+}
+
 struct JSONReader {
     let buf: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
@@ -171,6 +179,8 @@ struct JSONReader {
         if depth > maxDepth { throw fail("nesting deeper than \(maxDepth)") }
         pos += 1
         var obj = JSONObject()
+        // Duplicate detection stays linear: a scan while small, a hash set of exact names beyond that.
+        var seen: Set<ExactName>?
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return obj }
         while true {
@@ -178,7 +188,16 @@ struct JSONReader {
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let start = pos
             let name = try string()
-            if obj.contains(name) {
+            let duplicate: Bool
+            if var set = seen {
+                seen = nil
+                duplicate = !set.insert(ExactName(name)).inserted
+                seen = set
+            } else {
+                duplicate = obj.contains(name)
+                if obj.count >= 16 { seen = Set(obj.keys.map(ExactName.init) + [ExactName(name)]) }
+            }
+            if duplicate {
                 pos = start
                 throw fail("duplicate member name \"\(JSON.escapedForMessage(name))\"")
             }

@@ -16,6 +16,8 @@ public struct CompactJWS: Sendable {
     public let signingInputEnd: Int
 
     public static let defaultMaxSize = 64 * 1024
+    /// Largest decoded header accepted: headers carry a few short members.
+    public static let maxHeaderSize = 8 * 1024
 
     public var signingInput: ArraySlice<UInt8> { bytes[0..<signingInputEnd] }
 
@@ -45,6 +47,7 @@ public struct CompactJWS: Sendable {
         if dots.count != 2 { throw malformed("the token has \(dots.count + 1) segment\(dots.count == 0 ? "" : "s"), a JWS has three") }
         let h = token[0..<dots[0]], p = token[(dots[0] + 1)..<dots[1]], s = token[(dots[1] + 1)...]
         if h.isEmpty { throw malformed("the header segment is empty") }
+        if h.count > maxHeaderSize * 4 / 3 + 4 { throw malformed("the header segment is larger than \(maxHeaderSize) bytes") }
         guard let headerJSON = Base64URL.decode(h) else { throw malformed("the header segment is not valid base64url") }
         guard let payload = Base64URL.decode(p) else { throw malformed("the payload segment is not valid base64url") }
         guard let signature = Base64URL.decode(s) else { throw malformed("the signature segment is not valid base64url") }
