@@ -30,6 +30,7 @@ struct FixturesCommand: ParsableCommand {
         let clock = try now.map { try NumericDate.parseInstant($0, now: NumericDate.systemNow(), what: "--now") }
             ?? NumericDate.systemNow()
         let signingKey = try KeySource.loadSigningKey(path: key, kid: kid)
+        if let warning = Input.keyFileWarning(key) { Diagnostics.writeStderr("wif-mint: \(warning)\n") }
         if let kid { signingKey.kid = kid }
         let tokens = try Fixtures.make(key: signingKey, iss: iss, sub: sub, aud: aud, now: clock,
                                        alg: try alg.map { try Algorithm.parse($0) })

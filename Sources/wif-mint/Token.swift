@@ -101,6 +101,7 @@ struct Token: ParsableCommand {
             throw WIFError(.usage, "a fixed jti cannot be combined with --count above 1: each token gets its own")
         }
         let signingKey = try KeySource.loadSigningKey(path: key, kid: kid?.isEmpty == false ? kid : nil)
+        if let warning = Input.keyFileWarning(key) { Diagnostics.writeStderr("wif-mint: \(warning)\n") }
         let minter = try Minter(spec: spec, key: signingKey)
         var w = StdoutWriter()
         for _ in 0..<count {

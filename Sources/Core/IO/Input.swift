@@ -52,6 +52,16 @@ public enum Input {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// A warning when a private key file can be read by its group or by others, or nil.
+    /// wif warns rather than refuses (keys made by other tools often follow the umask); see SECURITY.md.
+    public static func keyFileWarning(_ path: String) -> String? {
+        guard path != "-" else { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & 0o077 != 0 else { return nil }
+        let mode = String(st.st_mode & 0o777, radix: 8)
+        return "warning: private key file \(path) has mode \(mode), readable by group or others (chmod 600 \(path))"
+    }
+
     /// Reads `path` as text with surrounding whitespace trimmed (for tokens and single values).
     public static func readTrimmed(_ path: String, limit: Int = defaultLimit, what: String? = nil) throws(WIFError) -> [UInt8] {
         let b = try read(path, limit: limit, what: what)
