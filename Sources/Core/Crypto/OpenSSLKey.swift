@@ -97,6 +97,8 @@ final class PKey: @unchecked Sendable {
             }
             return OSSL_PARAM_BLD_to_param(bld)
         }
+        // OpenSSL's pairwise check needs the CRT members (p, q, ...); a key with only "d" gets the public check.
+        try key.check(isPrivate: (priv?.count ?? 0) > 1, what: what)
         return key
     }
 
