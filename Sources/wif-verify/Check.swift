@@ -18,13 +18,17 @@ struct Check: ParsableCommand {
     func run() throws {
         let validator = try options.validator()
         let now = try options.clock()
-        let cache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
         if batch {
             guard token == "-" else { throw WIFError(.usage, "--batch reads standard input; give no token argument") }
+            let cache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
+            defer { try? cache?.close() }
             try runBatch(validator, cache: cache, now: now)
             return
         }
+        // The token is read before the replay cache is locked, so a process waiting on its input never holds
+        // the lock that other verifiers need.
         let bytes = try readToken()
+        let cache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
         var w = StdoutWriter()
         let outcome = Result { () throws(WIFError) -> VerifiedToken in
             let v = try validator.verify(bytes, now: now)
@@ -61,6 +65,7 @@ struct Check: ParsableCommand {
         var reader = LineReader(fd: 0, maxLine: options.maxTokenSize)
         var w = StdoutWriter()
         var rejected = false
+        var count = 0
         while let line = try reader.next() {
             let result: JSON
             switch line {
@@ -86,6 +91,9 @@ struct Check: ParsableCommand {
             result.write(to: &out)
             out.append(0x0A)
             try w.write(out)
+            count += 1
+            // Record accepted tokens in the replay cache every 1000 lines, so a killed batch loses little.
+            if count % 1000 == 0 { try cache?.save() }
         }
         try w.flush()
         try cache?.close()
@@ -113,7 +121,7 @@ struct Request: ParsableCommand {
     @Option(name: .customLong("issuer-key"), help: ArgumentHelp("Private key that signs a JWT access token (RFC 9068); default: an opaque token.", valueName: "file"))
     var issuerKey: String?
     @Option(help: ArgumentHelp("iss of issued access tokens.", valueName: "uri")) var issuer: String = "urn:wif:offline-token-endpoint"
-    @Option(name: .customLong("expires-in"), help: ArgumentHelp("Lifetime of issued access tokens (default 1h).", valueName: "duration"))
+    @Option(name: .customLong("expires-in"), help: ArgumentHelp("Lifetime of issued access tokens.", valueName: "duration"))
     var expiresIn: String = "3600"
     @Flag(help: "Print the whole HTTP/1.1 response (status, headers, body).") var http = false
 
@@ -121,11 +129,10 @@ struct Request: ParsableCommand {
         let validator = try options.validator()
         let now = try options.clock()
         var endpoint = TokenEndpoint(validator: validator)
-        if allowGrant.contains(TokenRequest.clientCredentialsGrant) || allowGrant.contains(TokenRequest.tokenExchangeGrant) {
-            var cp = try options.policy()
-            cp.issEqualsSub = true
-            endpoint.clientValidator = try Validator(keys: validator.keys, policy: cp)
-        }
+        // Client assertions are always judged as RFC 7523 §3 requires of them: iss = sub = the client id.
+        var cp = try options.policy()
+        cp.issEqualsSub = true
+        endpoint.clientValidator = try Validator(keys: validator.keys, policy: cp)
         endpoint.allowGrants = allowGrant
         endpoint.rejectGrantTypes = rejectGrantType
         endpoint.allowScopes = allowScope.isEmpty ? nil : allowScope
@@ -134,13 +141,14 @@ struct Request: ParsableCommand {
         endpoint.issuerKey = try issuerKey.map { try KeySource.loadSigningKey(path: $0, kid: nil) }
         endpoint.issuer = issuer
         endpoint.expiresIn = try NumericDate.parseDuration(expiresIn, what: "--expires-in")
-        endpoint.replayCache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
         let outcome: TokenEndpoint.Outcome
         let read = Result { () throws(WIFError) -> [UInt8] in
             try Input.read("-", limit: TokenEndpoint.maxBodySize, what: "the request body")
         }
         switch read {
-        case .success(let body): outcome = try endpoint.handle(body: body, now: now)
+        case .success(let body):
+            endpoint.replayCache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
+            outcome = try endpoint.handle(body: body, now: now)
         case .failure(let e) where e.reason == .inputTooLarge:
             outcome = .failure(.invalidRequest, WIFError(.invalidRequest, "the request body is larger than \(TokenEndpoint.maxBodySize) bytes"))
         case .failure(let e): throw e

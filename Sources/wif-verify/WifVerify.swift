@@ -32,7 +32,7 @@ struct PolicyOptions: ParsableArguments {
                                valueName: "alg"))
     var alg: [String] = []
 
-    @Option(help: ArgumentHelp("Rule set: \(Profile.namesList) (default rfc7523).", valueName: "name"))
+    @Option(help: ArgumentHelp("Rule set: \(Profile.namesList).", valueName: "name"))
     var profile: String = "rfc7523"
 
     @Option(help: ArgumentHelp("Trusted issuer; repeatable.", valueName: "iss")) var iss: [String] = []
@@ -51,17 +51,17 @@ struct PolicyOptions: ParsableArguments {
     var maxLifetime: String?
     @Option(name: .customLong("max-age"), help: ArgumentHelp("Oldest iat allowed (now − iat).", valueName: "duration"))
     var maxAge: String?
-    @Option(help: ArgumentHelp("Fixed clock: epoch seconds or RFC 3339.", valueName: "time")) var now: String?
-    @Option(name: .customLong("max-token-size"), help: ArgumentHelp("Longest token accepted, in bytes (default 65536).", valueName: "bytes"))
+    @Option(help: ArgumentHelp("Fixed clock: epoch seconds, RFC 3339 or an offset from now (+5m).", valueName: "time")) var now: String?
+    @Option(name: .customLong("max-token-size"), help: ArgumentHelp("Longest token accepted, in bytes.", valueName: "bytes"))
     var maxTokenSize: Int = CompactJWS.defaultMaxSize
     @Option(name: .customLong("trust-domain"), help: ArgumentHelp("SPIFFE trust domain sub must belong to (profile spiffe).", valueName: "domain"))
     var trustDomain: String?
-    @Option(name: .customLong("client-id"), help: ArgumentHelp("Client id that sub must equal (profile client-assertion).", valueName: "id"))
+    @Option(name: .customLong("client-id"), help: ArgumentHelp("Client id that sub must equal (client assertions).", valueName: "id"))
     var clientID: String?
     @Option(name: .customLong("max-delegation-depth"), help: ArgumentHelp("Deepest act chain allowed (default 8).", valueName: "n"))
     var maxDelegationDepth: Int?
     @Option(help: ArgumentHelp("Allowed current actor (act.sub); repeatable.", valueName: "sub")) var actor: [String] = []
-    @Option(name: .customLong("replay-cache"), help: ArgumentHelp("File remembering (iss, jti) until exp; a second sight is replayed_jti.", valueName: "file"))
+    @Option(name: .customLong("replay-cache"), help: ArgumentHelp("File remembering (iss, jti) until exp + leeway; a second sight is replayed_jti.", valueName: "file"))
     var replayCache: String?
 
     func clock() throws -> Int64 {

@@ -64,6 +64,10 @@ public enum Reason: String, CaseIterable, Sendable {
     case keyWeak = "key_weak"
     case outputFailed = "output_failed"
     case cryptoFailure = "crypto_failure"
+    /// An encrypted key was read without a passphrase source (no option, no WIF_PASSPHRASE, no terminal).
+    case passphraseRequired = "passphrase_required"
+    /// An encrypted key did not open: wrong passphrase, or a changed byte (AES-GCM or PEM decryption failed).
+    case decryptFailed = "decrypt_failed"
 
     /// Whether this reason rejects a token or request (exit 1) rather than failing to judge it (exit 2).
     public var isRejection: Bool { exitStatus == .rejected }
@@ -71,7 +75,7 @@ public enum Reason: String, CaseIterable, Sendable {
     public var exitStatus: ExitStatus {
         switch self {
         case .usage, .inputUnreadable, .inputTooLarge, .inputInvalid, .keyInvalid, .keyNotFound, .keyWeak,
-             .outputFailed, .cryptoFailure:
+             .outputFailed, .cryptoFailure, .passphraseRequired, .decryptFailed:
             return .failure
         default:
             return .rejected
@@ -86,8 +90,7 @@ public enum Reason: String, CaseIterable, Sendable {
         case .invalidRequest: return .invalidRequest
         case .unsupportedGrantType: return .unsupportedGrantType
         case .badClientAssertion: return .invalidClient
-        case .usage, .inputUnreadable, .inputTooLarge, .inputInvalid, .outputFailed: return .invalidRequest
-        default: return .invalidGrant
+        default: return isRejection ? .invalidGrant : .invalidRequest
         }
     }
 }

@@ -58,7 +58,7 @@ public struct TokenEndpoint {
 
     /// RFC 6749 §5.2: error_description is printable ASCII without `"` and `\`.
     static func describe(_ e: WIFError) -> String {
-        let text = "\(e.reason.rawValue): \(e.detail)"
+        let text = "\(e.reason.rawValue): \(e.detail)".split(separator: "§", omittingEmptySubsequences: false).joined(separator: "section ")
         return String(String.UnicodeScalarView(text.unicodeScalars.map { s -> Unicode.Scalar in
             switch s {
             case "\"": return "'"

@@ -86,7 +86,12 @@ public final class ReplayCache {
         defer {
             if lockFD >= 0 { Glibc.close(lockFD); lockFD = -1 }
         }
-        guard dirty else { return }
+        try save()
+    }
+
+    /// Writes the cache if it changed, keeping the lock.
+    public func save() throws(WIFError) {
+        guard dirty, lockFD >= 0 else { return }
         var out = [UInt8]()
         out.reserveCapacity(entries.count * 56)
         for (k, exp) in entries.sorted(by: { $0.value < $1.value }) {

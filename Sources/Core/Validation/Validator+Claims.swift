@@ -13,7 +13,8 @@ extension Validator {
         let aud = try audienceValues(c)
         // 7. presence and identity
         for name in policy.required where c[name] == nil {
-            throw Validator.reject(.missingClaim, "claim \(name) is required by profile \(policy.profile.rawValue)")
+            let why = Policy(profile: policy.profile).required.contains(name) ? "by profile \(policy.profile.rawValue)" : "(--require)"
+            throw Validator.reject(.missingClaim, "claim \(name) is required \(why)")
         }
         if !policy.issuers.isEmpty {
             guard let iss = c["iss"]?.stringValue else { throw Validator.reject(.missingClaim, "claim iss is required (--iss)") }
@@ -52,7 +53,7 @@ extension Validator {
         if let max = policy.maxAge {
             guard let iat = times.iat else { throw Validator.reject(.missingClaim, "claim iat is required (--max-age)") }
             if t - iat > Double(max) + leeway {
-                throw Validator.reject(.tooOld, "iat \(Validator.num(iat)) is \(NumericDate.formatSpan(Int64(t - iat))) old, more than the maximum \(NumericDate.formatSpan(max))")
+                throw Validator.reject(.tooOld, "iat \(Validator.num(iat)) is \(NumericDate.formatSpan(Int64(t - iat))) old, more than the maximum \(NumericDate.formatSpan(max)) (leeway \(policy.leeway)s)")
             }
         }
         // 9. delegation
@@ -110,7 +111,7 @@ extension Validator {
         if policy.issEqualsSub {
             let iss = c["iss"]?.stringValue
             if iss == nil || sub == nil || !(iss ?? "").same(sub ?? "") {
-                throw Validator.reject(.badSubject, "client assertion: iss \"\(JSON.escapedForMessage(iss ?? ""))\" and sub \"\(JSON.escapedForMessage(sub ?? ""))\" must both be the client id (RFC 7523 §3)")
+                throw Validator.reject(.badSubject, "iss \"\(JSON.escapedForMessage(iss ?? ""))\" and sub \"\(JSON.escapedForMessage(sub ?? ""))\" must both be the client id (RFC 7523 §3)")
             }
         }
         if let id = policy.clientID, !(sub ?? "").same(id) || sub == nil {
