@@ -16,7 +16,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
-        .target(name: "Core", dependencies: ["COpenSSL"]),
+        .target(name: "Core", dependencies: ["COpenSSL", "CArgon2"]),
         .executableTarget(name: "wif-mint", dependencies: [
             "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -27,7 +27,6 @@ let package = Package(
             "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
-        .testTarget(name: "CLITests", dependencies: ["Core"]),
     ],
     swiftLanguageModes: [.v6]
 )
