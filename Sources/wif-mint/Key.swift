@@ -55,6 +55,9 @@ struct JWKS: ParsableCommand {
     @Argument(help: ArgumentHelp("Key files; \"-\" reads standard input.", valueName: "key"))
     var keys: [String]
 
+    @Option(help: ArgumentHelp("Set use on every published key, e.g. jwt-svid for SPIFFE bundles.", valueName: "use"))
+    var use: String?
+
     func run() throws {
         if keys.filter({ $0 == "-" }).count > 1 { throw WIFError(.usage, "standard input (-) can be read only once") }
         let all = try KeySource.loadAll(paths: keys)
@@ -62,6 +65,7 @@ struct JWKS: ParsableCommand {
             throw WIFError(.usage, "key\(k.kidLabel) is a symmetric (oct) key: it has no public half to publish",
                            hint: "give the HMAC key file itself to the verifier")
         }
+        if let use { for k in all { k.use = use } }
         var seen: [String: String] = [:]
         for k in all {
             guard let kid = k.kid else { continue }

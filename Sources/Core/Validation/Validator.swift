@@ -43,9 +43,12 @@ public final class Validator {
         algorithms = keys.fittingAlgorithms(policy: policy)
         if algorithms.isEmpty {
             let allowed = policy.algorithms.map { " among " + $0.map(\.rawValue).sorted().joined(separator: ", ") } ?? ""
-            throw WIFError(.keyNotFound, "no usable verification key\(allowed) in the JWKS",
-                           hint: keys.skipped.isEmpty ? nil : "skipped keys: " +
-                                keys.skipped.map { "\($0.file) key \($0.index): \($0.why)" }.joined(separator: "; "))
+            var hint: String? = keys.skipped.isEmpty ? nil : "skipped keys: " +
+                keys.skipped.map { "\($0.file) key \($0.index): \($0.why)" }.joined(separator: "; ")
+            if let use = policy.keyUse, keys.keys.contains(where: { $0.use != use }) {
+                hint = "profile \(policy.profile.rawValue) uses only keys with \"use\":\"\(use)\" (wif-mint jwks --use \(use) KEY)"
+            }
+            throw WIFError(.keyNotFound, "no usable verification key\(allowed) in the JWKS", hint: hint)
         }
     }
 
