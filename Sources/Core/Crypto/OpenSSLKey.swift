@@ -156,12 +156,22 @@ final class PKey: @unchecked Sendable {
 
     // MARK: PEM
 
-    /// Reads a PEM private key (PKCS#8, PKCS#1, SEC1) or public key (SPKI). Encrypted PEM is refused here.
-    static func fromPEM(_ data: [UInt8], what: String) throws(WIFError) -> (PKey, isPrivate: Bool) {
+    /// Whether PEM text holds an encrypted private key: PKCS#8 `ENCRYPTED PRIVATE KEY`, or a traditional key
+    /// with `Proc-Type: 4,ENCRYPTED`.
+    static func isEncryptedPEM(_ data: [UInt8]) -> Bool {
+        let text = String(decoding: data, as: UTF8.self)
+        return text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED")
+    }
+
+    /// Reads a PEM private key (PKCS#8, PKCS#1, SEC1) or public key (SPKI). An encrypted private key needs
+    /// `passphrase`, handed to OpenSSL through a callback (never as a C string, so any byte may appear in it).
+    static func fromPEM(_ data: [UInt8], what: String, passphrase: SecretBytes? = nil) throws(WIFError) -> (PKey, isPrivate: Bool) {
         let text = String(decoding: data, as: UTF8.self)
         let isPrivate = text.contains("PRIVATE KEY-----")
-        if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-            throw WIFError(.keyInvalid, "\(what): encrypted PEM keys are not supported yet")
+        let encrypted = isEncryptedPEM(data)
+        if encrypted && passphrase == nil {
+            throw WIFError(.passphraseRequired, "\(what): the PEM private key is encrypted and no passphrase was given",
+                           hint: Passphrase.howToGive)
         }
         if text.contains("-----BEGIN RSA PUBLIC KEY-----") || text.contains("-----BEGIN CERTIFICATE-----") {
             throw WIFError(.keyInvalid, "\(what): only SubjectPublicKeyInfo (BEGIN PUBLIC KEY) public keys are read")
@@ -169,11 +179,31 @@ final class PKey: @unchecked Sendable {
         let p: OpaquePointer? = data.withUnsafeBytes { buf in
             guard let bio = BIO_new_mem_buf(buf.baseAddress, Int32(buf.count)) else { return nil }
             defer { BIO_free(bio) }
-            // A callback that refuses makes OpenSSL fail on encrypted PEM instead of prompting on the terminal.
-            return isPrivate ? PEM_read_bio_PrivateKey(bio, nil, wif_no_passphrase, nil)
-                             : PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+            guard isPrivate else { return PEM_read_bio_PUBKEY(bio, nil, nil, nil) }
+            guard encrypted, let passphrase else {
+                // A callback that refuses makes OpenSSL fail on encrypted PEM instead of prompting on the terminal.
+                return PEM_read_bio_PrivateKey(bio, nil, wif_no_passphrase, nil)
+            }
+            return passphrase.withBytes { pw in
+                var view = pw
+                return withUnsafeMutablePointer(to: &view) { u in
+                    PEM_read_bio_PrivateKey(bio, nil, { out, size, _, u in
+                        guard let out, let u else { return -1 }
+                        let pw = u.assumingMemoryBound(to: UnsafeRawBufferPointer.self).pointee
+                        guard pw.count <= Int(size), let base = pw.baseAddress else { return -1 }
+                        UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: pw.count)
+                        return Int32(pw.count)
+                    }, u)
+                }
+            }
         }
-        guard let p else { throw OpenSSLError.error(.keyInvalid, "\(what): not a readable PEM key") }
+        guard let p else {
+            if encrypted {
+                _ = OpenSSLError.drain()
+                throw WIFError(.decryptFailed, "\(what): cannot decrypt the PEM private key: wrong passphrase, or the file was changed")
+            }
+            throw OpenSSLError.error(.keyInvalid, "\(what): not a readable PEM key")
+        }
         let key = PKey(taking: p)
         guard key.kind != nil else { throw WIFError(.keyInvalid, "\(what): key type is not one wif signs with") }
         return (key, isPrivate)

@@ -187,9 +187,10 @@ public final class JWK: @unchecked Sendable {
         }
     }
 
-    /// Reads a PEM key (PKCS#8, PKCS#1 or SEC1 private; SPKI public). The kid defaults to the thumbprint.
-    public static func fromPEM(_ data: [UInt8], what: String) throws(WIFError) -> JWK {
-        let (pkey, isPrivate) = try PKey.fromPEM(data, what: what)
+    /// Reads a PEM key (PKCS#8, PKCS#1 or SEC1 private, encrypted with `passphrase` or not; SPKI public).
+    /// The kid defaults to the thumbprint.
+    public static func fromPEM(_ data: [UInt8], what: String, passphrase: SecretBytes? = nil) throws(WIFError) -> JWK {
+        let (pkey, isPrivate) = try PKey.fromPEM(data, what: what, passphrase: passphrase)
         if isPrivate { try pkey.check(isPrivate: true, what: what) }
         let key: JWK
         do { key = try fromPKey(pkey, isPrivate: isPrivate, alg: nil) } catch { throw error.located(what) }

@@ -8,25 +8,54 @@ public enum KeySource {
         case set(JWKSet)
     }
 
-    /// Parses key-file bytes: PEM when it starts with `-----BEGIN`, otherwise a JSON JWK or JWKS.
-    public static func parse(_ data: [UInt8], what: String, lenient: Bool = false) throws(WIFError) -> Content {
+    /// Parses key-file bytes: PEM when it starts with `-----BEGIN`, otherwise a JSON JWK or JWKS, or wif's
+    /// encrypted key file (EncryptedKey.swift). Encrypted keys (that file, or encrypted PEM) are opened with
+    /// `passphrase`, which is read only then; without one they are refused.
+    public static func parse(_ data: [UInt8], what: String, lenient: Bool = false,
+                             passphrase: Passphrase? = nil) throws(WIFError) -> Content {
         let trimmed = Input.trim(data)
-        if trimmed.starts(with: Array("-----BEGIN".utf8)) { return .key(try JWK.fromPEM(trimmed, what: what)) }
+        if trimmed.starts(with: Array("-----BEGIN".utf8)) {
+            var secret: SecretBytes?
+            if PKey.isEncryptedPEM(trimmed) {
+                guard let passphrase else { throw encryptedNotRead(what) }
+                secret = try passphrase.existing(for: what)
+            }
+            return .key(try JWK.fromPEM(trimmed, what: what, passphrase: secret))
+        }
         guard trimmed.first == UInt8(ascii: "{") else {
             throw WIFError(.keyInvalid, "\(what): not a JWK, JWKS or PEM key")
         }
         let o: JSONObject
         do { o = try JSON.parseObject(trimmed, what: what) } catch { throw WIFError(.keyInvalid, error.detail) }
+        if EncryptedKey.isWIFFile(o) {
+            guard let passphrase else { throw encryptedNotRead(what) }
+            let file = try EncryptedKey.parse(data, what: what)  // a broken file fails before any prompt
+            return .key(try file.open(passphrase: try passphrase.existing(for: what), what: what))
+        }
         if o["keys"] != nil && o["kty"] == nil { return .set(try JWKSet.parse(o, what: what, lenient: lenient)) }
         return .key(try JWK.parse(o, what: what))
     }
 
+    /// Whether key-file bytes hold an encrypted private key (wif's encrypted key file or encrypted PEM).
+    public static func isEncrypted(_ data: [UInt8]) -> Bool {
+        let trimmed = Input.trim(data)
+        if trimmed.starts(with: Array("-----BEGIN".utf8)) { return PKey.isEncryptedPEM(trimmed) }
+        guard trimmed.first == UInt8(ascii: "{"), let o = try? JSON.parseObject(trimmed, what: "") else { return false }
+        return EncryptedKey.isWIFFile(o)
+    }
+
+    static func encryptedNotRead(_ what: String) -> WIFError {
+        WIFError(.keyInvalid, "\(what) holds an encrypted private key, which this command does not read",
+                 hint: "publish its public half with wif-mint jwks, which asks for the passphrase")
+    }
+
     /// Loads one private signing key from a file: a private JWK, a JWKS (the key named by `kid`, or its only
-    /// key), or a PEM private key. For a single key, `kid` does not select: the caller puts it in the header.
-    public static func loadSigningKey(path: String, kid: String?) throws(WIFError) -> JWK {
+    /// key), a PEM private key, or an encrypted key (opened with `passphrase`). For a single key, `kid` does not
+    /// select: the caller puts it in the header.
+    public static func loadSigningKey(path: String, kid: String?, passphrase: Passphrase? = nil) throws(WIFError) -> JWK {
         let what = Input.label(path)
         let key: JWK
-        switch try parse(try Input.read(path), what: what) {
+        switch try parse(try Input.read(path), what: what, passphrase: passphrase) {
         case .key(let k):
             // A single key is used whatever its kid: --kid then only names it in the token header.
             key = k
@@ -49,11 +78,11 @@ public enum KeySource {
         return key
     }
 
-    /// Loads every key from the files (JWK, JWKS or PEM each), in order.
-    public static func loadAll(paths: [String], lenient: Bool = false) throws(WIFError) -> [JWK] {
+    /// Loads every key from the files (JWK, JWKS, PEM or an encrypted key each), in order.
+    public static func loadAll(paths: [String], lenient: Bool = false, passphrase: Passphrase? = nil) throws(WIFError) -> [JWK] {
         var keys: [JWK] = []
         for p in paths {
-            switch try parse(try Input.read(p), what: Input.label(p), lenient: lenient) {
+            switch try parse(try Input.read(p), what: Input.label(p), lenient: lenient, passphrase: passphrase) {
             case .key(let k): keys.append(k)
             case .set(let s): keys += s.keys
             }
