@@ -110,6 +110,14 @@ extension JWK {
         if let algName, let alg = Algorithm(rawValue: algName), !alg.fits(keyType: kty, curve: curve) {
             throw WIFError(.keyInvalid, "\(what): alg \(algName) does not fit a \(key.summary) key")
         }
+        if kty == .rsa && isPrivate && o["p"] == nil {
+            // OpenSSL's pairwise check needs the CRT members; without them, prove d matches n by a round trip.
+            let probe = Array("wif pairwise consistency probe".utf8)
+            let sig = try Signer(key: key, algorithm: .rs256).sign(probe)
+            guard try Verifier(key: key, algorithm: .rs256).verify(signature: sig, message: probe) else {
+                throw WIFError(.keyInvalid, "\(what): private exponent \"d\" does not match the public key")
+            }
+        }
         return key
     }
 }
