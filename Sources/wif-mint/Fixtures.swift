@@ -21,6 +21,7 @@ struct FixturesCommand: ParsableCommand {
     var format: String = "json"
     @Option(name: .customLong("client-id"), help: ArgumentHelp("client_id for --format mcp-conformance (default: --sub).", valueName: "id"))
     var clientID: String?
+    @OptionGroup var passphrase: PassphraseOptions
 
     func run() throws {
         guard !aud.isEmpty else { throw WIFError(.usage, "--aud is required") }
@@ -29,7 +30,7 @@ struct FixturesCommand: ParsableCommand {
         }
         let clock = try now.map { try NumericDate.parseInstant($0, now: NumericDate.systemNow(), what: "--now") }
             ?? NumericDate.systemNow()
-        let signingKey = try KeySource.loadSigningKey(path: key, kid: kid)
+        let signingKey = try KeySource.loadSigningKey(path: key, kid: kid, passphrase: try passphrase.passphrase(stdinUsed: key == "-"))
         if let warning = Input.keyFileWarning(key) { Diagnostics.writeStderr("wif-mint: \(warning)\n") }
         if let kid { signingKey.kid = kid }
         let tokens = try Fixtures.make(key: signingKey, iss: iss, sub: sub, aud: aud, now: clock,

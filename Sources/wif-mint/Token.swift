@@ -57,6 +57,8 @@ struct Token: ParsableCommand {
     @Option(help: ArgumentHelp("Mint N tokens, one a line, each with its own jti.", valueName: "n"))
     var count: Int = 1
 
+    @OptionGroup var passphrase: PassphraseOptions
+
     func run() throws {
         if key == "-" && claims == "-" { throw WIFError(.usage, "--key and --claims cannot both read standard input") }
         guard count >= 1 else { throw WIFError(.usage, "--count must be at least 1, not \(count)") }
@@ -100,7 +102,8 @@ struct Token: ParsableCommand {
         if count > 1 && (spec.claims["jti"] != nil || spec.jti != .random) && !noJTI {
             throw WIFError(.usage, "a fixed jti cannot be combined with --count above 1: each token gets its own")
         }
-        let signingKey = try KeySource.loadSigningKey(path: key, kid: kid?.isEmpty == false ? kid : nil)
+        let signingKey = try KeySource.loadSigningKey(path: key, kid: kid?.isEmpty == false ? kid : nil,
+                                                      passphrase: try passphrase.passphrase(stdinUsed: key == "-" || claims == "-"))
         if let warning = Input.keyFileWarning(key) { Diagnostics.writeStderr("wif-mint: \(warning)\n") }
         let minter = try Minter(spec: spec, key: signingKey)
         var w = StdoutWriter()

@@ -124,6 +124,7 @@ struct Request: ParsableCommand {
     @Option(name: .customLong("expires-in"), help: ArgumentHelp("Lifetime of issued access tokens.", valueName: "duration"))
     var expiresIn: String = "3600"
     @Flag(help: "Print the whole HTTP/1.1 response (status, headers, body).") var http = false
+    @OptionGroup var passphrase: PassphraseOptions
 
     func run() throws {
         let validator = try options.validator()
@@ -138,7 +139,9 @@ struct Request: ParsableCommand {
         endpoint.allowScopes = allowScope.isEmpty ? nil : allowScope
         endpoint.rejectScopes = rejectScope
         endpoint.unauthorizedScopes = unauthorizedScope
-        endpoint.issuerKey = try issuerKey.map { try KeySource.loadSigningKey(path: $0, kid: nil) }
+        endpoint.issuerKey = try issuerKey.map {
+            try KeySource.loadSigningKey(path: $0, kid: nil, passphrase: try passphrase.passphrase(stdinUsed: true))
+        }
         endpoint.issuer = issuer
         endpoint.expiresIn = try NumericDate.parseDuration(expiresIn, what: "--expires-in")
         let outcome: TokenEndpoint.Outcome

@@ -9,7 +9,7 @@ struct WifVerify: ParsableCommand {
         abstract: "Judge workload-identity assertions offline, as a token endpoint would (RFC 7523, RFC 7519, RFC 8725).",
         discussion: "Exit status: 0 valid, 1 rejected, 2 usage or input error. See wif-verify(1).",
         version: WIFVersion.string,
-        subcommands: [Check.self, Request.self],
+        subcommands: [Check.self, Request.self, JWKSCheck.self],
         defaultSubcommand: Check.self
     )
 

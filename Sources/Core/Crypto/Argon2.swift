@@ -59,6 +59,35 @@ public enum Argon2 {
         }
     }
 
+    /// Parameters for a new key file: RFC 9106 §4's second recommended option, with the given overrides
+    /// (`--kdf-memory`, `--kdf-time`, `--kdf-lanes`). Weaker than t = 3, m = 64 MiB only with `allowWeak`
+    /// (`--insecure-kdf`, for tests), and never beyond what a reader accepts.
+    public static func parametersForNewFile(memory: String?, iterations: Int?, lanes: Int?,
+                                  allowWeak: Bool) throws(WIFError) -> Parameters {
+        var p = Parameters.recommended
+        if let memory { p.memoryKiB = try parseMemory(memory, what: "--kdf-memory") }
+        if let iterations {
+            guard iterations >= 1, iterations <= Int(Parameters.maxIterations) else {
+                throw WIFError(.usage, "--kdf-time must be 1 to \(Parameters.maxIterations), not \(iterations)")
+            }
+            p.iterations = UInt32(iterations)
+        }
+        if let lanes {
+            guard lanes >= 1, lanes <= Int(Parameters.maxLanes) else {
+                throw WIFError(.usage, "--kdf-lanes must be 1 to \(Parameters.maxLanes), not \(lanes)")
+            }
+            p.lanes = UInt32(lanes)
+        }
+        guard UInt64(p.memoryKiB) >= 8 * UInt64(p.lanes) else {
+            throw WIFError(.usage, "--kdf-memory must be at least 8 KiB per lane (\(8 * p.lanes) KiB for \(p.lanes) lanes)")
+        }
+        if p.isWeak && !allowWeak {
+            throw WIFError(.usage, "argon2id \(p) is weaker than RFC 9106's second recommended option (t=3, m=64 MiB)",
+                           hint: "--insecure-kdf allows it, for tests only")
+        }
+        return p
+    }
+
     /// Memory as text: `64 MiB`, `1 GiB`, `1000 KiB`.
     public static func memoryText(_ kib: UInt32) -> String {
         if kib >= 1 << 20 && kib % (1 << 20) == 0 { return "\(kib >> 20) GiB" }

@@ -53,9 +53,14 @@ public enum KeySource {
     /// key), a PEM private key, or an encrypted key (opened with `passphrase`). For a single key, `kid` does not
     /// select: the caller puts it in the header.
     public static func loadSigningKey(path: String, kid: String?, passphrase: Passphrase? = nil) throws(WIFError) -> JWK {
-        let what = Input.label(path)
+        try signingKey(try Input.read(path), what: Input.label(path), kid: kid, passphrase: passphrase)
+    }
+
+    /// The private signing key in key-file bytes already read (rules of `loadSigningKey`).
+    public static func signingKey(_ data: [UInt8], what: String, kid: String?,
+                                  passphrase: Passphrase? = nil) throws(WIFError) -> JWK {
         let key: JWK
-        switch try parse(try Input.read(path), what: what, passphrase: passphrase) {
+        switch try parse(data, what: what, passphrase: passphrase) {
         case .key(let k):
             // A single key is used whatever its kid: --kid then only names it in the token header.
             key = k
