@@ -1,0 +1,342 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`wif-verify --batch`, size bounds and malformed input, and the replay cache under concurrency.
+
+Batch: one JSON result a line, in input order; exit 0 when all are valid, 1 when any is rejected; a 10 MB line is
+reported as malformed without being kept in memory, and the lines after it still verify.
+Replay cache (`--replay-cache FILE`): of two processes presenting one jti at once exactly one wins; the file is
+mode 0600; expired entries are pruned; tokens without jti are remembered by a hash of the whole token, and
+`--require jti` rejects them instead.
+"""
+import json
+import os
+import stat
+import subprocess
+import time
+
+import pytest
+
+from conftest import (VERIFY_AUD, VERIFY_ISS, VERIFY_NOW, VERIFY_SUB, b64u_decode, b64u_encode,
+                      verify_assert_json_rejected, verify_assert_rejected, verify_assert_valid, verify_claims,
+                      verify_jws, wif_binary, wif_ok, wif_run)
+
+NOW = VERIFY_NOW
+BIG = 10 * 1000 * 1000
+
+
+def mint(keys, *args, alg="ES256"):
+    return wif_ok("wif-mint", "token", "-k", keys.private[alg], "--iss", VERIFY_ISS, "--sub", VERIFY_SUB,
+                  "--aud", VERIFY_AUD, "--now", NOW, *args).strip()
+
+
+def verify_cmd(keys, *args, alg="ES256"):
+    return [str(wif_binary("wif-verify")), "--jwks", str(keys.public[alg]), "--aud", VERIFY_AUD, "--now", str(NOW),
+            *map(str, args)]
+
+
+def run_batch(keys, data, *args, alg="ES256"):
+    p = subprocess.run(verify_cmd(keys, "--batch", *args, alg=alg), input=data, capture_output=True, timeout=60)
+    lines = p.stdout.decode().splitlines()
+    return p, [json.loads(line) for line in lines]
+
+
+def run_with_rusage(cmd, stdin_path):
+    """Runs cmd with stdin from a file; returns (exit status, stdout bytes, stderr bytes, max RSS in KiB, seconds).
+    os.wait4 gives the resource usage of exactly this child."""
+    with open(stdin_path, "rb") as fin:
+        t = time.monotonic()
+        p = subprocess.Popen(cmd, stdin=fin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = p.stdout.read(), p.stderr.read()
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.monotonic() - t
+    return p.returncode, out, err, ru.ru_maxrss, elapsed
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Batch mode
+
+def test_batch_mixed_lines_in_order(verify_keys):
+    good = [mint(verify_keys, "--jti", f"b{i}") for i in range(3)]
+    expired = mint(verify_keys, "--iat", NOW - 900, "--exp", NOW - 600)
+    tampered = good[0][:-4] + ("AAAA" if not good[0].endswith("AAAA") else "BBBA")
+    lines = [good[0], "not-a-token", good[1], expired, tampered, "", good[2], good[0] + "\r"]
+    p, results = run_batch(verify_keys, ("\n".join(lines) + "\n").encode())
+    assert p.returncode == 1, p.stderr
+    assert p.stderr == b""
+    assert len(results) == len(lines)
+    want = [None, "malformed", None, "expired", "bad_signature", "malformed", None, None]
+    for line, r, reason in zip(lines, results, want):
+        if reason is None:
+            assert r["valid"] is True, (line, r)
+            assert r["claims"] == json.loads(b64u_decode(line.strip().split(".")[1]))
+            assert r["kid"] == "es256" and r["alg"] == "ES256" and r["header"]["alg"] == "ES256"
+        else:
+            assert r == {"valid": False, "error": "invalid_grant", "reason": reason, "message": r["message"]}, r
+
+
+def test_batch_all_valid_exit_0(verify_keys):
+    tokens = wif_ok("wif-mint", "token", "-k", verify_keys.private["EdDSA"], "--iss", VERIFY_ISS, "--sub",
+                    VERIFY_SUB, "--aud", VERIFY_AUD, "--now", NOW, "--count", 50)
+    assert tokens.count("\n") == 50
+    p, results = run_batch(verify_keys, tokens.encode(), alg="EdDSA")
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == b""
+    assert [r["valid"] for r in results] == [True] * 50
+    assert len({r["claims"]["jti"] for r in results}) == 50
+
+
+def test_batch_last_line_without_newline(verify_keys):
+    t = mint(verify_keys)
+    p, results = run_batch(verify_keys, (t + "\n" + t).encode())
+    assert p.returncode == 0 and [r["valid"] for r in results] == [True, True]
+
+
+def test_batch_empty_input(verify_keys):
+    p, results = run_batch(verify_keys, b"")
+    assert p.returncode == 0 and results == [] and p.stdout == b""
+
+
+def test_batch_10mb_line_bounded_memory(verify_keys, tmp_path):
+    """A 10 MB line is one malformed result; the lines around it verify; max RSS stays far below 10 MB more than
+    a small batch (the line is skipped, not kept)."""
+    t1, t2, t3 = (mint(verify_keys, "--jti", f"m{i}") for i in range(3))
+    small = tmp_path / "small.txt"
+    small.write_bytes(f"{t1}\n{t2}\n".encode())
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as f:
+        f.write(f"{t1}\n".encode())
+        f.write(b"A" * BIG + b"\n")
+        f.write(f"{t2}\n".encode())
+        f.write(b"eyJ" * (BIG // 3) + b".x.y\n")       # a second big line, with dots
+        f.write(f"{t3}\n".encode())
+    cmd = verify_cmd(verify_keys, "--batch")
+    rc0, out0, _, rss_small, _ = run_with_rusage(cmd, small)
+    assert rc0 == 0
+    rc, out, err, rss_big, secs = run_with_rusage(cmd, big)
+    results = [json.loads(line) for line in out.decode().splitlines()]
+    assert rc == 1, err
+    assert [r["valid"] for r in results] == [True, False, True, False, True]
+    for r in (results[1], results[3]):
+        assert r["reason"] == "malformed" and r["error"] == "invalid_grant", r
+    assert str(BIG) in results[1]["message"], results[1]
+    assert [r["claims"]["jti"] for r in results if r["valid"]] == ["m0", "m1", "m2"]
+    assert rss_big - rss_small < 4 * 1024, f"max RSS grew by {rss_big - rss_small} KiB for a 10 MB line"
+    assert secs < 20
+
+
+def test_single_10mb_token_on_stdin_is_malformed_quickly(verify_keys, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"A" * BIG)
+    rc, out, err, rss, secs = run_with_rusage(verify_cmd(verify_keys), big)
+    p = subprocess.CompletedProcess([], rc, out, err)
+    msg = verify_assert_rejected(p, "malformed")
+    assert "65536" in msg
+    assert secs < 5, f"took {secs:.1f}s"
+    assert rss < 64 * 1024, f"max RSS {rss} KiB: the input was read beyond the bound"
+
+
+def test_single_10mb_token_argument_is_malformed(verify_keys):
+    """As an argument (the kernel allows one argument of up to 128 KiB): still malformed, not exit 2."""
+    p = wif_run("wif-verify", "--jwks", verify_keys.public["ES256"], "--aud", VERIFY_AUD, "A" * 100_000)
+    verify_assert_rejected(p, "malformed")
+
+
+def test_max_token_size_option(verify_keys):
+    t = mint(verify_keys)
+    p = wif_run("wif-verify", "--jwks", verify_keys.public["ES256"], "--aud", VERIFY_AUD, "--now", NOW,
+                "--max-token-size", len(t) - 1, t)
+    verify_assert_rejected(p, "malformed")
+    p = wif_run("wif-verify", "--jwks", verify_keys.public["ES256"], "--aud", VERIFY_AUD, "--now", NOW,
+                "--max-token-size", len(t), t)
+    verify_assert_valid(p)
+
+
+def _malformed_inputs(keys):
+    good = verify_jws({"alg": "ES256", "kid": "es256"}, verify_claims(), keys.jwk("ES256"))
+    h, p, s = good.split(".")
+    key = keys.jwk("ES256")
+    return {
+        "invalid-utf8-byte": (f"{h}.{p}.".encode() + b"\xff\xfe" + s.encode()),
+        "invalid-utf8-in-header-json": verify_jws(b'{"alg":"ES256","x":"\xc3\x28"}', verify_claims(), key,
+                                                  alg="ES256").encode(),
+        "invalid-utf8-in-payload-json": verify_jws({"alg": "ES256"}, b'{"sub":"\xed\xa0\x80"}', key).encode(),
+        "one-segment": h.encode(),
+        "two-segments": f"{h}.{p}".encode(),
+        "four-segments": f"{h}.{p}.{s}.{s}".encode(),
+        "bad-base64url-header": f"{h[:-1]}!.{p}.{s}".encode(),
+        "bad-base64url-length": f"{h}.{p}{'A' * ((1 - len(p)) % 4)}.{s}".encode(),      # length 1 mod 4
+        "base64-padding": f"{h}.{p}.{s}==".encode(),
+        "std-base64-chars": f"{h}.{p}.{s[:-2]}+/".encode(),
+        "non-object-payload-array": verify_jws({"alg": "ES256"}, b"[1,2]", key).encode(),
+        "non-object-payload-string": verify_jws({"alg": "ES256"}, b'"sub"', key).encode(),
+        "non-object-payload-number": verify_jws({"alg": "ES256"}, b"42", key).encode(),
+        "non-object-header": f"{b64u_encode(b'[]')}.{p}.{s}".encode(),
+        "duplicate-members": verify_jws({"alg": "ES256"}, b'{"sub":"a","sub":"b"}', key).encode(),
+        "deep-json": verify_jws({"alg": "ES256"}, b'{"x":' + b"[" * 5000 + b"]" * 5000 + b"}", key).encode(),
+        "nul-byte": f"{h}.{p}".encode() + b"\x00." + s.encode(),
+    }
+
+
+MALFORMED_IDS = ["invalid-utf8-byte", "invalid-utf8-in-header-json", "invalid-utf8-in-payload-json", "one-segment",
+                 "two-segments", "four-segments", "bad-base64url-header", "bad-base64url-length", "base64-padding",
+                 "std-base64-chars", "non-object-payload-array", "non-object-payload-string",
+                 "non-object-payload-number", "non-object-header", "duplicate-members", "deep-json", "nul-byte"]
+
+
+@pytest.mark.parametrize("case", MALFORMED_IDS)
+def test_malformed_single_on_stdin(case, verify_keys):
+    data = _malformed_inputs(verify_keys)[case]
+    p = subprocess.run(verify_cmd(verify_keys, "--profile", "none"), input=data, capture_output=True, timeout=30)
+    verify_assert_rejected(p, "malformed")
+    p = subprocess.run(verify_cmd(verify_keys, "--profile", "none", "--json"), input=data, capture_output=True,
+                       timeout=30)
+    verify_assert_json_rejected(p, "malformed")
+
+
+def test_malformed_all_in_one_batch(verify_keys):
+    cases = _malformed_inputs(verify_keys)
+    good = mint(verify_keys).encode()
+    data = b"".join(cases[c] + b"\n" + good + b"\n" for c in MALFORMED_IDS)
+    p, results = run_batch(verify_keys, data, "--profile", "none")
+    assert p.returncode == 1, p.stderr
+    assert len(results) == 2 * len(MALFORMED_IDS)
+    for i, c in enumerate(MALFORMED_IDS):
+        assert results[2 * i]["reason"] == "malformed", (c, results[2 * i])
+        assert results[2 * i + 1]["valid"] is True, (c, results[2 * i + 1])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Replay cache
+
+def replay_cmd(keys, cache, *args):
+    return verify_cmd(keys, "--replay-cache", cache, *args)
+
+
+def test_replay_concurrent_pairs_exactly_one_wins(verify_keys, tmp_path):
+    """20 pairs started at once, all 40 processes on one cache file; each pair presents its own token."""
+    cache = tmp_path / "replay.cache"
+    tokens = wif_ok("wif-mint", "token", "-k", verify_keys.private["ES256"], "--iss", VERIFY_ISS, "--sub", VERIFY_SUB,
+                    "--aud", VERIFY_AUD, "--now", NOW, "--count", 20).split()
+    assert len(set(tokens)) == 20
+    procs = []
+    for t in tokens:
+        procs.append([subprocess.Popen(replay_cmd(verify_keys, cache, "--json", t), stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE) for _ in range(2)])
+    outcomes = []
+    for pair in procs:
+        results = []
+        for pr in pair:
+            out, err = pr.communicate(timeout=60)
+            assert err == b"", err
+            results.append((pr.returncode, json.loads(out)))
+        outcomes.append(results)
+    for i, results in enumerate(outcomes):
+        codes = sorted(rc for rc, _ in results)
+        assert codes == [0, 1], f"pair {i}: exit statuses {codes}: {results}"
+        loser = next(o for rc, o in results if rc == 1)
+        assert loser["reason"] == "replayed_jti", loser
+    # No update was lost: every token is now remembered.
+    lines = cache.read_text().splitlines()
+    assert len(lines) == 20, lines
+    for t in tokens:
+        verify_assert_rejected(subprocess.run(replay_cmd(verify_keys, cache, t), capture_output=True, text=True),
+                               "replayed_jti")
+
+
+def test_replay_same_token_many_processes(verify_keys, tmp_path):
+    """Ten processes with the very same token at once: exactly one is accepted."""
+    cache = tmp_path / "replay.cache"
+    t = mint(verify_keys)
+    procs = [subprocess.Popen(replay_cmd(verify_keys, cache, t), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(10)]
+    codes = [(pr.wait(timeout=60), pr.stderr.read().decode()) for pr in procs]
+    assert sorted(c for c, _ in codes) == [0] + [1] * 9, codes
+    assert all("(replayed_jti)" in e for c, e in codes if c == 1), codes
+
+
+def test_replay_cache_file_mode_and_format(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    old = os.umask(0o022)
+    try:
+        verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, mint(verify_keys)), capture_output=True,
+                                           text=True))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600, oct(cache.stat().st_mode)
+    lines = cache.read_text().splitlines()
+    assert len(lines) == 1
+    expiry, key = lines[0].split(" ")
+    assert int(expiry) == NOW + 300 + 60            # exp + leeway
+    assert len(b64u_decode(key)) == 32              # SHA-256, no token or jti in clear
+    assert not list(tmp_path.glob(".wif-*")), "temporary file left behind"
+
+
+def test_replay_expired_entries_pruned(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    first = mint(verify_keys, "--jti", "early")
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, first), capture_output=True, text=True))
+    assert len(cache.read_text().splitlines()) == 1
+    later = NOW + 3600
+    second = wif_ok("wif-mint", "token", "-k", verify_keys.private["ES256"], "--iss", VERIFY_ISS, "--sub", VERIFY_SUB,
+                    "--aud", VERIFY_AUD, "--now", later, "--jti", "late").strip()
+    cmd = [str(wif_binary("wif-verify")), "--jwks", str(verify_keys.public["ES256"]), "--aud", VERIFY_AUD,
+           "--now", str(later), "--replay-cache", str(cache), second]
+    verify_assert_valid(subprocess.run(cmd, capture_output=True, text=True))
+    lines = cache.read_text().splitlines()
+    assert len(lines) == 1, lines
+    assert int(lines[0].split(" ")[0]) == later + 300 + 60
+
+
+def test_replay_rejected_token_not_remembered(verify_keys, tmp_path):
+    """A token rejected for another reason never enters the cache (Validator.swift step 10)."""
+    cache = tmp_path / "replay.cache"
+    t = mint(verify_keys, "--jti", "x1")
+    verify_assert_rejected(subprocess.run(replay_cmd(verify_keys, cache, "--reject-sub", VERIFY_SUB, t),
+                                          capture_output=True, text=True), "subject_rejected")
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, t), capture_output=True, text=True))
+
+
+def test_replay_same_jti_other_issuer_is_distinct(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    a = mint(verify_keys, "--jti", "shared")
+    b = mint(verify_keys, "--jti", "shared", "--iss", "https://issuer-2.example")
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, a), capture_output=True, text=True))
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, b), capture_output=True, text=True))
+    verify_assert_rejected(subprocess.run(replay_cmd(verify_keys, cache, a), capture_output=True, text=True),
+                           "replayed_jti")
+
+
+def test_replay_no_jti_keyed_by_token_hash(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    t1 = mint(verify_keys, "--no-jti")
+    t2 = mint(verify_keys, "--no-jti", "--iat", NOW - 1)
+    assert "jti" not in json.loads(b64u_decode(t1.split(".")[1]))
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, t1), capture_output=True, text=True))
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, t2), capture_output=True, text=True))
+    msg = verify_assert_rejected(subprocess.run(replay_cmd(verify_keys, cache, t1), capture_output=True, text=True),
+                                 "replayed_jti")
+    assert "no jti" in msg
+    p = subprocess.run(replay_cmd(verify_keys, cache, "--require", "jti", mint(verify_keys, "--no-jti", "--iat",
+                                                                                NOW - 2)),
+                       capture_output=True, text=True)
+    verify_assert_rejected(p, "missing_claim")
+
+
+def test_replay_in_batch_mode(verify_keys, tmp_path):
+    """Within one batch the second sight is rejected too, and the cache is written at the end."""
+    cache = tmp_path / "replay.cache"
+    t = mint(verify_keys)
+    u = mint(verify_keys)
+    p, results = run_batch(verify_keys, f"{t}\n{u}\n{t}\n".encode(), "--replay-cache", cache)
+    assert p.returncode == 1
+    assert [r.get("reason") for r in results] == [None, None, "replayed_jti"]
+    assert len(cache.read_text().splitlines()) == 2
+
+
+def test_replay_corrupt_cache_is_exit_2(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    cache.write_text("this is not a cache line\n")
+    p = subprocess.run(replay_cmd(verify_keys, cache, mint(verify_keys)), capture_output=True, text=True)
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.startswith("wif-verify: ") and "replay cache" in p.stderr
+    assert cache.read_text() == "this is not a cache line\n"
