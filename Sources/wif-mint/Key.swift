@@ -90,10 +90,11 @@ struct KeyEncrypt: ParsableCommand {
         let params = try kdf.parameters()
         let source = try passphrase.passphrase(stdinUsed: file == "-")
         let data = try Input.read(file)
-        if KeySource.isEncrypted(data) {
+        if KeySource.isEncrypted(data) && !KeySource.isEncryptedPEM(data) {
             throw WIFError(.usage, "\(Input.label(file)) is already encrypted", hint: "wif-mint key decrypt prints the plain key")
         }
-        let key = try KeySource.signingKey(data, what: Input.label(file), kid: kid)
+        // An encrypted PEM key is converted, keeping its passphrase.
+        let key = try KeySource.signingKey(data, what: Input.label(file), kid: kid, passphrase: source)
         let sealed = try EncryptedKey.seal(key, passphrase: try source.new(for: Input.label(file)), parameters: params,
                                            what: Input.label(file))
         source.wipe()

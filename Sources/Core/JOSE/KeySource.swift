@@ -44,6 +44,12 @@ public enum KeySource {
         return EncryptedKey.isWIFFile(o)
     }
 
+    /// Whether key-file bytes hold an OpenSSL-encrypted PEM private key.
+    public static func isEncryptedPEM(_ data: [UInt8]) -> Bool {
+        let trimmed = Input.trim(data)
+        return trimmed.starts(with: Array("-----BEGIN".utf8)) && PKey.isEncryptedPEM(trimmed)
+    }
+
     static func encryptedNotRead(_ what: String) -> WIFError {
         WIFError(.keyInvalid, "\(what) holds an encrypted private key, which this command does not read",
                  hint: "publish its public half with wif-mint jwks, which asks for the passphrase")
