@@ -254,6 +254,26 @@ def test_replay_same_token_many_processes(verify_keys, tmp_path):
     assert all("(replayed_jti)" in e for c, e in codes if c == 1), codes
 
 
+def test_replay_lock_not_held_while_reading_stdin(verify_keys, tmp_path):
+    """A verifier still waiting for its token on stdin must not hold the cache lock: another process with the
+    same cache finishes meanwhile."""
+    cache = tmp_path / "replay.cache"
+    waiting = subprocess.Popen(replay_cmd(verify_keys, cache, "-"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        time.sleep(0.3)
+        p = subprocess.run(replay_cmd(verify_keys, cache, mint(verify_keys)), capture_output=True, text=True,
+                           timeout=15)
+        verify_assert_valid(p)
+        out, err = waiting.communicate((mint(verify_keys) + "\n").encode(), timeout=30)
+        assert waiting.returncode == 0, err
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+            waiting.wait()
+    assert len(cache.read_text().splitlines()) == 2
+
+
 def test_replay_cache_file_mode_and_format(verify_keys, tmp_path):
     cache = tmp_path / "replay.cache"
     old = os.umask(0o022)

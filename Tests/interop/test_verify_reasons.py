@@ -584,6 +584,20 @@ def test_kid_values(kid, verify_keys):
     assert len(msg) < 400, "the message must not echo a long kid"
 
 
+@pytest.mark.parametrize("kid", ["a\nb", "x\r\ny", "\u001b[31mred", "\u0085", "\u009b31m", "\u2028", "\u2029"],
+                         ids=["LF", "CRLF", "ESC", "NEL-U+0085", "CSI-U+009B", "LS-U+2028", "PS-U+2029"])
+def test_message_quotes_token_text_safely(kid, verify_keys):
+    """Values from the token are quoted in messages without control characters or line terminators, so the
+    stderr report stays one line for any line splitter (str.splitlines splits on U+0085, U+2028, U+2029 too) and
+    cannot drive a terminal (U+001B, and C1 controls such as U+009B CSI)."""
+    token = verify_jws({"alg": "ES256", "kid": kid}, verify_claims(), verify_keys.jwk("ES256"))
+    p = verify(token, jwks=verify_keys.public["ES256"])
+    verify_assert_rejected(p, "unknown_kid")
+    assert len(p.stderr.splitlines()) == 1, f"stderr splits into {len(p.stderr.splitlines())} lines: {p.stderr!r}"
+    bad = [c for c in p.stderr[:-1] if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029"]
+    assert not bad, f"raw control characters {bad!r} in {p.stderr!r}"
+
+
 # §11 row 6 and RFC 7797: crit and b64.
 CRIT_CASES = [
     ("unknown-ext", {"crit": ["x-policy"], "x-policy": 1}), ("empty-array", {"crit": []}),

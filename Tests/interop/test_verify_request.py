@@ -529,11 +529,11 @@ def test_request_configuration_errors(case, verify_keys, tmp_path):
     assert_usage_error(p, tool="wif-verify")
 
 
-def test_oversized_body_is_refused_cleanly(verify_keys):
+def test_oversized_body_is_invalid_request(verify_keys):
+    """A body over the 256 KiB bound is a bad request (invalid_request, exit 1), not a configuration error."""
     body = "grant_type=" + q(JWT_BEARER) + "&assertion=" + "A" * 300_000
     p = endpoint(verify_keys, body)
-    assert p.returncode in (1, 2), p
-    if p.returncode == 1:
-        assert_error(p, "invalid_request", "invalid_request")
-    else:
-        assert_usage_error(p, tool="wif-verify")
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    o = json.loads(p.stdout)
+    assert o["error"] == "invalid_request", o
+    assert p.stderr.startswith("wif-verify: invalid_request (") and p.stderr.count("\n") == 1, p.stderr
