@@ -45,10 +45,14 @@ struct WifInspect: ParsableCommand {
 
     func readInput() throws -> [UInt8] {
         if input == "-" { return try Input.read("-", limit: Inspector.maxInput) }
+        // An existing file is read; text that looks like a token (base64url with dots) is the token itself;
+        // anything else is taken as a file name, so a typo is reported as a missing file.
         var st = stat()
         if stat(input, &st) == 0 { return try Input.read(input, limit: Inspector.maxInput) }
-        if input.contains("/") && !input.contains(".") { return try Input.read(input, limit: Inspector.maxInput) }
-        return Array(input.utf8)
+        let looksLikeToken = input.contains(".") && input.utf8.allSatisfy { Inspector.isTokenChar($0) }
+            && input.split(separator: ".", omittingEmptySubsequences: false).count >= 3
+        if looksLikeToken || input.hasPrefix("{") || input.contains("=") { return Array(input.utf8) }
+        return try Input.read(input, limit: Inspector.maxInput)
     }
 
     func useColor() throws -> Bool {

@@ -16,6 +16,10 @@ struct Check: ParsableCommand {
     @Argument(help: ArgumentHelp("The token; \"-\" reads standard input.", valueName: "token")) var token: String = "-"
 
     func run() throws {
+        if options.jwks.contains("-") && token == "-" {
+            throw WIFError(.usage, "standard input (-) can be read only once: it cannot hold both the JWKS and the token",
+                           hint: "give the JWKS as a file, or the token as an argument")
+        }
         let validator = try options.validator()
         let now = try options.clock()
         if batch {
@@ -127,6 +131,9 @@ struct Request: ParsableCommand {
     @OptionGroup var passphrase: PassphraseOptions
 
     func run() throws {
+        if options.jwks.contains("-") {
+            throw WIFError(.usage, "standard input (-) can be read only once: it holds the request body, not the JWKS")
+        }
         let validator = try options.validator()
         let now = try options.clock()
         var endpoint = TokenEndpoint(validator: validator)
@@ -144,6 +151,7 @@ struct Request: ParsableCommand {
         }
         endpoint.issuer = issuer
         endpoint.expiresIn = try NumericDate.parseDuration(expiresIn, what: "--expires-in")
+        guard endpoint.expiresIn >= 1 else { throw WIFError(.usage, "--expires-in must be at least 1 second") }
         let outcome: TokenEndpoint.Outcome
         let read = Result { () throws(WIFError) -> [UInt8] in
             try Input.read("-", limit: TokenEndpoint.maxBodySize, what: "the request body")

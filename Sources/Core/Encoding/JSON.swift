@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A JSON value for JOSE headers, claims and keys (RFC 8259), read strictly.
 ///
@@ -67,7 +70,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     /// Member names are compared code point by code point, without normalization (RFC 7515 §5.3, RFC 8259 §8.3):
     /// Swift's `==` on String would treat canonically equivalent names (`é` and `e` + U+0301) as the same.
-    static func sameName(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+    static func sameName(_ a: String, _ b: String) -> Bool { a.same(b) }
 
     /// Reads a member; setting replaces it in place or appends it; setting nil removes it.
     public subscript(name: String) -> JSON? {
@@ -473,14 +476,45 @@ extension JSON {
         var out = [UInt8]()
         writeString(String(s.prefix(limit)), to: &out)
         let body = String(decoding: out.dropFirst().dropLast(), as: UTF8.self)
-        return s.count > limit ? body + "..." : body
+        return escapeForTerminal(s.count > limit ? body + "..." : body)
+    }
+
+    /// Whether a scalar could move a terminal's cursor, start an escape sequence, break a line or reorder
+    /// text: C0 and C1 controls, DEL, line and paragraph separators, bidi embeddings, overrides and isolates.
+    public static func isUnsafeForTerminal(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    /// `s` with every terminal-unsafe scalar written as `\uXXXX`.
+    public static func escapeForTerminal(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isUnsafeForTerminal) else { return s }
+        var out = String.UnicodeScalarView()
+        let hex = Array("0123456789abcdef".unicodeScalars)
+        for u in s.unicodeScalars {
+            guard isUnsafeForTerminal(u) else { out.append(u); continue }
+            out.append(contentsOf: "\\u".unicodeScalars)
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(u.value >> UInt32(shift) & 15)]) }
+        }
+        return String(out)
     }
 }
 
 /// Exact string comparison, code point by code point (RFC 7515 §5.3, RFC 7519 §7.3): Swift's `==` and hashing
 /// treat canonically equivalent strings as equal, which a verifier must not.
 extension String {
-    @inline(__always) public func same(_ other: String) -> Bool { utf8.elementsEqual(other.utf8) }
+    @inline(__always) public func same(_ other: String) -> Bool {
+        // Equal bytes imply `==`, so `==` (fast to fail) filters first; bytes decide the rest.
+        guard self == other else { return false }
+        let r = utf8.withContiguousStorageIfAvailable { x in
+            other.utf8.withContiguousStorageIfAvailable { y in
+                x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
+            }
+        }
+        return (r ?? nil) ?? utf8.elementsEqual(other.utf8)
+    }
 }
 
 extension Sequence where Element == String {

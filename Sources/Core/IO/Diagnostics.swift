@@ -11,6 +11,10 @@ import Darwin
 /// optional `tool: hint: <hint>` line.
 public enum Diagnostics {
     public static func render(_ error: WIFError, tool: String) -> String {
+        // Messages may quote input: nothing in them may act on the terminal or break the line.
+        var error = error
+        error.detail = JSON.escapeForTerminal(error.detail)
+        error.hint = error.hint.map(JSON.escapeForTerminal)
         var out: String
         if error.reason.isRejection {
             out = "\(tool): \(error.reason.oauthError.rawValue) (\(error.reason.rawValue)): \(error.detail)\n"

@@ -21,6 +21,13 @@ public struct CompactJWS: Sendable {
 
     public var signingInput: ArraySlice<UInt8> { bytes[0..<signingInputEnd] }
 
+    static let charClass: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for c in Base64URL.alphabet { t[Int(c)] = 1 }
+        t[Int(UInt8(ascii: "."))] = 2
+        return t
+    }()
+
     static func malformed(_ why: String) -> WIFError { WIFError(.malformed, why) }
 
     /// Splits and decodes a compact JWS.
@@ -29,19 +36,25 @@ public struct CompactJWS: Sendable {
         if token.isEmpty { throw malformed("the token is empty") }
         if token.count > maxSize { throw malformed("the token has \(token.count) bytes, more than the limit of \(maxSize)") }
         var dots: [Int] = []
-        for (i, c) in token.enumerated() {
-            switch c {
-            case UInt8(ascii: "."):
-                dots.append(i)
-                if dots.count > 4 { throw malformed("the token has more than five segments") }
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                continue
-            default:
-                let what = c == UInt8(ascii: "=") ? "base64 padding '='" :
-                    c < 0x21 || c > 0x7E ? String(format: c) : "'\(Character(Unicode.Scalar(c)))'"
-                throw malformed("byte \(i) is \(what): a compact JWS holds only base64url characters and dots")
+        // One table lookup a byte: 1 for the base64url alphabet, 2 for '.', 0 for anything else.
+        let bad: Int? = token.withUnsafeBufferPointer { t in
+            CompactJWS.charClass.withUnsafeBufferPointer { cls in
+                for i in 0..<t.count {
+                    let k = cls[Int(t[i])]
+                    if k == 1 { continue }
+                    if k == 0 { return i }
+                    dots.append(i)
+                    if dots.count > 4 { return -1 }
+                }
+                return nil
             }
+        }
+        if let i = bad {
+            if i < 0 { throw malformed("the token has more than five segments") }
+            let c = token[i]
+            let what = c == UInt8(ascii: "=") ? "base64 padding '='" :
+                c < 0x21 || c > 0x7E ? String(format: c) : "'\(Character(Unicode.Scalar(c)))'"
+            throw malformed("byte \(i) is \(what): a compact JWS holds only base64url characters and dots")
         }
         if dots.count == 4 { throw malformed("the token has five segments: a JWE (encrypted), which wif does not decrypt") }
         if dots.count != 2 { throw malformed("the token has \(dots.count + 1) segment\(dots.count == 0 ? "" : "s"), a JWS has three") }

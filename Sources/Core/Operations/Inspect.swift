@@ -54,7 +54,7 @@ public struct Inspector {
         if t.isEmpty { throw WIFError(.inputInvalid, "the input is empty") }
         if t.starts(with: Array("-----BEGIN".utf8)) { return try pem(t) }
         if t.first == UInt8(ascii: "{") { return try jsonInput(t) }
-        if t.allSatisfy({ Inspector.isTokenChar($0) }) { return token(t) }
+        if t.allSatisfy({ Inspector.isTokenChar($0) }) && t.contains(UInt8(ascii: ".")) { return token(t) }
         let lines = t.split(separator: 0x0A).map { Input.trim(Array($0)) }.filter { !$0.isEmpty }
         if lines.count > 1 && lines.allSatisfy({ $0.allSatisfy(Inspector.isTokenChar) && $0.contains(UInt8(ascii: ".")) }) {
             var o = JSONObject()
@@ -69,7 +69,7 @@ public struct Inspector {
                        hint: "wif-inspect reads a token, key, key set or form-encoded token request")
     }
 
-    static func isTokenChar(_ c: UInt8) -> Bool {
+    public static func isTokenChar(_ c: UInt8) -> Bool {
         (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x5F || c == 0x2E
     }
 
@@ -123,15 +123,20 @@ public struct Inspector {
             findings += claimFindings(c)
             if let chain = delegation(c) { o["delegation"] = .array(chain) }
         }
+        if let validator, let a = alg.flatMap(Algorithm.init(rawValue:)), a.family == .hmac {
+            let kid = h["kid"]?.stringValue
+            for k in validator.keys.keys where k.keyType == .oct && (kid == nil || k.kid.map { $0.same(kid ?? "") } == true) {
+                if let n = k.secret?.count, n < a.hashLength {
+                    findings.append(Finding("short_hmac_key", .error, "key\(k.kidLabel) has \(n) bytes, less than \(a.rawValue)'s \(a.hashLength) (RFC 7518 §3.2)"))
+                }
+            }
+        }
         if let validator {
             do {
                 let v = try validator.verify(bytes, now: now)
                 sig["verified"] = .bool(true)
                 sig["key"] = .string(v.key.thumbprint)
                 o["verdict"] = .object(JSONObject([("valid", .bool(true))]))
-                if v.key.keyType == .oct, let n = v.key.secret?.count, n < 64, v.algorithm.hashLength > n {
-                    findings.append(Finding("short_hmac_key", .error, "the HMAC key has \(n) bytes, less than \(v.algorithm.rawValue)'s hash"))
-                }
             } catch {
                 sig["verified"] = .bool(false)
                 var verdict = JSONObject()
@@ -190,8 +195,10 @@ public struct Inspector {
         if c["iss"] == nil { f.append(Finding("no_iss", .warning, "no iss: the issuer cannot be checked (RFC 7523 §3)")) }
         if let exp = c["exp"]?.doubleValue {
             let start = c["iat"]?.doubleValue ?? Double(now)
-            if exp - start > 3600 {
-                f.append(Finding("long_lifetime", .warning, "lifetime \(NumericDate.formatSpan(Int64(exp - start))) is over an hour"))
+            let life = exp - start
+            if life > 3600 {
+                let span = life < 1e15 ? NumericDate.formatSpan(Int64(life)) : "beyond 30 million years"
+                f.append(Finding("long_lifetime", .warning, "lifetime \(span) is over an hour"))
             }
         }
         for name in ["exp", "nbf", "iat"] {
@@ -251,6 +258,7 @@ public struct Inspector {
     func jsonInput(_ t: [UInt8]) throws(WIFError) -> JSON {
         let o: JSONObject
         do { o = try JSON.parseObject(t, what: "the input") } catch { throw error }
+        if EncryptedKey.isWIFFile(o) { return try encryptedKey(t) }
         if o["keys"] != nil && o["kty"] == nil { return jwks(o) }
         if o["kty"] != nil { return jwk(o) }
         if o["grant_type"] != nil {
@@ -382,7 +390,29 @@ public struct Inspector {
         return .object(out)
     }
 
+    /// A wif encrypted key file, shown from its clear members; it is not decrypted.
+    func encryptedKey(_ t: [UInt8]) throws(WIFError) -> JSON {
+        let e = try EncryptedKey.parse(t, what: "the encrypted key")
+        var out = JSONObject()
+        out["type"] = .string("encrypted_key")
+        out["kid"] = .string(e.kid)
+        out["alg"] = .string(e.alg)
+        out["kdf"] = .object(JSONObject([("alg", .string(EncryptedKey.kdfName)),
+                                         ("memory_kib", .integer(Int64(e.parameters.memoryKiB))),
+                                         ("time", .integer(Int64(e.parameters.iterations))),
+                                         ("lanes", .integer(Int64(e.parameters.lanes)))]))
+        out["enc"] = .string(EncryptedKey.encName)
+        out["findings"] = .array([Finding("encrypted_key", .info, "a wif encrypted private key; wif-mint key decrypt opens it").json])
+        return .object(out)
+    }
+
     func pem(_ t: [UInt8]) throws(WIFError) -> JSON {
+        if KeySource.isEncryptedPEM(t) {
+            var out = JSONObject()
+            out["type"] = .string("encrypted_pem")
+            out["findings"] = .array([Finding("encrypted_key", .info, "an encrypted PKCS#8 private key; wif-mint key decrypt opens it").json])
+            return .object(out)
+        }
         let k = try JWK.fromPEM(t, what: "the PEM key")
         var out = JSONObject()
         out["type"] = .string("pem")

@@ -16,9 +16,9 @@ public struct InspectText {
 
     static func show(_ v: JSON) -> String {
         if let s = v.stringValue {
-            return s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) ? v.serialized() : s
+            return s.unicodeScalars.contains(where: JSON.isUnsafeForTerminal) ? JSON.escapeForTerminal(v.serialized()) : s
         }
-        return v.serialized()
+        return JSON.escapeForTerminal(v.serialized())
     }
 
     mutating func line(_ s: String = "", indent: Int = 0) {
@@ -84,6 +84,16 @@ public struct InspectText {
             for m in o where !["type", "keys", "findings"].contains(m.name) {
                 line("\(m.name)  \(InspectText.show(m.value))", indent: indent + 1)
             }
+        case "encrypted_key":
+            line(bold("wif encrypted private key"), indent: indent)
+            line("kid  \(o["kid"].map(InspectText.show) ?? "-")", indent: indent + 1)
+            line("alg  \(o["alg"].map(InspectText.show) ?? "-")", indent: indent + 1)
+            if let k = o["kdf"]?.objectValue {
+                line("kdf  argon2id, \(k["memory_kib"]?.serialized() ?? "?") KiB, \(k["time"]?.serialized() ?? "?") passes, \(k["lanes"]?.serialized() ?? "?") lanes", indent: indent + 1)
+            }
+            line("enc  \(o["enc"].map(InspectText.show) ?? "-")", indent: indent + 1)
+        case "encrypted_pem":
+            line(bold("encrypted PKCS#8 PEM private key"), indent: indent)
         case "pem":
             let k = o["key"]?.objectValue ?? JSONObject()
             let size = k["crv"]?.stringValue ?? "\(k["bits"]?.serialized() ?? "?") bits"

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Verification results as JSON, for `--json` and `--batch`.
 public enum VerifyReport {
@@ -64,12 +67,21 @@ public struct LineReader {
         }
     }
 
+    /// The index of the next newline in `buffer[from..<end]`, found with memchr.
+    private func newline(from: Int) -> Int? {
+        guard from < end else { return nil }
+        return buffer.withUnsafeBytes { b -> Int? in
+            guard let p = memchr(b.baseAddress! + from, 0x0A, end - from) else { return nil }
+            return b.baseAddress!.distance(to: UnsafeRawPointer(p))
+        }
+    }
+
     /// The next line without its newline (and a CR before it), or nil at end of input.
     public mutating func next() throws(WIFError) -> Line? {
         var skipped = 0
         var offset = 0  // bytes after `start` already scanned, with no newline among them
         while true {
-            if let nl = buffer[(start + offset)..<end].firstIndex(of: 0x0A) {
+            if let nl = newline(from: start + offset) {
                 if skipped > 0 {
                     let total = skipped + (nl - start)
                     start = nl + 1
