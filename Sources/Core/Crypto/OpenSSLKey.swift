@@ -200,7 +200,8 @@ final class PKey: @unchecked Sendable {
         guard let p else {
             if encrypted {
                 _ = OpenSSLError.drain()
-                throw WIFError(.decryptFailed, "\(what): cannot decrypt the PEM private key: wrong passphrase, or the file was changed")
+                throw WIFError(.decryptFailed, "\(what): cannot decrypt the PEM private key: wrong passphrase, or the file was changed",
+                               hint: "check the passphrase (--passphrase-file, --passphrase-fd, WIF_PASSPHRASE or the prompt)")
             }
             throw OpenSSLError.error(.keyInvalid, "\(what): not a readable PEM key")
         }

@@ -175,7 +175,7 @@ public struct EncryptedKey: Sendable, Equatable {
             plaintext = try Sealing.open(box, key: kek, aad: authenticatedData, what: what)
         } catch {
             throw WIFError(error.reason, error.detail, hint: error.reason == .decryptFailed
-                           ? "check the passphrase source (\(Passphrase.howToGive.dropFirst(5))); a changed file cannot be opened"
+                           ? "check the passphrase (--passphrase-file, --passphrase-fd, WIF_PASSPHRASE or the prompt)"
                            : error.hint)
         }
         defer { plaintext.wipe() }
