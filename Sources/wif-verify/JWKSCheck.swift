@@ -6,7 +6,7 @@ struct JWKSCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jwks-check",
         abstract: "Check a published JWKS against the signing keys and the previous JWKS before and after a key rotation.",
-        discussion: "Exit status: 0 safe, 1 unsafe (each problem a stable code), 2 input error. See wif-verify(1), ROTATION.")
+        discussion: "Exit status: 0 safe, 1 unsafe (each problem a stable code), 2 input error. See wif-verify(1), Rotation checks.")
 
     @Option(help: ArgumentHelp("The JWKS clients fetch now. Required.", valueName: "file"))
     var published: String
