@@ -66,7 +66,7 @@ import Testing
         #expect(key.isPrivate)
         #expect(key.thumbprint == "oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U")
         #expect(reason { try JWK.fromPEM(pem, what: "pem", passphrase: EncryptedKeyTests.secret("wrong")) } == .decryptFailed)
-        #expect(reason { try JWK.fromPEM(pem, what: "pem") } == .passphraseRequired)
+        #expect(reason { try JWK.fromPEM(pem, what: "pem") } == .keyInvalid)
         #expect(reason { try KeySource.parse(pem, what: "pem") } == .keyInvalid)
         let none = try Passphrase(Passphrase.Source(environment: false, prompt: false))
         #expect(reason { try KeySource.parse(pem, what: "pem", passphrase: none) } == .passphraseRequired)

@@ -170,7 +170,8 @@ final class PKey: @unchecked Sendable {
         let isPrivate = text.contains("PRIVATE KEY-----")
         let encrypted = isEncryptedPEM(data)
         if encrypted && passphrase == nil {
-            throw WIFError(.passphraseRequired, "\(what): the PEM private key is encrypted and no passphrase was given",
+            // Callers with a passphrase source ask it first (KeySource), so this is a key read without one.
+            throw WIFError(.keyInvalid, "\(what): the PEM private key is encrypted and no passphrase was given",
                            hint: Passphrase.howToGive)
         }
         if text.contains("-----BEGIN RSA PUBLIC KEY-----") || text.contains("-----BEGIN CERTIFICATE-----") {
