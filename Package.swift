@@ -23,9 +23,7 @@ let package = Package(
         .executableTarget(name: "wif-verify", dependencies: [
             "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "wif-inspect", dependencies: [
-            "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(name: "wif-inspect", dependencies: ["Core"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
     ],
     swiftLanguageModes: [.v6]

@@ -1,46 +1,57 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
 import Core
 #if canImport(Glibc)
 import Glibc
 #endif
 
 @main
-struct WifInspect: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "wif-inspect",
+struct WifInspect {
+    static let spec = CommandSpec(
+        "wif-inspect",
         abstract: "Decode and explain tokens, JWK/JWKS files, PEM keys and token-request bodies.",
         discussion: "Exit status: 0 shown, 1 rejected (--jwks), a warning under --strict, or --claim/--header absent; 2 input error. See wif-inspect(1).",
-        version: WIFVersion.string)
+        options: [
+            .flag("json", "Print the whole view as one JSON object."),
+            .value("claim", "name", "Print only this claim (strings raw, other values as JSON); exit 1 when absent."),
+            .value("header", "name", "Print only this header member; exit 1 when absent."),
+            .flag("strict", "Exit 1 when any finding is a warning or an error."),
+            .values("jwks", "file", "Verify tokens against this JWKS with wif-verify's checks."),
+            .values("aud", "aud", "With --jwks: the audience (enables profile rfc7523 checks)."),
+            .values("iss", "iss", "With --jwks: trusted issuer."),
+            .value("profile", "name", "With --jwks: wif-verify profile (default rfc7523 with --aud, else none)."),
+            .value("now", "time", "Clock for times in words and checks: epoch seconds, RFC 3339 or an offset (+5m)."),
+            .value("color", "when", "auto (a terminal, unless NO_COLOR is set), always or never (default auto)."),
+        ],
+        positionals: [PositionalSpec("input", "A file, \"-\" for standard input (the default), or the token itself.")])
 
-    @Argument(help: ArgumentHelp("A file, \"-\" for standard input, or the token itself.", valueName: "input"))
-    var input: String = "-"
+    let input: String
+    let json: Bool
+    let claim: String?
+    let header: String?
+    let strict: Bool
+    let jwks: [String]
+    let aud: [String]
+    let iss: [String]
+    let profile: String?
+    let now: String?
+    let color: String
 
-    @Flag(help: "Print the whole view as one JSON object.") var json = false
-    @Option(help: ArgumentHelp("Print only this claim (strings raw, other values as JSON); exit 1 when absent.", valueName: "name"))
-    var claim: String?
-    @Option(help: ArgumentHelp("Print only this header member; exit 1 when absent.", valueName: "name"))
-    var header: String?
-    @Flag(help: "Exit 1 when any finding is a warning or an error.") var strict = false
-    @Option(help: ArgumentHelp("Verify tokens against this JWKS with wif-verify's checks; repeatable.", valueName: "file"))
-    var jwks: [String] = []
-    @Option(help: ArgumentHelp("With --jwks: the audience (enables profile rfc7523 checks); repeatable.", valueName: "aud"))
-    var aud: [String] = []
-    @Option(help: ArgumentHelp("With --jwks: trusted issuer; repeatable.", valueName: "iss")) var iss: [String] = []
-    @Option(help: ArgumentHelp("With --jwks: wif-verify profile (default rfc7523 with --aud, else none).", valueName: "name"))
-    var profile: String?
-    @Option(help: ArgumentHelp("Clock for times in words and checks: epoch seconds or RFC 3339.", valueName: "time"))
-    var now: String?
-    @Option(help: ArgumentHelp("auto (a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
-    var color: String = "auto"
+    init(_ a: ParsedArguments) {
+        input = a.positionals.first ?? "-"
+        json = a.flag("json")
+        claim = a.string("claim")
+        header = a.string("header")
+        strict = a.flag("strict")
+        jwks = a.strings("jwks")
+        aud = a.strings("aud")
+        iss = a.strings("iss")
+        profile = a.string("profile")
+        now = a.string("now")
+        color = a.string("color") ?? "auto"
+    }
 
     static func main() {
-        CLI.run(tool: "wif-inspect") { () throws -> Void in
-            var command = try parseAsRoot()
-            try command.run()
-        } parseError: { error in
-            (exitCode(for: error).rawValue, fullMessage(for: error))
-        }
+        CLI.main(tool: "wif-inspect", spec: spec) { a in try WifInspect(a).run() }
     }
 
     func readInput() throws -> [UInt8] {
@@ -95,8 +106,8 @@ struct WifInspect: ParsableCommand {
         }
         try w.flush()
         let findings = Inspector.allFindings(report)
-        if Inspector.anyRejected(report) { throw ExitCode(1) }
-        if strict && findings.contains(where: { $0.severity >= .warning }) { throw ExitCode(1) }
+        if Inspector.anyRejected(report) { throw ExitStatusRequest.rejected }
+        if strict && findings.contains(where: { $0.severity >= .warning }) { throw ExitStatusRequest.rejected }
     }
 
     /// Prints one claim or header member of each token in the report; exit 1 if any lacks it.
@@ -118,7 +129,7 @@ struct WifInspect: ParsableCommand {
         try w.flush()
         if missing {
             Diagnostics.writeStderr("wif-inspect: \(inHeader ? "header member" : "claim") \(name) is absent\n")
-            throw ExitCode(1)
+            throw ExitStatusRequest.rejected
         }
     }
 }
