@@ -20,9 +20,7 @@ let package = Package(
         .executableTarget(name: "wif-mint", dependencies: [
             "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "wif-verify", dependencies: [
-            "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(name: "wif-verify", dependencies: ["Core"]),
         .executableTarget(name: "wif-inspect", dependencies: ["Core"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
     ],

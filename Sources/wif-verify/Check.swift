@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
 import Core
 
-struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "token",
+struct Check {
+    static let spec = CommandSpec(
+        "token",
         abstract: "Verify an assertion (the default subcommand).",
-        discussion: "Valid: the claims as JSON on stdout, exit 0. Rejected: one line 'wif-verify: <oauth_error> (<reason>): <message>' on stderr, exit 1.")
+        discussion: "Valid: the claims as JSON on stdout, exit 0. Rejected: one line 'wif-verify: <oauth_error> (<reason>): <message>' on stderr, exit 1.",
+        options: PolicyOptions.specs + [
+            .flag("json", "Print a JSON result object on stdout, for valid and rejected tokens alike."),
+            .flag("batch", "Read tokens one a line from stdin; print one JSON result a line."),
+        ],
+        positionals: [PositionalSpec("token", "The token; \"-\" (the default) reads standard input.")])
 
-    @OptionGroup var options: PolicyOptions
+    let options: PolicyOptions
+    let json: Bool
+    let batch: Bool
+    let token: String
 
-    @Flag(help: "Print a JSON result object on stdout, for valid and rejected tokens alike.") var json = false
-    @Flag(help: "Read tokens one a line from stdin; print one JSON result a line.") var batch = false
-
-    @Argument(help: ArgumentHelp("The token; \"-\" reads standard input.", valueName: "token")) var token: String = "-"
+    init(_ a: ParsedArguments) throws {
+        options = try PolicyOptions(a)
+        json = a.flag("json")
+        batch = a.flag("batch")
+        token = a.positionals.first ?? "-"
+    }
 
     func run() throws {
         if options.jwks.contains("-") && token == "-" {
@@ -51,7 +60,7 @@ struct Check: ParsableCommand {
             guard json && e.reason.isRejection else { throw e }
             try w.write(VerifyReport.failure(e).serialized() + "\n")
             try w.flush()
-            throw ExitCode(1)
+            throw ExitStatusRequest.rejected
         }
     }
 
@@ -101,34 +110,52 @@ struct Check: ParsableCommand {
         }
         try w.flush()
         try cache?.close()
-        if rejected { throw ExitCode(1) }
+        if rejected { throw ExitStatusRequest.rejected }
     }
 }
 
-struct Request: ParsableCommand {
-    static let configuration = CommandConfiguration(
+struct Request {
+    static let spec = CommandSpec(
+        "request",
         abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
-        discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error: exit 2.")
+        discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error: exit 2.",
+        options: PolicyOptions.specs + [
+            .values("allow-grant", "grant", "Also accept this grant_type (client_credentials, the token-exchange URN)."),
+            .values("reject-grant-type", "grant", "grant_type this client may not use (unauthorized_client)."),
+            .values("allow-scope", "scope", "Allowed scope; any other requested scope is invalid_scope."),
+            .values("reject-scope", "scope", "Scope answered with invalid_scope."),
+            .values("unauthorized-scope", "scope", "Scope answered with unauthorized_client."),
+            .value("issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token."),
+            .value("issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint)."),
+            .value("expires-in", "duration", "Lifetime of issued access tokens (default 3600)."),
+            .flag("http", "Print the whole HTTP/1.1 response (status, headers, body)."),
+        ] + PassphraseOptions.specs)
 
-    @OptionGroup var options: PolicyOptions
+    let options: PolicyOptions
+    let allowGrant: [String]
+    let rejectGrantType: [String]
+    let allowScope: [String]
+    let rejectScope: [String]
+    let unauthorizedScope: [String]
+    let issuerKey: String?
+    let issuer: String
+    let expiresIn: String
+    let http: Bool
+    let passphrase: PassphraseOptions
 
-    @Option(name: .customLong("allow-grant"), help: ArgumentHelp("Also accept this grant_type (client_credentials, the token-exchange URN); repeatable.", valueName: "grant"))
-    var allowGrant: [String] = []
-    @Option(name: .customLong("reject-grant-type"), help: ArgumentHelp("grant_type this client may not use (unauthorized_client); repeatable.", valueName: "grant"))
-    var rejectGrantType: [String] = []
-    @Option(name: .customLong("allow-scope"), help: ArgumentHelp("Allowed scope; any other requested scope is invalid_scope. Repeatable.", valueName: "scope"))
-    var allowScope: [String] = []
-    @Option(name: .customLong("reject-scope"), help: ArgumentHelp("Scope answered with invalid_scope; repeatable.", valueName: "scope"))
-    var rejectScope: [String] = []
-    @Option(name: .customLong("unauthorized-scope"), help: ArgumentHelp("Scope answered with unauthorized_client; repeatable.", valueName: "scope"))
-    var unauthorizedScope: [String] = []
-    @Option(name: .customLong("issuer-key"), help: ArgumentHelp("Private key that signs a JWT access token (RFC 9068); default: an opaque token.", valueName: "file"))
-    var issuerKey: String?
-    @Option(help: ArgumentHelp("iss of issued access tokens.", valueName: "uri")) var issuer: String = "urn:wif:offline-token-endpoint"
-    @Option(name: .customLong("expires-in"), help: ArgumentHelp("Lifetime of issued access tokens.", valueName: "duration"))
-    var expiresIn: String = "3600"
-    @Flag(help: "Print the whole HTTP/1.1 response (status, headers, body).") var http = false
-    @OptionGroup var passphrase: PassphraseOptions
+    init(_ a: ParsedArguments) throws {
+        options = try PolicyOptions(a)
+        allowGrant = a.strings("allow-grant")
+        rejectGrantType = a.strings("reject-grant-type")
+        allowScope = a.strings("allow-scope")
+        rejectScope = a.strings("reject-scope")
+        unauthorizedScope = a.strings("unauthorized-scope")
+        issuerKey = a.string("issuer-key")
+        issuer = a.string("issuer") ?? "urn:wif:offline-token-endpoint"
+        expiresIn = a.string("expires-in") ?? "3600"
+        http = a.flag("http")
+        passphrase = try PassphraseOptions(a)
+    }
 
     func run() throws {
         if options.jwks.contains("-") {
@@ -170,7 +197,7 @@ struct Request: ParsableCommand {
         try w.flush()
         if case .failure(let e, let why) = outcome {
             Diagnostics.writeStderr("wif-verify: \(e.rawValue) (\(why.reason.rawValue)): \(why.detail)\n")
-            throw ExitCode(1)
+            throw ExitStatusRequest.rejected
         }
     }
 }

@@ -1,29 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
 import Core
 
-struct JWKSCheck: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "jwks-check",
+struct JWKSCheck {
+    static let spec = CommandSpec(
+        "jwks-check",
         abstract: "Check a published JWKS against the signing keys and the previous JWKS before and after a key rotation.",
-        discussion: "Exit status: 0 safe, 1 unsafe (each problem a stable code), 2 input error. See wif-verify(1), Rotation checks.")
+        discussion: "Exit status: 0 safe, 1 unsafe (each problem a stable code), 2 input error. See wif-verify(1), Rotation checks.",
+        options: [
+            .value("published", "file", "The JWKS clients fetch now.", required: true),
+            .values("signing", "key", "A private key that signs now (JWK, JWKS, PEM or encrypted)."),
+            .value("previous", "file", "The JWKS clients had before this one (cached by verifiers); compared by thumbprint."),
+            .value("max-token-lifetime", "duration", "Longest exp − iat of a token the keys sign (needed when --previous removes keys)."),
+            .value("retired-at", "time", "When the removed keys signed their last token (default: now).", dashValue: true),
+            .value("leeway", "duration", "Clock skew verifiers allow after exp (default 60s)."),
+            .value("now", "time", "Time of the check: epoch seconds or RFC 3339 (default: the system clock)."),
+            .flag("json", "Print the report as one JSON object."),
+        ] + PassphraseOptions.specs)
 
-    @Option(help: ArgumentHelp("The JWKS clients fetch now. Required.", valueName: "file"))
-    var published: String
-    @Option(help: ArgumentHelp("A private key that signs now (JWK, JWKS, PEM or encrypted); repeatable.", valueName: "key"))
-    var signing: [String] = []
-    @Option(help: ArgumentHelp("The JWKS clients had before this one (cached by verifiers); compared by thumbprint.", valueName: "file"))
-    var previous: String?
-    @Option(name: .customLong("max-token-lifetime"), help: ArgumentHelp("Longest exp − iat of a token the keys sign (needed when --previous removes keys).", valueName: "duration"))
-    var maxTokenLifetime: String?
-    @Option(name: .customLong("retired-at"), parsing: .unconditional, help: ArgumentHelp("When the removed keys signed their last token (default: now).", valueName: "time"))
-    var retiredAt: String?
-    @Option(help: ArgumentHelp("Clock skew verifiers allow after exp (default 60s).", valueName: "duration"))
-    var leeway: String = "60"
-    @Option(help: ArgumentHelp("Time of the check: epoch seconds or RFC 3339 (default: the system clock).", valueName: "time"))
-    var now: String?
-    @Flag(help: "Print the report as one JSON object.") var json = false
-    @OptionGroup var passphrase: PassphraseOptions
+    let published: String
+    let signing: [String]
+    let previous: String?
+    let maxTokenLifetime: String?
+    let retiredAt: String?
+    let leeway: String
+    let now: String?
+    let json: Bool
+    let passphrase: PassphraseOptions
+
+    init(_ a: ParsedArguments) throws {
+        published = a.string("published") ?? ""
+        signing = a.strings("signing")
+        previous = a.string("previous")
+        maxTokenLifetime = a.string("max-token-lifetime")
+        retiredAt = a.string("retired-at")
+        leeway = a.string("leeway") ?? "60"
+        now = a.string("now")
+        json = a.flag("json")
+        passphrase = try PassphraseOptions(a)
+    }
 
     func run() throws {
         let clock = try now.map { try NumericDate.parseInstant($0, now: NumericDate.systemNow(), what: "--now") }
@@ -40,17 +54,25 @@ struct JWKSCheck: ParsableCommand {
         var w = StdoutWriter()
         try w.write(json ? report.json.serialized() + "\n" : report.text)
         try w.flush()
-        if !report.safe { throw ExitCode(1) }
+        if !report.safe { throw ExitStatusRequest.rejected }
     }
 }
 
 /// Where the passphrase of encrypted keys comes from (`jwks-check --signing`, `request --issuer-key`); never the
 /// command line (see wif-verify(1)).
-struct PassphraseOptions: ParsableArguments {
-    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("Read the passphrase of encrypted keys from this file (one final newline dropped).", valueName: "file"))
-    var passphraseFile: String?
-    @Option(name: .customLong("passphrase-fd"), help: ArgumentHelp("Read the passphrase from this open file descriptor.", valueName: "n"))
-    var passphraseFD: Int32?
+struct PassphraseOptions {
+    static let specs: [OptionSpec] = [
+        .value("passphrase-file", "file", "Read the passphrase of encrypted keys from this file (one final newline dropped)."),
+        .value("passphrase-fd", "n", "Read the passphrase from this open file descriptor."),
+    ]
+
+    let passphraseFile: String?
+    let passphraseFD: Int32?
+
+    init(_ a: ParsedArguments) throws {
+        passphraseFile = a.string("passphrase-file")
+        passphraseFD = try a.int("passphrase-fd").map { Int32(clamping: $0) }
+    }
 
     /// The passphrase source; `stdinUsed` says standard input already carries other input.
     func passphrase(stdinUsed: Bool) throws -> Passphrase {

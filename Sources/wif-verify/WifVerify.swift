@@ -1,68 +1,94 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
 import Core
 
 @main
-struct WifVerify: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "wif-verify",
+struct WifVerify {
+    static let spec = CommandSpec(
+        "wif-verify",
         abstract: "Judge workload-identity assertions offline, as a token endpoint would (RFC 7523, RFC 7519, RFC 8725).",
         discussion: "Exit status: 0 valid, 1 rejected, 2 usage or input error. See wif-verify(1).",
-        version: WIFVersion.string,
-        subcommands: [Check.self, Request.self, JWKSCheck.self],
-        defaultSubcommand: Check.self
-    )
+        subcommands: [Check.spec, Request.spec, JWKSCheck.spec],
+        defaultSubcommand: "token")
 
     static func main() {
-        CLI.run(tool: "wif-verify") { () throws -> Void in
-            var command = try parseAsRoot()
-            try command.run()
-        } parseError: { error in
-            (exitCode(for: error).rawValue, fullMessage(for: error))
+        CLI.main(tool: "wif-verify", spec: spec) { a in
+            switch a.command {
+            case "request": try Request(a).run()
+            case "jwks-check": try JWKSCheck(a).run()
+            default: try Check(a).run()
+            }
         }
     }
 }
 
 /// The checks shared by `wif-verify token` and `wif-verify request`.
-struct PolicyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("JWKS or public JWK file; repeat to join sets (key rotation).", valueName: "file"))
-    var jwks: [String] = []
+struct PolicyOptions {
+    static let specs: [OptionSpec] = [
+        .values("jwks", "file", "JWKS or public JWK file; repeat to join sets (key rotation)."),
+        .values("alg", "alg", "Allowed alg (default: the algs the keys fit). One of: \(Algorithm.namesList)."),
+        .value("profile", "name", "Rule set: \(Profile.namesList) (default rfc7523)."),
+        .values("iss", "iss", "Trusted issuer."),
+        .values("aud", "aud", "This audience; the token's aud must contain one."),
+        .values("sub", "sub", "Allowed subject."),
+        .values("reject-sub", "sub", "Subject to reject (subject_rejected)."),
+        .values("reject-jti", "jti", "jti to reject (jti_rejected)."),
+        .values("require", "claim", "Claim that must be present."),
+        .value("typ", "typ", "Required header typ (compared case-insensitively)."),
+        .value("leeway", "duration", "Clock skew allowed for exp, nbf and iat (default 60s; at most 1h)."),
+        .value("max-lifetime", "duration", "Longest exp − iat allowed."),
+        .value("max-age", "duration", "Oldest iat allowed (now − iat)."),
+        .value("now", "time", "Fixed clock: epoch seconds, RFC 3339 or an offset from now (+5m)."),
+        .value("max-token-size", "bytes", "Longest token accepted, in bytes (default 65536)."),
+        .value("trust-domain", "domain", "SPIFFE trust domain sub must belong to (profile spiffe)."),
+        .value("client-id", "id", "Client id that sub must equal (client assertions)."),
+        .value("max-delegation-depth", "n", "Deepest act chain allowed (default 8)."),
+        .values("actor", "sub", "Allowed current actor (act.sub)."),
+        .value("replay-cache", "file", "File remembering (iss, jti) until exp + leeway; a second sight is replayed_jti."),
+    ]
 
-    @Option(help: ArgumentHelp("Allowed alg; repeatable (default: the algs the keys fit). One of: \(Algorithm.namesList).",
-                               valueName: "alg"))
-    var alg: [String] = []
+    let jwks: [String]
+    let alg: [String]
+    let profile: String
+    let iss: [String]
+    let aud: [String]
+    let sub: [String]
+    let rejectSub: [String]
+    let rejectJTI: [String]
+    let require: [String]
+    let typ: String?
+    let leeway: String?
+    let maxLifetime: String?
+    let maxAge: String?
+    let now: String?
+    let maxTokenSize: Int
+    let trustDomain: String?
+    let clientID: String?
+    let maxDelegationDepth: Int?
+    let actor: [String]
+    let replayCache: String?
 
-    @Option(help: ArgumentHelp("Rule set: \(Profile.namesList).", valueName: "name"))
-    var profile: String = "rfc7523"
-
-    @Option(help: ArgumentHelp("Trusted issuer; repeatable.", valueName: "iss")) var iss: [String] = []
-    @Option(help: ArgumentHelp("This audience; repeatable, the token's aud must contain one.", valueName: "aud"))
-    var aud: [String] = []
-    @Option(help: ArgumentHelp("Allowed subject; repeatable.", valueName: "sub")) var sub: [String] = []
-    @Option(name: .customLong("reject-sub"), help: ArgumentHelp("Subject to reject (subject_rejected); repeatable.", valueName: "sub"))
-    var rejectSub: [String] = []
-    @Option(name: .customLong("reject-jti"), help: ArgumentHelp("jti to reject (jti_rejected); repeatable.", valueName: "jti"))
-    var rejectJTI: [String] = []
-    @Option(help: ArgumentHelp("Claim that must be present; repeatable.", valueName: "claim")) var require: [String] = []
-    @Option(help: ArgumentHelp("Required header typ (compared case-insensitively).", valueName: "typ")) var typ: String?
-    @Option(help: ArgumentHelp("Clock skew allowed for exp, nbf and iat (default 60s; at most 1h).", valueName: "duration"))
-    var leeway: String?
-    @Option(name: .customLong("max-lifetime"), help: ArgumentHelp("Longest exp − iat allowed.", valueName: "duration"))
-    var maxLifetime: String?
-    @Option(name: .customLong("max-age"), help: ArgumentHelp("Oldest iat allowed (now − iat).", valueName: "duration"))
-    var maxAge: String?
-    @Option(help: ArgumentHelp("Fixed clock: epoch seconds, RFC 3339 or an offset from now (+5m).", valueName: "time")) var now: String?
-    @Option(name: .customLong("max-token-size"), help: ArgumentHelp("Longest token accepted, in bytes.", valueName: "bytes"))
-    var maxTokenSize: Int = CompactJWS.defaultMaxSize
-    @Option(name: .customLong("trust-domain"), help: ArgumentHelp("SPIFFE trust domain sub must belong to (profile spiffe).", valueName: "domain"))
-    var trustDomain: String?
-    @Option(name: .customLong("client-id"), help: ArgumentHelp("Client id that sub must equal (client assertions).", valueName: "id"))
-    var clientID: String?
-    @Option(name: .customLong("max-delegation-depth"), help: ArgumentHelp("Deepest act chain allowed (default 8).", valueName: "n"))
-    var maxDelegationDepth: Int?
-    @Option(help: ArgumentHelp("Allowed current actor (act.sub); repeatable.", valueName: "sub")) var actor: [String] = []
-    @Option(name: .customLong("replay-cache"), help: ArgumentHelp("File remembering (iss, jti) until exp + leeway; a second sight is replayed_jti.", valueName: "file"))
-    var replayCache: String?
+    init(_ a: ParsedArguments) throws {
+        jwks = a.strings("jwks")
+        alg = a.strings("alg")
+        profile = a.string("profile") ?? "rfc7523"
+        iss = a.strings("iss")
+        aud = a.strings("aud")
+        sub = a.strings("sub")
+        rejectSub = a.strings("reject-sub")
+        rejectJTI = a.strings("reject-jti")
+        require = a.strings("require")
+        typ = a.string("typ")
+        leeway = a.string("leeway")
+        maxLifetime = a.string("max-lifetime")
+        maxAge = a.string("max-age")
+        now = a.string("now")
+        maxTokenSize = try a.int("max-token-size") ?? CompactJWS.defaultMaxSize
+        trustDomain = a.string("trust-domain")
+        clientID = a.string("client-id")
+        maxDelegationDepth = try a.int("max-delegation-depth")
+        actor = a.strings("actor")
+        replayCache = a.string("replay-cache")
+    }
 
     func clock() throws -> Int64 {
         try now.map { try NumericDate.parseInstant($0, now: NumericDate.systemNow(), what: "--now") } ?? NumericDate.systemNow()
