@@ -1,27 +1,46 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
 import Core
 
-struct FixturesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "fixtures",
+struct FixturesCommand {
+    static let spec = CommandSpec(
+        "fixtures",
         abstract: "Print named test tokens, each signed with the real key and wrong in exactly one way.",
-        discussion: "Each fixture fails wif-verify --profile mcp-wif with the reason its name says; see wif-mint(1).")
+        discussion: "Each fixture fails wif-verify --profile mcp-wif with the reason its name says; see wif-mint(1).",
+        options: [
+            .value("key", short: "k", "file", "Private signing key: JWK, JWKS (with --kid) or PEM.", required: true),
+            .value("kid", "kid", "Key ID to pick in a JWKS and put in the headers."),
+            .value("alg", "alg", "Signing algorithm (default: from the key). \(algHelp)"),
+            .value("iss", "iss", "Issuer of the valid tokens.", required: true),
+            .value("sub", "sub", "Subject of every token.", required: true),
+            .values("aud", "aud", "Audience of the valid tokens."),
+            .value("now", "time", "Fixed clock: epoch seconds or RFC 3339."),
+            .value("format", "format", "json (every fixture and the public JWKS) or mcp-conformance (the MCP conformance suite's context)."),
+            .value("client-id", "id", "client_id for --format mcp-conformance (default: --sub)."),
+        ] + PassphraseOptions.specs)
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Private signing key: JWK, JWKS (with --kid) or PEM.", valueName: "file"))
-    var key: String
-    @Option(help: ArgumentHelp("Key ID to pick in a JWKS and put in the headers.", valueName: "kid")) var kid: String?
-    @Option(help: ArgumentHelp("Signing algorithm (default: from the key). \(algHelp)", valueName: "alg")) var alg: String?
-    @Option(help: ArgumentHelp("Issuer of the valid tokens.", valueName: "iss")) var iss: String
-    @Option(help: ArgumentHelp("Subject of every token.", valueName: "sub")) var sub: String
-    @Option(help: ArgumentHelp("Audience of the valid tokens; repeatable.", valueName: "aud")) var aud: [String]
-    @Option(help: ArgumentHelp("Fixed clock: epoch seconds or RFC 3339.", valueName: "time")) var now: String?
-    @Option(help: ArgumentHelp("json (every fixture and the public JWKS) or mcp-conformance (the MCP conformance suite's context).",
-                               valueName: "format"))
-    var format: String = "json"
-    @Option(name: .customLong("client-id"), help: ArgumentHelp("client_id for --format mcp-conformance (default: --sub).", valueName: "id"))
-    var clientID: String?
-    @OptionGroup var passphrase: PassphraseOptions
+    let key: String
+    let kid: String?
+    let alg: String?
+    let iss: String
+    let sub: String
+    let aud: [String]
+    let now: String?
+    let format: String
+    let clientID: String?
+    let passphrase: PassphraseOptions
+
+    init(_ a: ParsedArguments) throws {
+        key = a.string("key") ?? ""
+        kid = a.string("kid")
+        alg = a.string("alg")
+        iss = a.string("iss") ?? ""
+        sub = a.string("sub") ?? ""
+        aud = a.strings("aud")
+        now = a.string("now")
+        format = a.string("format") ?? "json"
+        clientID = a.string("client-id")
+        passphrase = try PassphraseOptions(a)
+    }
 
     func run() throws {
         guard !aud.isEmpty else { throw WIFError(.usage, "--aud is required") }

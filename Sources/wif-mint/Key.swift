@@ -1,43 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
 import Core
 
 /// `wif-mint key`: generate (the default, so `wif-mint key --alg ES256` still works), encrypt and decrypt.
-struct Key: ParsableCommand {
-    static let configuration = CommandConfiguration(
+struct Key {
+    static let spec = CommandSpec(
+        "key",
         abstract: "Generate a private key (the default), or encrypt or decrypt a key file with a passphrase.",
-        subcommands: [KeyGenerate.self, KeyEncrypt.self, KeyDecrypt.self],
-        defaultSubcommand: KeyGenerate.self)
+        subcommands: [KeyGenerate.spec, KeyEncrypt.spec, KeyDecrypt.spec],
+        defaultSubcommand: "generate")
 }
 
-struct KeyGenerate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "generate",
-        abstract: "Generate a private key and print it as a JWK (or PEM), or encrypted with --encrypt.")
+struct KeyGenerate {
+    static let spec = CommandSpec(
+        "generate",
+        abstract: "Generate a private key and print it as a JWK (or PEM), or encrypted with --encrypt.",
+        options: [
+            .value("alg", "alg", "The algorithm the key is for. \(algHelp)", required: true),
+            .value("kid", "kid", "Key ID (default: the RFC 7638 thumbprint)."),
+            .value("bits", "bits", "RSA modulus size, 2048 to 16384 (default 2048)."),
+            .value("crv", "crv", "Curve for --alg EdDSA: Ed25519 (default) or Ed448."),
+            .value("out", "file", "Write the key to this file (mode 0600, atomically) instead of stdout."),
+            .flag("pem", "Print PKCS#8 PEM instead of a JWK."),
+            .flag("encrypt", "Write the key encrypted with a passphrase (Argon2id, AES-256-GCM); see wif-mint(1)."),
+        ] + KDFOptions.specs + PassphraseOptions.specs)
 
-    @Option(help: ArgumentHelp("The algorithm the key is for. \(algHelp)", valueName: "alg"))
-    var alg: String
+    let alg: String
+    let kid: String?
+    let bits: Int?
+    let crv: String?
+    let out: String?
+    let pem: Bool
+    let encrypt: Bool
+    let kdf: KDFOptions
+    let passphrase: PassphraseOptions
 
-    @Option(help: ArgumentHelp("Key ID (default: the RFC 7638 thumbprint).", valueName: "kid"))
-    var kid: String?
-
-    @Option(help: ArgumentHelp("RSA modulus size, 2048 to 16384 (default 2048).", valueName: "bits"))
-    var bits: Int?
-
-    @Option(help: ArgumentHelp("Curve for --alg EdDSA: Ed25519 (default) or Ed448.", valueName: "crv"))
-    var crv: String?
-
-    @Option(help: ArgumentHelp("Write the key to this file (mode 0600, atomically) instead of stdout.", valueName: "file"))
-    var out: String?
-
-    @Flag(help: "Print PKCS#8 PEM instead of a JWK.")
-    var pem = false
-
-    @Flag(help: "Write the key encrypted with a passphrase (Argon2id, AES-256-GCM); see wif-mint(1).")
-    var encrypt = false
-
-    @OptionGroup var kdf: KDFOptions
-    @OptionGroup var passphrase: PassphraseOptions
+    init(_ a: ParsedArguments) throws {
+        alg = a.string("alg") ?? ""
+        kid = a.string("kid")
+        bits = try a.int("bits")
+        crv = a.string("crv")
+        out = a.string("out")
+        pem = a.flag("pem")
+        encrypt = a.flag("encrypt")
+        kdf = try KDFOptions(a)
+        passphrase = try PassphraseOptions(a)
+    }
 
     func run() throws {
         let a = try Algorithm.parse(alg)
@@ -69,22 +76,29 @@ struct KeyGenerate: ParsableCommand {
     }
 }
 
-struct KeyEncrypt: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "encrypt",
-        abstract: "Encrypt a private key file (JWK, JWKS with --kid, or PEM) into a wif encrypted key file.")
+struct KeyEncrypt {
+    static let spec = CommandSpec(
+        "encrypt",
+        abstract: "Encrypt a private key file (JWK, JWKS with --kid, or PEM) into a wif encrypted key file.",
+        options: [
+            .value("kid", "kid", "The key to take from a JWKS."),
+            .value("out", "file", "Write the encrypted key to this file (mode 0600, atomically) instead of stdout."),
+        ] + KDFOptions.specs + PassphraseOptions.specs,
+        positionals: [PositionalSpec("file", "The private key file; \"-\" reads standard input.", required: true)])
 
-    @Argument(help: ArgumentHelp("The private key file; \"-\" reads standard input.", valueName: "file"))
-    var file: String
+    let file: String
+    let kid: String?
+    let out: String?
+    let kdf: KDFOptions
+    let passphrase: PassphraseOptions
 
-    @Option(help: ArgumentHelp("The key to take from a JWKS.", valueName: "kid"))
-    var kid: String?
-
-    @Option(help: ArgumentHelp("Write the encrypted key to this file (mode 0600, atomically) instead of stdout.", valueName: "file"))
-    var out: String?
-
-    @OptionGroup var kdf: KDFOptions
-    @OptionGroup var passphrase: PassphraseOptions
+    init(_ a: ParsedArguments) throws {
+        file = a.positionals.first ?? ""
+        kid = a.string("kid")
+        out = a.string("out")
+        kdf = try KDFOptions(a)
+        passphrase = try PassphraseOptions(a)
+    }
 
     func run() throws {
         let params = try kdf.parameters()
@@ -102,21 +116,27 @@ struct KeyEncrypt: ParsableCommand {
     }
 }
 
-struct KeyDecrypt: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "decrypt",
-        abstract: "Decrypt an encrypted key (wif key file or encrypted PKCS#8 PEM) and print the private JWK (or PEM).")
+struct KeyDecrypt {
+    static let spec = CommandSpec(
+        "decrypt",
+        abstract: "Decrypt an encrypted key (wif key file or encrypted PKCS#8 PEM) and print the private JWK (or PEM).",
+        options: [
+            .value("out", "file", "Write the key to this file (mode 0600, atomically) instead of stdout."),
+            .flag("pem", "Print PKCS#8 PEM instead of a JWK."),
+        ] + PassphraseOptions.specs,
+        positionals: [PositionalSpec("file", "The encrypted key file; \"-\" reads standard input.", required: true)])
 
-    @Argument(help: ArgumentHelp("The encrypted key file; \"-\" reads standard input.", valueName: "file"))
-    var file: String
+    let file: String
+    let out: String?
+    let pem: Bool
+    let passphrase: PassphraseOptions
 
-    @Option(help: ArgumentHelp("Write the key to this file (mode 0600, atomically) instead of stdout.", valueName: "file"))
-    var out: String?
-
-    @Flag(help: "Print PKCS#8 PEM instead of a JWK.")
-    var pem = false
-
-    @OptionGroup var passphrase: PassphraseOptions
+    init(_ a: ParsedArguments) throws {
+        file = a.positionals.first ?? ""
+        out = a.string("out")
+        pem = a.flag("pem")
+        passphrase = try PassphraseOptions(a)
+    }
 
     func run() throws {
         let source = try passphrase.passphrase(stdinUsed: file == "-")
@@ -145,15 +165,26 @@ enum KeyOutput {
 }
 
 /// Argon2id cost options of a new encrypted key (`key --encrypt`, `key encrypt`).
-struct KDFOptions: ParsableArguments {
-    @Option(name: .customLong("kdf-memory"), help: ArgumentHelp("Argon2id memory: KiB, or a size with K, M or G (default 64M).", valueName: "size"))
-    var kdfMemory: String?
-    @Option(name: .customLong("kdf-time"), help: ArgumentHelp("Argon2id passes (default 3).", valueName: "n"))
-    var kdfTime: Int?
-    @Option(name: .customLong("kdf-lanes"), help: ArgumentHelp("Argon2id lanes (default 4).", valueName: "n"))
-    var kdfLanes: Int?
-    @Flag(name: .customLong("insecure-kdf"), help: "Allow costs below t=3, m=64 MiB (for tests only).")
-    var insecureKDF = false
+struct KDFOptions {
+    static let specs: [OptionSpec] = [
+            .value("kdf-memory", "size", "Argon2id memory: KiB, or a size with K, M or G (default 64M)."),
+            .value("kdf-time", "n", "Argon2id passes (default 3)."),
+            .value("kdf-lanes", "n", "Argon2id lanes (default 4)."),
+            .flag("insecure-kdf", "Allow costs below t=3, m=64 MiB (for tests only)."),
+        ]
+
+
+    let kdfMemory: String?
+    let kdfTime: Int?
+    let kdfLanes: Int?
+    let insecureKDF: Bool
+
+    init(_ a: ParsedArguments) throws {
+        kdfMemory = a.string("kdf-memory")
+        kdfTime = try a.int("kdf-time")
+        kdfLanes = try a.int("kdf-lanes")
+        insecureKDF = a.flag("insecure-kdf")
+    }
 
     var isGiven: Bool { kdfMemory != nil || kdfTime != nil || kdfLanes != nil || insecureKDF }
 
@@ -163,11 +194,20 @@ struct KDFOptions: ParsableArguments {
 }
 
 /// Where the passphrase of encrypted keys comes from; never the command line (see wif-mint(1), ENVIRONMENT).
-struct PassphraseOptions: ParsableArguments {
-    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("Read the passphrase of encrypted keys from this file (one final newline dropped).", valueName: "file"))
-    var passphraseFile: String?
-    @Option(name: .customLong("passphrase-fd"), help: ArgumentHelp("Read the passphrase from this open file descriptor.", valueName: "n"))
-    var passphraseFD: Int32?
+struct PassphraseOptions {
+    static let specs: [OptionSpec] = [
+            .value("passphrase-file", "file", "Read the passphrase of encrypted keys from this file (one final newline dropped)."),
+            .value("passphrase-fd", "n", "Read the passphrase from this open file descriptor."),
+        ]
+
+
+    let passphraseFile: String?
+    let passphraseFD: Int32?
+
+    init(_ a: ParsedArguments) throws {
+        passphraseFile = a.string("passphrase-file")
+        passphraseFD = try a.int("passphrase-fd").map { Int32(clamping: $0) }
+    }
 
     var isGiven: Bool { passphraseFile != nil || passphraseFD != nil }
 
@@ -181,18 +221,25 @@ struct PassphraseOptions: ParsableArguments {
     }
 }
 
-struct JWKS: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "jwks",
-        abstract: "Print the public JWKS of one or more keys (JWK, JWKS, PEM or encrypted key files).")
+struct JWKS {
+    static let spec = CommandSpec(
+        "jwks",
+        abstract: "Print the public JWKS of one or more keys (JWK, JWKS, PEM or encrypted key files).",
+        options: [
+            .value("use", "use", "Set use on every published key, e.g. jwt-svid for SPIFFE bundles."),
+        ] + PassphraseOptions.specs,
+        positionals: [PositionalSpec("key", "Key files; \"-\" reads standard input.", repeated: true, required: true)])
 
-    @Argument(help: ArgumentHelp("Key files; \"-\" reads standard input.", valueName: "key"))
-    var keys: [String]
+    let keys: [String]
+    let use: String?
+    let passphrase: PassphraseOptions
 
-    @Option(help: ArgumentHelp("Set use on every published key, e.g. jwt-svid for SPIFFE bundles.", valueName: "use"))
-    var use: String?
+    init(_ a: ParsedArguments) throws {
+        keys = a.positionals
+        use = a.string("use")
+        passphrase = try PassphraseOptions(a)
+    }
 
-    @OptionGroup var passphrase: PassphraseOptions
     func run() throws {
         if keys.filter({ $0 == "-" }).count > 1 { throw WIFError(.usage, "standard input (-) can be read only once") }
         let all = try KeySource.loadAll(paths: keys, passphrase: try passphrase.passphrase(stdinUsed: keys.contains("-")))

@@ -1,38 +1,64 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
 import Core
 
-struct Request: ParsableCommand {
-    static let configuration = CommandConfiguration(
+struct Request {
+    static let spec = CommandSpec(
+        "request",
         abstract: "Build an OAuth token-request body: jwt-bearer grant, client assertion, or token exchange.",
-        discussion: "The body is written exactly, with no trailing newline, for curl --data-binary @-.")
+        discussion: "The body is written exactly, with no trailing newline, for curl --data-binary @-.",
+        options: [
+            .value("grant", "grant", "jwt-bearer (RFC 7523 §2.1, default), client-credentials (RFC 7523 §2.2 client assertion) or token-exchange (RFC 8693)."),
+            .value("client-assertion", "file", "Client assertion JWT file (RFC 7523 §2.2); \"-\" reads stdin."),
+            .value("subject-token", "file", "Subject token file (token-exchange); \"-\" reads stdin."),
+            .value("subject-token-type", "uri", "Token type URI of the subject token (default: the JWT type)."),
+            .value("actor-token", "file", "Actor token file (token-exchange); \"-\" reads stdin."),
+            .value("actor-token-type", "uri", "Token type URI of the actor token (default: the JWT type)."),
+            .value("requested-token-type", "uri", "Token type URI wanted back (token-exchange)."),
+            .values("audience", "name", "Logical target (token-exchange audience)."),
+            .value("scope", "scope", "Requested scope (space-separated)."),
+            .values("resource", "uri", "Resource indicator (RFC 8707)."),
+            .value("client-id", "id", "client_id parameter."),
+            .values("param", "name=value", "Any other parameter."),
+            .flag("json", "Print the parameters as a JSON object instead of the body."),
+            .value("curl", "url", "Print a curl command line that POSTs the body to this URL."),
+        ],
+        positionals: [PositionalSpec("assertion", "The assertion (jwt-bearer); \"-\" reads standard input.")])
 
-    @Option(help: ArgumentHelp("jwt-bearer (RFC 7523 §2.1, default), client-credentials (RFC 7523 §2.2 client assertion) or token-exchange (RFC 8693).",
-                               valueName: "grant"))
-    var grant: String = "jwt-bearer"
-    @Option(name: .customLong("client-assertion"), help: ArgumentHelp("Client assertion JWT file (RFC 7523 §2.2); \"-\" reads stdin.", valueName: "file"))
-    var clientAssertion: String?
-    @Option(name: .customLong("subject-token"), help: ArgumentHelp("Subject token file (token-exchange); \"-\" reads stdin.", valueName: "file"))
-    var subjectToken: String?
-    @Option(name: .customLong("subject-token-type"), help: ArgumentHelp("Token type URI of the subject token (default: the JWT type).", valueName: "uri"))
-    var subjectTokenType: String?
-    @Option(name: .customLong("actor-token"), help: ArgumentHelp("Actor token file (token-exchange); \"-\" reads stdin.", valueName: "file"))
-    var actorToken: String?
-    @Option(name: .customLong("actor-token-type"), help: ArgumentHelp("Token type URI of the actor token (default: the JWT type).", valueName: "uri"))
-    var actorTokenType: String?
-    @Option(name: .customLong("requested-token-type"), help: ArgumentHelp("Token type URI wanted back (token-exchange).", valueName: "uri"))
-    var requestedTokenType: String?
-    @Option(help: ArgumentHelp("Logical target (token-exchange audience); repeatable.", valueName: "name")) var audience: [String] = []
-    @Option(help: ArgumentHelp("Requested scope (space-separated).", valueName: "scope")) var scope: String?
-    @Option(help: ArgumentHelp("Resource indicator (RFC 8707); repeatable.", valueName: "uri")) var resource: [String] = []
-    @Option(name: .customLong("client-id"), help: ArgumentHelp("client_id parameter.", valueName: "id")) var clientID: String?
-    @Option(help: ArgumentHelp("Any other parameter; repeatable.", valueName: "name=value")) var param: [String] = []
-    @Flag(help: "Print the parameters as a JSON object instead of the body.") var json = false
-    @Option(help: ArgumentHelp("Print a curl command line that POSTs the body to this URL.", valueName: "url")) var curl: String?
-    @Argument(help: ArgumentHelp("The assertion (jwt-bearer); \"-\" reads standard input.", valueName: "assertion"))
-    var assertion: String?
+    let grant: String
+    let clientAssertion: String?
+    let subjectToken: String?
+    let subjectTokenType: String?
+    let actorToken: String?
+    let actorTokenType: String?
+    let requestedTokenType: String?
+    let audience: [String]
+    let scope: String?
+    let resource: [String]
+    let clientID: String?
+    let param: [String]
+    let json: Bool
+    let curl: String?
+    let assertion: String?
 
     static let jwtType = "urn:ietf:params:oauth:token-type:jwt"
+
+    init(_ a: ParsedArguments) throws {
+        grant = a.string("grant") ?? "jwt-bearer"
+        clientAssertion = a.string("client-assertion")
+        subjectToken = a.string("subject-token")
+        subjectTokenType = a.string("subject-token-type")
+        actorToken = a.string("actor-token")
+        actorTokenType = a.string("actor-token-type")
+        requestedTokenType = a.string("requested-token-type")
+        audience = a.strings("audience")
+        scope = a.string("scope")
+        resource = a.strings("resource")
+        clientID = a.string("client-id")
+        param = a.strings("param")
+        json = a.flag("json")
+        curl = a.string("curl")
+        assertion = a.positionals.first
+    }
 
     func read(_ source: String, what: String) throws -> String {
         let bytes = try Input.readTrimmed(source, limit: CompactJWS.defaultMaxSize + 2, what: source == "-" ? "standard input (\(what))" : source)

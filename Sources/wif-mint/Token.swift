@@ -1,63 +1,88 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
 import Core
 
-struct Token: ParsableCommand {
-    static let configuration = CommandConfiguration(
+struct Token {
+    static let spec = CommandSpec(
+        "token",
         abstract: "Mint a signed JWT assertion (the default subcommand).",
-        discussion: "Times take epoch seconds, RFC 3339 (2026-01-02T03:04:05Z) or an offset from now (+300, +5m, -1h, +2d).")
+        discussion: "Times take epoch seconds, RFC 3339 (2026-01-02T03:04:05Z) or an offset from now (+300, +5m, -1h, +2d).",
+        options: [
+            .value("key", short: "k", "file", "Private key: JWK, JWKS (with --kid) or PEM; \"-\" reads stdin.", required: true),
+            .value("alg", "alg", "Signing algorithm (default: from the key). \(algHelp)"),
+            .value("kid", "kid", "Header kid (default: the key's kid; \"\" omits it). Picks the key in a JWKS."),
+            .value("typ", "typ", "Header typ (\"\" omits it)."),
+            .value("iss", "iss", "Issuer claim."),
+            .value("sub", "sub", "Subject claim."),
+            .values("aud", "aud", "Audience; repeat for an array."),
+            .value("exp", "time", "Expiry time (default +5m).", dashValue: true),
+            .value("nbf", "time", "Not-before time.", dashValue: true),
+            .value("iat", "time", "Issued-at time (default now).", dashValue: true),
+            .flag("no-exp", "Leave out exp (for negative tests)."),
+            .flag("no-iat", "Leave out iat."),
+            .flag("no-jti", "Leave out jti."),
+            .value("jti", "jti", "JWT ID (default: 128 random bits, base64url)."),
+            .value("scope", "scope", "Scope claim (space-separated)."),
+            .values("act", "sub", "Delegation: actor sub; repeat to nest, current actor first (RFC 8693 §4.1)."),
+            .values("act-claim", "name=value", "Extra member of the innermost act object."),
+            .value("may-act", "json", "may_act claim, a JSON object (RFC 8693 §4.4)."),
+            .values("claim", "name=value", "Claim; VALUE is JSON when it parses, else a string; NAME=@FILE reads JSON."),
+            .value("claims", "file", "Claims from a JSON object file; \"-\" reads stdin."),
+            .values("header", "name=value", "Header member, like --claim; may replace alg, typ or kid."),
+            .value("now", "time", "Fixed clock: epoch seconds or RFC 3339."),
+            .value("count", "n", "Mint N tokens, one a line, each with its own jti."),
+        ] + PassphraseOptions.specs)
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Private key: JWK, JWKS (with --kid) or PEM; \"-\" reads stdin.", valueName: "file"))
-    var key: String
+    let key: String
+    let alg: String?
+    let kid: String?
+    let typ: String
+    let iss: String?
+    let sub: String?
+    let aud: [String]
+    let exp: String?
+    let nbf: String?
+    let iat: String?
+    let noExp: Bool
+    let noIat: Bool
+    let noJTI: Bool
+    let jti: String?
+    let scope: String?
+    let act: [String]
+    let actClaim: [String]
+    let mayAct: String?
+    let claim: [String]
+    let claims: String?
+    let header: [String]
+    let now: String?
+    let count: Int
+    let passphrase: PassphraseOptions
 
-    @Option(help: ArgumentHelp("Signing algorithm (default: from the key). \(algHelp)", valueName: "alg"))
-    var alg: String?
-
-    @Option(help: ArgumentHelp("Header kid (default: the key's kid; \"\" omits it). Picks the key in a JWKS.", valueName: "kid"))
-    var kid: String?
-
-    @Option(help: ArgumentHelp("Header typ (\"\" omits it).", valueName: "typ"))
-    var typ: String = "JWT"
-
-    @Option(help: ArgumentHelp("Issuer claim.", valueName: "iss")) var iss: String?
-    @Option(help: ArgumentHelp("Subject claim.", valueName: "sub")) var sub: String?
-    @Option(help: ArgumentHelp("Audience; repeat for an array.", valueName: "aud")) var aud: [String] = []
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Expiry time (default +5m).", valueName: "time"))
-    var exp: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Not-before time.", valueName: "time"))
-    var nbf: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Issued-at time (default now).", valueName: "time"))
-    var iat: String?
-
-    @Flag(name: .customLong("no-exp"), help: "Leave out exp (for negative tests).") var noExp = false
-    @Flag(name: .customLong("no-iat"), help: "Leave out iat.") var noIat = false
-    @Flag(name: .customLong("no-jti"), help: "Leave out jti.") var noJTI = false
-
-    @Option(help: ArgumentHelp("JWT ID (default: 128 random bits, base64url).", valueName: "jti")) var jti: String?
-    @Option(help: ArgumentHelp("Scope claim (space-separated).", valueName: "scope")) var scope: String?
-
-    @Option(help: ArgumentHelp("Delegation: actor sub; repeat to nest, current actor first (RFC 8693 §4.1).", valueName: "sub"))
-    var act: [String] = []
-    @Option(name: .customLong("act-claim"), help: ArgumentHelp("Extra member of the innermost act object.", valueName: "name=value"))
-    var actClaim: [String] = []
-    @Option(name: .customLong("may-act"), help: ArgumentHelp("may_act claim, a JSON object (RFC 8693 §4.4).", valueName: "json"))
-    var mayAct: String?
-
-    @Option(help: ArgumentHelp("Claim; VALUE is JSON when it parses, else a string; NAME=@FILE reads JSON. Repeatable.",
-                               valueName: "name=value"))
-    var claim: [String] = []
-    @Option(help: ArgumentHelp("Claims from a JSON object file; \"-\" reads stdin.", valueName: "file"))
-    var claims: String?
-    @Option(help: ArgumentHelp("Header member, like --claim; may replace alg, typ or kid. Repeatable.", valueName: "name=value"))
-    var header: [String] = []
-
-    @Option(help: ArgumentHelp("Fixed clock: epoch seconds or RFC 3339.", valueName: "time"))
-    var now: String?
-    @Option(help: ArgumentHelp("Mint N tokens, one a line, each with its own jti.", valueName: "n"))
-    var count: Int = 1
-
-    @OptionGroup var passphrase: PassphraseOptions
+    init(_ a: ParsedArguments) throws {
+        key = a.string("key") ?? ""
+        alg = a.string("alg")
+        kid = a.string("kid")
+        typ = a.string("typ") ?? "JWT"
+        iss = a.string("iss")
+        sub = a.string("sub")
+        aud = a.strings("aud")
+        exp = a.string("exp")
+        nbf = a.string("nbf")
+        iat = a.string("iat")
+        noExp = a.flag("no-exp")
+        noIat = a.flag("no-iat")
+        noJTI = a.flag("no-jti")
+        jti = a.string("jti")
+        scope = a.string("scope")
+        act = a.strings("act")
+        actClaim = a.strings("act-claim")
+        mayAct = a.string("may-act")
+        claim = a.strings("claim")
+        claims = a.string("claims")
+        header = a.strings("header")
+        now = a.string("now")
+        count = try a.int("count") ?? 1
+        passphrase = try PassphraseOptions(a)
+    }
 
     func run() throws {
         if key == "-" && claims == "-" { throw WIFError(.usage, "--key and --claims cannot both read standard input") }
