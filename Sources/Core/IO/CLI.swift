@@ -8,39 +8,12 @@ public enum WIFVersion {
     public static let string = "0.1.0"
 }
 
-/// Shared `main` for the three tools: maps errors to one stderr line and an exit status.
+/// Shared `main` for the three tools.
 ///
 /// - `WIFError`: rendered by `Diagnostics`, exit by its reason (1 rejected, 2 could not judge).
-/// - an argument-parser error: its message, exit 0 for `--help`/`--version`, else 2.
-/// - an `ExitCode` (no message): that status, for a rejection already reported on stdout.
-public enum CLI {
-    public static func run(tool: String, _ body: () throws -> Void,
-                           parseError: (Error) -> (Int32, String)) -> Never {
-        signal(SIGPIPE, SIG_DFL)
-        do {
-            try body()
-            exit(0)
-        } catch let e as WIFError {
-            Diagnostics.writeStderr(Diagnostics.render(e, tool: tool))
-            exit(e.reason.exitStatus.rawValue)
-        } catch {
-            let (code, message) = parseError(error)
-            if message.isEmpty { exit(code == 0 ? 0 : code == 1 ? 1 : 2) }  // ExitCode thrown by a command
-            if code == 0 {
-                var out = StdoutWriter()
-                try? out.write(message.hasSuffix("\n") ? message : message + "\n")
-                try? out.flush()
-                exit(0)
-            }
-            // One line: the parser's first line, as `tool: message`, then a pointer to --help.
-            var first = message.split(separator: "\n").first.map(String.init) ?? "error"
-            if first.hasPrefix("Error: ") { first.removeFirst(7) }
-            if let c = first.first { first = c.lowercased() + first.dropFirst() }
-            Diagnostics.writeStderr("\(tool): \(first)\n\(tool): hint: see '\(tool) --help'\n")
-            exit(2)
-        }
-    }
-}
+/// - `ExitStatusRequest`: that status, for an outcome already reported (e.g. `--json` on stdout).
+/// - `--help`, `--version`, completion scripts: stdout, exit 0.
+public enum CLI {}
 
 /// Thrown by a command that already reported its outcome (e.g. a `--json` rejection on stdout) to set the exit
 /// status without another message.
