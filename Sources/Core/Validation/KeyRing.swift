@@ -7,10 +7,10 @@
 /// rotation. Keys a JWKS reader cannot use are skipped and listed (RFC 7517 §5). A file that carries private
 /// asymmetric key material is refused: a published set must not (RFC 7517 §9.2), and it signals a leak.
 /// Symmetric (oct) keys are the one exception, since HMAC verification needs the secret.
-public final class KeyRing: @unchecked Sendable {
+/// A KeyRing is immutable and may be shared between threads; each thread verifies through its own Validator.
+public final class KeyRing: Sendable {
     public let keys: [JWK]
     public let skipped: [(file: String, index: Int, kid: String?, why: String)]
-    private var cache: [Int: Verifier] = [:]
 
     public static let maxFileSize = 1 << 20
 
@@ -69,14 +69,5 @@ public final class KeyRing: @unchecked Sendable {
         }
         if let allow = policy.algorithms { out.formIntersection(allow) }
         return out
-    }
-
-    /// A cached verifier for key number `index` and `alg`.
-    func verifier(_ index: Int, _ alg: Algorithm) throws(WIFError) -> Verifier {
-        let id = index * 64 + (Algorithm.allCases.firstIndex(of: alg) ?? 0)
-        if let v = cache[id] { return v }
-        let v = try Verifier(key: keys[index], algorithm: alg)
-        cache[id] = v
-        return v
     }
 }

@@ -36,6 +36,9 @@ public final class Validator {
     public let policy: Policy
     public let algorithms: Set<Algorithm>
     public static let maxCandidates = 8
+    /// Prepared verifiers by key index and algorithm. They hold OpenSSL contexts and scratch buffers, so they
+    /// live here and not in the shared KeyRing: a Validator belongs to one thread at a time.
+    private var verifiers: [Int: Verifier] = [:]
 
     public init(keys: KeyRing, policy: Policy) throws(WIFError) {
         self.keys = keys
@@ -79,7 +82,7 @@ public final class Validator {
             let input = UnsafeRawBufferPointer(rebasing: all[0..<jws.signingInputEnd])
             return jws.signature.withUnsafeBytes { sig in
                 for i in candidates {
-                    if let v = try? keys.verifier(i, alg), v.verify(signature: sig, message: input) {
+                    if let v = try? verifier(i, alg), v.verify(signature: sig, message: input) {
                         verifiedBy = i
                         return true
                     }
@@ -95,6 +98,15 @@ public final class Validator {
         let claims = try jws.claims()
         try checkClaims(claims, now: now)
         return VerifiedToken(header: h, claims: claims, key: keys.keys[idx], algorithm: alg, token: token)
+    }
+
+    /// The prepared verifier for key number `index` and `alg`.
+    func verifier(_ index: Int, _ alg: Algorithm) throws(WIFError) -> Verifier {
+        let id = index * 64 + (Algorithm.allCases.firstIndex(of: alg) ?? 0)
+        if let v = verifiers[id] { return v }
+        let v = try Verifier(key: keys.keys[index], algorithm: alg)
+        verifiers[id] = v
+        return v
     }
 
     func checkHeaders(_ h: JSONObject) throws(WIFError) {
