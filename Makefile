@@ -53,10 +53,10 @@ demo: release
 	echo "# wif-mint token --key \$$d/signing.jwk --iss https://ci.example --sub spiffe://example.org/ci/job --aud https://as.example/token"; \
 	$$B/wif-mint token --key $$d/signing.jwk --iss https://ci.example --sub spiffe://example.org/ci/job \
 	  --aud https://as.example/token | tee $$d/token.jwt; \
-	if [ -x $$B/wif-verify ]; then \
-	  echo "# wif-verify --jwks \$$d/jwks.json --iss https://ci.example --aud https://as.example/token \$$d/token.jwt"; \
-	  $$B/wif-verify --jwks $$d/jwks.json --iss https://ci.example --aud https://as.example/token - < $$d/token.jwt; \
-	fi
+	echo "# wif-verify --jwks \$$d/jwks.json --iss https://ci.example --aud https://as.example/token - < \$$d/token.jwt"; \
+	$$B/wif-verify --jwks $$d/jwks.json --iss https://ci.example --aud https://as.example/token - < $$d/token.jwt; \
+	echo "# wif-inspect \$$d/token.jwt"; \
+	$$B/wif-inspect $$d/token.jwt
 
 unit-test: deps
 	$(SWIFT) build --build-tests
