@@ -79,12 +79,14 @@ struct Check {
         var w = StdoutWriter()
         var rejected = false
         var count = 0
+        var out = [UInt8]()
         while let line = try reader.next() {
-            let result: JSON
+            out.removeAll(keepingCapacity: true)
             switch line {
             case .tooLong(let n):
                 rejected = true
-                result = VerifyReport.failure(WIFError(.malformed, "the token has \(n) bytes, more than the limit of \(options.maxTokenSize)"))
+                VerifyReport.failure(WIFError(.malformed, "the token has \(n) bytes, more than the limit of \(options.maxTokenSize)")).write(to: &out)
+                out.append(0x0A)
             case .line(let bytes):
                 let r = Result { () throws(WIFError) -> VerifiedToken in
                     let v = try validator.verify(bytes, now: now)
@@ -93,16 +95,14 @@ struct Check {
                 }
                 switch r {
                 case .success(let v):
-                    result = VerifyReport.success(v)
+                    VerifyReport.writeSuccessLine(v, to: &out)
                 case .failure(let e):
                     guard e.reason.isRejection else { throw e }
                     rejected = true
-                    result = VerifyReport.failure(e)
+                    VerifyReport.failure(e).write(to: &out)
+                    out.append(0x0A)
                 }
             }
-            var out = [UInt8]()
-            result.write(to: &out)
-            out.append(0x0A)
             try w.write(out)
             count += 1
             // Record accepted tokens in the replay cache every 1000 lines, so a killed batch loses little.

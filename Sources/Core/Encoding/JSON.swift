@@ -506,8 +506,8 @@ extension JSON {
 /// treat canonically equivalent strings as equal, which a verifier must not.
 extension String {
     @inline(__always) public func same(_ other: String) -> Bool {
-        // Equal bytes imply `==`, so `==` (fast to fail) filters first; bytes decide the rest.
-        guard self == other else { return false }
+        // Lengths first (O(1) for native strings); equal bytes imply `==`, so `==` filters next; bytes decide.
+        guard utf8.count == other.utf8.count, self == other else { return false }
         let r = utf8.withContiguousStorageIfAvailable { x in
             other.utf8.withContiguousStorageIfAvailable { y in
                 x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)

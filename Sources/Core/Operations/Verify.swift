@@ -5,6 +5,21 @@ import Glibc
 
 /// Verification results as JSON, for `--json` and `--batch`.
 public enum VerifyReport {
+    /// Appends the success object of `v` and a newline to `out`, without building it as a JSON value first.
+    public static func writeSuccessLine(_ v: VerifiedToken, to out: inout [UInt8]) {
+        out += Array(#"{"valid":true,"header":"#.utf8)
+        JSON.object(v.header).write(to: &out)
+        out += Array(#","claims":"#.utf8)
+        JSON.object(v.claims).write(to: &out)
+        out += Array(#","kid":"#.utf8)
+        if let kid = v.key.kid { JSON.writeString(kid, to: &out) } else { out += Array("null".utf8) }
+        out += Array(#","alg":""#.utf8)
+        out += Array(v.algorithm.rawValue.utf8)
+        out += Array(#"","thumbprint":""#.utf8)
+        out += Array(v.key.thumbprint.utf8)
+        out += Array("\"}\n".utf8)
+    }
+
     /// `{"valid":true,"header":{...},"claims":{...},"kid":...,"alg":...,"thumbprint":...}`
     public static func success(_ v: VerifiedToken) -> JSON {
         var o = JSONObject()
