@@ -161,7 +161,13 @@ public final class Passphrase: @unchecked Sendable {
 /// SIGTERM, SIGHUP or SIGQUIT arrives while waiting (the handler restores the terminal, then re-raises).
 enum Terminal {
     nonisolated(unsafe) static var savedFD: Int32 = -1
-    nonisolated(unsafe) static var saved = termios()
+    /// The settings to restore, on the heap: Swift 6.3 gives a global `termios` 57 bytes of storage while C
+    /// copies 60 into it (AddressSanitizer: global-buffer-overflow), so no global of that type.
+    nonisolated(unsafe) static let saved: UnsafeMutablePointer<termios> = {
+        let p = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+        p.initialize(to: termios())
+        return p
+    }()
 
     static func ask(_ prompt: String) throws(WIFError) -> SecretBytes {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
@@ -173,7 +179,7 @@ enum Terminal {
         var old = termios()
         let isTerminal = tcgetattr(fd, &old) == 0
         if isTerminal {
-            saved = old
+            saved.pointee = old
             savedFD = fd
             var quiet = old
             quiet.c_lflag &= ~tcflag_t(ECHO)
@@ -210,7 +216,7 @@ enum Terminal {
 }
 
 private func restoreAndReraise(_ sig: Int32) {
-    if Terminal.savedFD >= 0 { _ = tcsetattr(Terminal.savedFD, TCSAFLUSH, &Terminal.saved) }
+    if Terminal.savedFD >= 0 { _ = tcsetattr(Terminal.savedFD, TCSAFLUSH, Terminal.saved) }
     signal(sig, SIG_DFL)
     raise(sig)
 }
