@@ -53,15 +53,24 @@ public indirect enum JSON: Sendable, Equatable {
 }
 
 /// A JSON object with unique member names in their original order.
+///
+/// Lookups and updates stay linear in the total work however many members an object has: small objects are
+/// scanned, and past `indexThreshold` members a hash index of exact names (UTF-8 bytes, no Unicode
+/// normalization) is kept alongside, so hostile input with tens of thousands of members costs no more than
+/// its size.
 public struct JSONObject: Sendable, Equatable, Sequence {
     public struct Member: Sendable, Equatable {
         public var name: String
         public var value: JSON
     }
     public private(set) var members: [Member] = []
+    private var index: [ExactName: Int]?
+    static let indexThreshold = 16
 
     public init() {}
     public init(_ pairs: [(String, JSON)]) { for (k, v) in pairs { self[k] = v } }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.members == b.members }
 
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
@@ -72,25 +81,46 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     /// Swift's `==` on String would treat canonically equivalent names (`é` and `e` + U+0301) as the same.
     static func sameName(_ a: String, _ b: String) -> Bool { a.same(b) }
 
+    private func position(of name: String) -> Int? {
+        if let index { return index[ExactName(name)] }
+        return members.firstIndex { JSONObject.sameName($0.name, name) }
+    }
+
+    private mutating func reindex() {
+        guard members.count > JSONObject.indexThreshold else { index = nil; return }
+        var i = [ExactName: Int](minimumCapacity: members.count)
+        for (n, m) in members.enumerated() { i[ExactName(m.name)] = n }
+        index = i
+    }
+
     /// Reads a member; setting replaces it in place or appends it; setting nil removes it.
     public subscript(name: String) -> JSON? {
-        get {
-            for m in members where JSONObject.sameName(m.name, name) { return m.value }
-            return nil
-        }
+        get { position(of: name).map { members[$0].value } }
         set {
-            if let i = members.firstIndex(where: { JSONObject.sameName($0.name, name) }) {
-                if let v = newValue { members[i].value = v } else { members.remove(at: i) }
+            if let i = position(of: name) {
+                if let v = newValue {
+                    members[i].value = v
+                } else {
+                    members.remove(at: i)
+                    reindex()
+                }
             } else if let v = newValue {
-                members.append(Member(name: name, value: v))
+                appendUnchecked(name, v)
             }
         }
     }
 
-    public func contains(_ name: String) -> Bool { members.contains { JSONObject.sameName($0.name, name) } }
+    public func contains(_ name: String) -> Bool { position(of: name) != nil }
 
-    /// Appends without checking for an existing member: only for the parser, which checks itself.
-    mutating func appendUnchecked(_ name: String, _ value: JSON) { members.append(Member(name: name, value: value)) }
+    /// Appends without checking for an existing member: only for callers that checked (the parser does).
+    mutating func appendUnchecked(_ name: String, _ value: JSON) {
+        members.append(Member(name: name, value: value))
+        if index != nil {
+            index?[ExactName(name)] = members.count - 1
+        } else if members.count > JSONObject.indexThreshold {
+            reindex()
+        }
+    }
 }
 
 // MARK: - Reading
@@ -132,7 +162,10 @@ struct ExactName: Hashable {
     let name: String
     init(_ name: String) { self.name = name }
     static func == (a: ExactName, b: ExactName) -> Bool { a.name.same(b.name) }
-    func hash(into h: inout Hasher) { for b in name.utf8 { h.combine(b) } }
+    func hash(into h: inout Hasher) {
+        var n = name
+        n.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
 }
 
 struct JSONReader {
@@ -182,8 +215,6 @@ struct JSONReader {
         if depth > maxDepth { throw fail("nesting deeper than \(maxDepth)") }
         pos += 1
         var obj = JSONObject()
-        // Duplicate detection stays linear: a scan while small, a hash set of exact names beyond that.
-        var seen: Set<ExactName>?
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return obj }
         while true {
@@ -191,16 +222,7 @@ struct JSONReader {
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let start = pos
             let name = try string()
-            let duplicate: Bool
-            if var set = seen {
-                seen = nil
-                duplicate = !set.insert(ExactName(name)).inserted
-                seen = set
-            } else {
-                duplicate = obj.contains(name)
-                if obj.count >= 16 { seen = Set(obj.keys.map(ExactName.init) + [ExactName(name)]) }
-            }
-            if duplicate {
+            if obj.contains(name) {
                 pos = start
                 throw fail("duplicate member name \"\(JSON.escapedForMessage(name))\"")
             }
