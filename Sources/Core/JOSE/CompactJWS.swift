@@ -60,7 +60,10 @@ public struct CompactJWS: Sendable {
         if dots.count != 2 { throw malformed("the token has \(dots.count + 1) segment\(dots.count == 0 ? "" : "s"), a JWS has three") }
         let h = token[0..<dots[0]], p = token[(dots[0] + 1)..<dots[1]], s = token[(dots[1] + 1)...]
         if h.isEmpty { throw malformed("the header segment is empty") }
-        if h.count > maxHeaderSize * 4 / 3 + 4 { throw malformed("the header segment is larger than \(maxHeaderSize) bytes") }
+        // base64url of L characters decodes to L * 3 / 4 bytes: at most maxHeaderSize for L <= (4 * max + 2) / 3.
+        if h.count > (maxHeaderSize * 4 + 2) / 3 {
+            throw malformed("the decoded header is larger than \(maxHeaderSize) bytes")
+        }
         guard let headerJSON = Base64URL.decode(h) else { throw malformed("the header segment is not valid base64url") }
         guard let payload = Base64URL.decode(p) else { throw malformed("the payload segment is not valid base64url") }
         guard let signature = Base64URL.decode(s) else { throw malformed("the signature segment is not valid base64url") }

@@ -63,9 +63,7 @@ extension JWK {
             let bits = n.count * 8 - (n.first.map { $0.leadingZeroBitCount } ?? 0)
             if n.first == 0 { throw WIFError(.keyInvalid, "\(what): \"n\" has a leading zero byte (not Base64urlUInt)") }
             try checkRSABits(bits, what: what)
-            guard e.count <= 8, e.last.map({ $0 & 1 == 1 }) == true, e.count > 1 || e[0] >= 3, e.first != 0 else {
-                throw WIFError(.keyInvalid, "\(what): public exponent \"e\" must be odd, at least 3 and at most 64 bits")
-            }
+            try checkRSAExponent(e, what: what)
             material = [("n", ns, false), ("e", es, false)]
             var priv: [[UInt8]]?
             if let (ds, d) = try bytes("d", required: false) {

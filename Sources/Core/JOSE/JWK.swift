@@ -187,11 +187,24 @@ public final class JWK: @unchecked Sendable {
         }
     }
 
+    /// The RSA public exponent rule: odd, at least 3, at most 64 bits (`e` big-endian without leading zeros).
+    static func checkRSAExponent(_ e: [UInt8], what: String) throws(WIFError) {
+        guard !e.isEmpty, e.count <= 8, e.last.map({ $0 & 1 == 1 }) == true, e.count > 1 || e[0] >= 3, e.first != 0 else {
+            throw WIFError(.keyInvalid, "\(what): public exponent \"e\" must be odd, at least 3 and at most 64 bits")
+        }
+    }
+
     /// Reads a PEM key (PKCS#8, PKCS#1 or SEC1 private, encrypted with `passphrase` or not; SPKI public).
-    /// The kid defaults to the thumbprint.
+    /// The kid defaults to the thumbprint. The import rules are those of a JWK: an RSA key's size and exponent
+    /// are checked first (cheap; OpenSSL's checks of a 16384-bit key take seconds), then OpenSSL's public check,
+    /// and the pairwise check for a private key.
     public static func fromPEM(_ data: [UInt8], what: String, passphrase: SecretBytes? = nil) throws(WIFError) -> JWK {
         let (pkey, isPrivate) = try PKey.fromPEM(data, what: what, passphrase: passphrase)
-        if isPrivate { try pkey.check(isPrivate: true, what: what) }
+        if pkey.kind?.0 == .rsa {
+            try checkRSABits(pkey.bits, what: what)
+            try checkRSAExponent(pkey.bnParam("e") ?? [], what: what)
+        }
+        try pkey.check(isPrivate: isPrivate, what: what)
         let key: JWK
         do { key = try fromPKey(pkey, isPrivate: isPrivate, alg: nil) } catch { throw error.located(what) }
         key.use = nil

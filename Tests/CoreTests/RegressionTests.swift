@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+import Core
+import Glibc
+import Testing
+
+/// Inputs that once broke wif, found by fuzzing (Fuzz/), the sanitizers (`make sanitize`) or limit tests, each
+/// kept so the bug stays fixed. Inputs are inline, or under Tests/Fixtures/regressions/.
+///
+/// Also kept elsewhere: a KeyRing shared between threads raced on its verifier cache (ThreadSanitizer;
+/// ConcurrencyTests), the terminal prompt overflowed a global `termios` (AddressSanitizer; the prompt test in
+/// Tests/interop), and quadratic member updates on wide JSON objects (LimitsTests).
+@Suite struct RegressionTests {
+    static let now: Int64 = 1_767_323_400
+
+    func regression(_ name: String) throws -> [UInt8] {
+        let path = fixturesDirectory() + "/regressions/" + name
+        return try Input.read(path)
+    }
+
+    // MARK: RSA public exponents in PEM keys
+
+    /// A PEM public key skipped the exponent rule that a JWK gets, so e = 1 was accepted, and with e = 1 an RSA
+    /// "signature" is its own message: this token's signature is just the PKCS#1 v1.5 encoding of the SHA-256
+    /// of its signing input, made without any private key, and it verified.
+    static let forgedForE1 = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiAiZm9yZ2VkIiwgImF1ZCI6ICJodHRwczovL2FzLmV4YW1wbGUvdG9rZW4iLCAiZXhwIjogMTc2NzMyMzcwMH0."
+        + "AAH" + String(repeating: "_", count: 269)
+        + "ADAxMA0GCWCGSAFlAwQCAQUABCCwO4mLNeuclEEMuEa6rdLQXcNRaSIfWKlYSS03Gmp7kw"
+
+    @Test(arguments: ["rsa-2048-e1.pem", "rsa-2048-e2.pem", "rsa-2048-e65536.pem", "rsa-2048-e65bits.pem"])
+    func pemPublicKeysGetTheExponentRule(_ file: String) throws {
+        let pem = try regression(file)
+        do {
+            _ = try KeySource.parse(pem, what: file)
+            Issue.record("\(file) loaded")
+        } catch {
+            #expect(error.reason == .keyInvalid)
+            #expect(error.detail == "\(file): public exponent \"e\" must be odd, at least 3 and at most 64 bits")
+        }
+    }
+
+    @Test func forgedTokenForAnExponentOfOneIsNeverVerified() throws {
+        #expect(Self.forgedForE1.utf8.count == 459)
+        let path = fixturesDirectory() + "/regressions/rsa-2048-e1.pem"
+        #expect(reason { try KeyRing(paths: [path]) } == .keyInvalid)
+    }
+
+    /// An RSA PEM key over 16384 bits is refused by its size, before OpenSSL's checks (which take seconds on
+    /// large moduli); public PEM keys now get OpenSSL's public check, as JWKs do.
+    @Test func pemModulusOver16384BitsRefusedFirst() throws {
+        let pem = try regression("rsa-16392-bits.pem")
+        var t = timespec(), u = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        #expect(reason { try JWK.fromPEM(pem, what: "big") } == .keyInvalid)
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u)
+        #expect(Double(u.tv_sec - t.tv_sec) + Double(u.tv_nsec - t.tv_nsec) / 1e9 < 0.5)
+        #expect((try? JWK.fromPEM(pem, what: "big")) == nil)
+    }
+
+    // MARK: Decoded header bound
+
+    /// The header bound was checked on the base64url length with slack, so 8193- and 8194-byte headers passed
+    /// the 8 KiB bound.
+    @Test(arguments: [8193, 8194])
+    func headerJustOverTheBound(_ size: Int) {
+        let base = #"{"alg":"HS256","x":""}"#
+        let header = #"{"alg":"HS256","x":""# + String(repeating: "a", count: size - base.utf8.count) + #""}"#
+        let token = Array((Base64URL.encode(Array(header.utf8)) + ".e30.").utf8)
+        #expect(reason { try CompactJWS.parse(token) } == .malformed)
+    }
+}
