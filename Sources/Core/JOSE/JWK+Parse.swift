@@ -108,15 +108,24 @@ extension JWK {
         if let algName, let alg = Algorithm(rawValue: algName), !alg.fits(keyType: kty, curve: curve) {
             throw WIFError(.keyInvalid, "\(what): alg \(algName) does not fit a \(key.summary) key")
         }
-        if kty == .rsa && isPrivate && o["p"] == nil {
-            // OpenSSL's pairwise check needs the CRT members; without them, prove d matches n by a round trip.
-            let probe = Array("wif pairwise consistency probe".utf8)
-            let sig = try Signer(key: key, algorithm: .rs256).sign(probe)
-            guard try Verifier(key: key, algorithm: .rs256).verify(signature: sig, message: probe) else {
-                throw WIFError(.keyInvalid, "\(what): private exponent \"d\" does not match the public key")
-            }
-        }
+        if kty == .rsa && isPrivate { try rsaProbe(key, what: what) }
         return key
+    }
+
+    /// Proves an RSA private key matches its public half in about 2 ms for 2048 bits, where OpenSSL's pairwise
+    /// check takes 40 ms: `d` must invert `e` (`PKey.rsaExponentsMatch`), and a signature made with the CRT
+    /// members (which OpenSSL signs with) must verify.
+    static func rsaProbe(_ key: JWK, what: String) throws(WIFError) {
+        let probe = Array("wif pairwise consistency probe".utf8)
+        let alg = key.algorithm.flatMap { $0.keyType == .rsa ? $0 : nil } ?? .rs256
+        let r = Result { () throws(WIFError) -> Bool in
+            guard key.pkey?.rsaExponentsMatch() == true else { return false }
+            let sig = try Signer(key: key, algorithm: alg).sign(probe)
+            return try Verifier(key: key, algorithm: alg).verify(signature: sig, message: probe)
+        }
+        guard case .success(true) = r else {
+            throw WIFError(.keyInvalid, "\(what): the RSA private key does not match its public key")
+        }
     }
 }
 
