@@ -41,4 +41,7 @@ static inline const char *wif_param_name(int i) {
     };
     return (i >= 0 && i < (int)(sizeof names / sizeof names[0])) ? names[i] : "";
 }
+/* The kernel's CSPRNG for public randomness (sys/random.h is not in Swift's Glibc module). */
+#include <sys/random.h>
+static inline long wif_getrandom(void *buf, size_t n) { return (long)getrandom(buf, n, 0); }
 #endif

@@ -119,10 +119,11 @@ public final class Minter {
         claimsSuffix = suf
     }
 
-    /// 128 random bits, base64url (22 characters); randomness is fetched in blocks.
+    /// 128 random bits, base64url (22 characters). Randomness is fetched in blocks that grow from one jti to
+    /// 256, so one token asks the DRBG for 16 bytes and a million tokens for 4 KiB at a time.
     private func nextJTI() throws(WIFError) -> [UInt8] {
         if poolIndex + 16 > pool.count {
-            pool = try Random.bytes(16 * 256)
+            pool = try Random.bytes(min(max(pool.count * 4, 16), 16 * 256))
             poolIndex = 0
         }
         var out = [UInt8]()
