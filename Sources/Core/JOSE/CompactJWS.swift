@@ -21,6 +21,9 @@ public struct CompactJWS: Sendable {
 
     public var signingInput: ArraySlice<UInt8> { bytes[0..<signingInputEnd] }
 
+    /// End of the header segment (the index of the first dot).
+    public var headerSegmentEnd: Int { bytes.firstIndex(of: UInt8(ascii: ".")) ?? 0 }
+
     static let charClass: [UInt8] = {
         var t = [UInt8](repeating: 0, count: 256)
         for c in Base64URL.alphabet { t[Int(c)] = 1 }
@@ -32,7 +35,8 @@ public struct CompactJWS: Sendable {
 
     /// Splits and decodes a compact JWS.
     /// - Throws: `.malformed` naming the segment and what is wrong with it.
-    public static func parse(_ token: [UInt8], maxSize: Int = defaultMaxSize) throws(WIFError) -> CompactJWS {
+    public static func parse(_ token: [UInt8], maxSize: Int = defaultMaxSize,
+                             reusing known: CompactJWS? = nil) throws(WIFError) -> CompactJWS {
         if token.isEmpty { throw malformed("the token is empty") }
         if token.count > maxSize { throw malformed("the token has \(token.count) bytes, more than the limit of \(maxSize)") }
         var dots: [Int] = []
@@ -63,6 +67,14 @@ public struct CompactJWS: Sendable {
         // base64url of L characters decodes to L * 3 / 4 bytes: at most maxHeaderSize for L <= (4 * max + 2) / 3.
         if h.count > (maxHeaderSize * 4 + 2) / 3 {
             throw malformed("the decoded header is larger than \(maxHeaderSize) bytes")
+        }
+        // A header segment byte-for-byte equal to one already parsed (tokens of one issuer in a batch) is taken
+        // from it: the same bytes decode and parse to the same header.
+        if let known, known.signingInputEnd > 0, h.elementsEqual(known.bytes[0..<known.headerSegmentEnd]) {
+            guard let payload = Base64URL.decode(p) else { throw malformed("the payload segment is not valid base64url") }
+            guard let signature = Base64URL.decode(s) else { throw malformed("the signature segment is not valid base64url") }
+            return CompactJWS(bytes: token, header: known.header, headerJSON: known.headerJSON, payload: payload,
+                              signature: signature, signingInputEnd: dots[1])
         }
         guard let headerJSON = Base64URL.decode(h) else { throw malformed("the header segment is not valid base64url") }
         guard let payload = Base64URL.decode(p) else { throw malformed("the payload segment is not valid base64url") }

@@ -58,8 +58,27 @@ public final class Validator {
     static func reject(_ r: Reason, _ m: String) -> WIFError { WIFError(r, m) }
 
     public func verify(_ token: [UInt8], now: Int64) throws(WIFError) -> VerifiedToken {
-        let jws = try CompactJWS.parse(token, maxSize: policy.maxTokenSize)
+        let jws = try CompactJWS.parse(token, maxSize: policy.maxTokenSize, reusing: lastHeader?.jws)
         let h = jws.header
+        let alg: Algorithm
+        let candidates: [Int]
+        if let memo = lastHeader, memo.jws.headerJSON == jws.headerJSON {
+            // Steps 2-4 depend only on the header bytes, the policy and the keys: a header seen just before
+            // passed them with this algorithm and these candidate keys.
+            alg = memo.alg
+            candidates = memo.candidates
+        } else {
+            (alg, candidates) = try checkHeaderAndKeys(h)
+            lastHeader = (jws, alg, candidates)
+        }
+        return try verify(jws, alg: alg, candidates: candidates, now: now)
+    }
+
+    /// The header seen last that passed steps 2-4, with their outcome.
+    private var lastHeader: (jws: CompactJWS, alg: Algorithm, candidates: [Int])?
+
+    /// Steps 2-4: alg, header members, key choice.
+    func checkHeaderAndKeys(_ h: JSONObject) throws(WIFError) -> (Algorithm, [Int]) {
         // 2. alg
         guard let algValue = h["alg"] else { throw Validator.reject(.malformed, "the header has no alg") }
         guard let algName = algValue.stringValue else {
@@ -75,7 +94,10 @@ public final class Validator {
         // 3. headers
         try checkHeaders(h)
         // 4. key choice
-        let candidates = try chooseKeys(h, alg: alg)
+        return (alg, try chooseKeys(h, alg: alg))
+    }
+
+    func verify(_ jws: CompactJWS, alg: Algorithm, candidates: [Int], now: Int64) throws(WIFError) -> VerifiedToken {
         // 5. signature
         var verifiedBy: Int?
         let ok = jws.bytes.withUnsafeBytes { all -> Bool in
@@ -97,7 +119,7 @@ public final class Validator {
         // 6. claims
         let claims = try jws.claims()
         try checkClaims(claims, now: now)
-        return VerifiedToken(header: h, claims: claims, key: keys.keys[idx], algorithm: alg, token: token)
+        return VerifiedToken(header: jws.header, claims: claims, key: keys.keys[idx], algorithm: alg, token: jws.bytes)
     }
 
     /// The prepared verifier for key number `index` and `alg`.
