@@ -193,33 +193,6 @@ struct KDFOptions {
     }
 }
 
-/// Where the passphrase of encrypted keys comes from; never the command line (see wif-mint(1), ENVIRONMENT).
-struct PassphraseOptions {
-    static let specs: [OptionSpec] = [
-            .value("passphrase-file", "file", "Read the passphrase of encrypted keys from this file (one final newline dropped)."),
-            .value("passphrase-fd", "n", "Read the passphrase from this open file descriptor."),
-        ]
-
-
-    let passphraseFile: String?
-    let passphraseFD: Int32?
-
-    init(_ a: ParsedArguments) throws {
-        passphraseFile = a.string("passphrase-file")
-        passphraseFD = try a.int("passphrase-fd").map { Int32(clamping: $0) }
-    }
-
-    var isGiven: Bool { passphraseFile != nil || passphraseFD != nil }
-
-    /// The passphrase source; `stdinUsed` says standard input already carries other input.
-    func passphrase(stdinUsed: Bool) throws -> Passphrase {
-        let p = try Passphrase(Passphrase.Source(file: passphraseFile, fd: passphraseFD))
-        if stdinUsed && p.readsStandardInput {
-            throw WIFError(.usage, "the passphrase and the key cannot both come from standard input")
-        }
-        return p
-    }
-}
 
 struct JWKS {
     static let spec = CommandSpec(

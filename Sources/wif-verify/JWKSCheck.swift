@@ -57,29 +57,3 @@ struct JWKSCheck {
         if !report.safe { throw ExitStatusRequest.rejected }
     }
 }
-
-/// Where the passphrase of encrypted keys comes from (`jwks-check --signing`, `request --issuer-key`); never the
-/// command line (see wif-verify(1)).
-struct PassphraseOptions {
-    static let specs: [OptionSpec] = [
-        .value("passphrase-file", "file", "Read the passphrase of encrypted keys from this file (one final newline dropped)."),
-        .value("passphrase-fd", "n", "Read the passphrase from this open file descriptor."),
-    ]
-
-    let passphraseFile: String?
-    let passphraseFD: Int32?
-
-    init(_ a: ParsedArguments) throws {
-        passphraseFile = a.string("passphrase-file")
-        passphraseFD = try a.int("passphrase-fd").map { Int32(clamping: $0) }
-    }
-
-    /// The passphrase source; `stdinUsed` says standard input already carries other input.
-    func passphrase(stdinUsed: Bool) throws -> Passphrase {
-        let p = try Passphrase(Passphrase.Source(file: passphraseFile, fd: passphraseFD))
-        if stdinUsed && p.readsStandardInput {
-            throw WIFError(.usage, "the passphrase cannot come from standard input here: it carries other input")
-        }
-        return p
-    }
-}
