@@ -210,16 +210,16 @@ public enum Arguments {
                 }
             }
         }
-        for o in spec.options where o.required && out.values[o.long] == nil {
-            throw WIFError(.usage, "\(where_) needs --\(o.long) <\(o.valueName)>", hint: "see '\(where_) --help'")
-        }
         let maxPositionals = spec.positionals.contains(where: \.repeated) ? Int.max : spec.positionals.count
         if out.positionals.count > maxPositionals {
             throw WIFError(.usage, "unexpected argument \"\(JSON.escapedForMessage(out.positionals[maxPositionals]))\" for \(where_)",
                            hint: "see '\(where_) --help'")
         }
+        for o in spec.options where o.required && out.values[o.long] == nil {
+            throw WIFError(.usage, "--\(o.long) <\(o.valueName)> is required", hint: "see '\(where_) --help'")
+        }
         for (i, p) in spec.positionals.enumerated() where p.required && out.positionals.count <= i {
-            throw WIFError(.usage, "\(where_) needs <\(p.name)>", hint: "see '\(where_) --help'")
+            throw WIFError(.usage, "<\(p.name)> is required", hint: "see '\(where_) --help'")
         }
         return .run(out)
     }
