@@ -14,7 +14,7 @@ struct FixturesCommand {
             .value("sub", "sub", "Subject of every token.", required: true),
             .values("aud", "aud", "Audience of the valid tokens."),
             .value("now", "time", "Fixed clock: epoch seconds or RFC 3339."),
-            .value("format", "format", "json (every fixture and the public JWKS) or mcp-conformance (the MCP conformance suite's context)."),
+            .value("format", "format", "json (default: every fixture and the public JWKS) or mcp-conformance (the MCP conformance suite's context)."),
             .value("client-id", "id", "client_id for --format mcp-conformance (default: --sub)."),
         ] + PassphraseOptions.specs)
 

@@ -10,7 +10,7 @@ struct Token {
             .value("key", short: "k", "file", "Private key: JWK, JWKS (with --kid) or PEM; \"-\" reads stdin.", required: true),
             .value("alg", "alg", "Signing algorithm (default: from the key). \(algHelp)"),
             .value("kid", "kid", "Header kid (default: the key's kid; \"\" omits it). Picks the key in a JWKS."),
-            .value("typ", "typ", "Header typ (\"\" omits it)."),
+            .value("typ", "typ", "Header typ (default JWT; \"\" omits it)."),
             .value("iss", "iss", "Issuer claim."),
             .value("sub", "sub", "Subject claim."),
             .values("aud", "aud", "Audience; repeat for an array."),
@@ -29,7 +29,7 @@ struct Token {
             .value("claims", "file", "Claims from a JSON object file; \"-\" reads stdin."),
             .values("header", "name=value", "Header member, like --claim; may replace alg, typ or kid."),
             .value("now", "time", "Fixed clock: epoch seconds or RFC 3339."),
-            .value("count", "n", "Mint N tokens, one a line, each with its own jti."),
+            .value("count", "n", "Mint N tokens (default 1), one a line, each with its own jti."),
         ] + PassphraseOptions.specs)
 
     let key: String
