@@ -31,6 +31,22 @@ seed token rfc7515-a3 'eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4
 seed token rfc7519-unsecured 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.'
 seed token jwe 'eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d'
 seed token empty-segments '..'
+# Structure-aware seeds: PAYLOAD or HEADER\nPAYLOAD JSON, which fuzz-token signs with the HS256 key itself.
+python3 - "$C/token" $NOW <<'PY'
+import base64, json, sys
+d, now = sys.argv[1], int(sys.argv[2])
+dec = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+for name in ("hs256-act", "es256-valid", "hs256-aud-array"):
+    h, p, _ = open(f"{d}/{name}").read().split(".")
+    open(f"{d}/claims-{name}", "wb").write(dec(p))
+    open(f"{d}/header-claims-{name}", "wb").write(dec(h) + b"\n" + dec(p))
+c = {"iss": "https://ci.example", "sub": "spiffe://example.org/ci/job", "aud": ["https://as.example/token"],
+     "exp": now + 300, "iat": now, "nbf": now - 10, "jti": "j1", "client_id": "ci", "scope": "a b",
+     "may_act": {"sub": "x"}, "act": {"sub": "spiffe://example.org/agent", "act": {"sub": "y"}}}
+open(f"{d}/claims-everything", "w").write(json.dumps(c, separators=(",", ":")))
+open(f"{d}/header-claims-crit", "w").write(
+    '{"alg":"HS256","kid":"fuzz-hs256","crit":["exp"],"b64":false,"cty":"JWT"}\n' + json.dumps(c))
+PY
 
 # --- jwk: the fuzz keys (private and public), other algorithms, RFC 7517/8037 keys, odd sets
 cp $K/public.jwks $C/jwk/public.jwks
@@ -40,6 +56,7 @@ for a in ES384 ES512 ES256K PS256 HS512; do "$BIN/wif-mint" key --alg $a --kid $
 seed jwk rfc8037-a1 '{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}'
 seed jwk rfc7515-a3 '{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}'
 seed jwk mixed-set '{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","use":"enc"},{"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"},{"kty":"oct","k":"c2hvcnQ"},1,{"kty":"RSA","n":"AQAB","e":"AQAB"}],"spiffe_sequence":1}'
+cp Tests/Fixtures/argon2/rfc7515-a3.wif-key $C/jwk/encrypted.wif-key
 python3 - "$C/jwk/rsa-no-crt" "$K/rs256.jwk" <<'PY'
 import json, sys
 k = json.load(open(sys.argv[2]))

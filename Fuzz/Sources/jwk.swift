@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // fuzz-jwk: JWK and JWKS reading (KeySource.parse, JWKSet.parse), lenient and strict. A key that loads
 // exports public JSON that loads again as the same key (same thumbprint); a lenient set accounts for every
-// entry (kept or skipped); no error other than key/input ones.
+// entry (kept or skipped); no error other than key/input ones; an encrypted key file that parses serializes
+// and parses back to itself.
 import Core
 
 let allowed: Set<Reason> = [.keyInvalid, .keyWeak, .inputInvalid, .inputTooLarge, .passphraseRequired, .usage]
@@ -48,6 +49,11 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
         _ = try? JWKSet.parse(o, what: "fuzz", lenient: false)
         _ = try? JWK.parse(o, what: "fuzz")
+        // wif's encrypted key files: the reader only (opening one runs Argon2 at the costs the file asks for).
+        if EncryptedKey.isWIFFile(o), let file = try? EncryptedKey.parse(input, what: "fuzz") {
+            invariant((try? EncryptedKey.parse(file.serialized(), what: "again")) == file,
+                      "an encrypted key file does not survive serialize/parse")
+        }
     }
     return 0
 }
