@@ -30,6 +30,7 @@ dict() { case $1 in json|jwk|inspect|token) echo -dict=Fuzz/dict/json.dict ;; es
 
 export SWIFT_BACKTRACE=enable=no           # libFuzzer reports crashes itself; the Swift backtracer is slow
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0}
 mkdir -p "$OUT/logs"
 status=0
 printf '%-8s %12s %9s %s\n' target execs exec/s result

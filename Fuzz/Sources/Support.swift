@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Shared by every fuzz target: the fixed verification keys, the fixed clock, and invariant checks.
 import Core
+import Glibc
 
 enum Fixed {
     /// 2026-01-02T03:10:00Z, the clock the seed tokens were minted against (Fuzz/make-corpus.sh).
@@ -67,3 +68,21 @@ func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
     return Array(UnsafeBufferPointer(start: data, count: size))
 }
 
+
+nonisolated(unsafe) var exitReleases: [() -> Void] = []
+
+/// Runs `release` at exit, before LeakSanitizer's check. State kept across inputs (a Validator remembers the last
+/// header it passed) holds JSON values through Swift's tagged pointers, which LeakSanitizer cannot follow: released
+/// first, only real leaks are left to report. Call from LLVMFuzzerInitialize.
+func releaseAtExit(_ release: @escaping () -> Void) {
+    if exitReleases.isEmpty {
+        atexit {
+            for r in exitReleases { r() }
+            exitReleases = []
+        }
+    }
+    exitReleases.append(release)
+}
+
+/// The LLVMFuzzerInitialize signature.
+public typealias FuzzArgv = UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?

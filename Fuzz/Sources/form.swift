@@ -4,7 +4,7 @@
 // endpoint answers every body with an OAuth outcome whose HTTP response is well formed.
 import Core
 
-nonisolated(unsafe) let endpoint: TokenEndpoint = {
+nonisolated(unsafe) var endpoint: TokenEndpoint? = {
     var e = TokenEndpoint(validator: Fixed.validator(.none))
     e.clientValidator = Fixed.validator(.clientAssertion)
     e.allowGrants = [TokenRequest.clientCredentialsGrant, TokenRequest.tokenExchangeGrant]
@@ -12,6 +12,12 @@ nonisolated(unsafe) let endpoint: TokenEndpoint = {
     e.unauthorizedScopes = ["root"]
     return e
 }()
+
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: FuzzArgv) -> CInt {
+    releaseAtExit { endpoint = nil }
+    return 0
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -28,6 +34,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = FormEncoding.jsonObject(pairs).serialized()
     }
     do {
+        guard let endpoint else { return 0 }
         let outcome = try endpoint.handle(body: body, now: Fixed.now)
         let http = TokenEndpoint.httpResponse(outcome)
         invariant(http.hasPrefix("HTTP/1.1 "), "bad HTTP response")

@@ -11,7 +11,7 @@
 // validator that has judged earlier inputs answers exactly as a fresh one.
 import Core
 
-nonisolated(unsafe) let validators: [Validator] = [
+nonisolated(unsafe) var validators: [Validator] = [
     Fixed.validator(.none),
     Fixed.validator(.mcpWIF, strict: true),
     Fixed.validator(.rfc7523, strict: true),
@@ -72,6 +72,12 @@ func signed(_ input: [UInt8]) -> [UInt8] {
     token.append(UInt8(ascii: "."))
     Base64URL.encode(mac, into: &token)
     return token
+}
+
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: FuzzArgv) -> CInt {
+    releaseAtExit { validators.removeAll() }
+    return 0
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
