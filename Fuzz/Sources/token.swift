@@ -18,8 +18,8 @@ nonisolated(unsafe) var validators: [Validator] = [
 ]
 
 nonisolated(unsafe) let signer: Signer = {
-    guard let key = Fixed.keys.first(where: { $0.kid == "fuzz-hs256" }), let s = try? Signer(key: key, algorithm: .hs256)
-    else { fatalError("fuzz: no HS256 signer") }
+    guard let key = Fixed.keys.first(where: { $0.kid == "fuzz-hs256" }),
+          let s = try? Signer(key: key, algorithm: .hs256) else { fatalError("fuzz: no HS256 signer") }
     return s
 }()
 

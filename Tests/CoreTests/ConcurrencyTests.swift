@@ -37,8 +37,10 @@ import Testing
     static func verificationKeys(_ keys: [JWK]) throws -> [JWK] {
         try keys.map { k in
             guard k.keyType != .oct else { return k }
-            guard case .key(let pub) = try KeySource.parse(Array(JSON.object(k.json(includePrivate: false)).serialized().utf8),
-                                                           what: "public key") else { throw WIFError(.keyInvalid, "set") }
+            let text = JSON.object(k.json(includePrivate: false)).serialized()
+            guard case .key(let pub) = try KeySource.parse(Array(text.utf8), what: "public key") else {
+                throw WIFError(.keyInvalid, "not a single key")
+            }
             return pub
         }
     }
@@ -66,7 +68,8 @@ import Testing
         let (keys, tokens) = try Self.keysAndTokens(count: 1)
         let ring = KeyRing(keys: try Self.verificationKeys(keys))
         var template = Array("/tmp/wif-replay-XXXXXX".utf8CString)
-        let dir = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        let dir = try #require(made.map { String(cString: $0) })
         defer {
             for f in ["cache", "cache.lock"] { unlink("\(dir)/\(f)") }
             rmdir(dir)

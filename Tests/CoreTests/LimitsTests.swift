@@ -73,7 +73,8 @@ import Testing
         let at = Array("eyJhbGciOiJIUzI1NiJ9.".utf8) + [UInt8](repeating: UInt8(ascii: "A"), count: 65536 - 22) + [0x2E]
         #expect(at.count == 65536)
         #expect((try? CompactJWS.parse(at)) != nil)
-        let past = Array("eyJhbGciOiJIUzI1NiJ9.".utf8) + [UInt8](repeating: UInt8(ascii: "A"), count: 65537 - 22) + [0x2E]
+        let past = Array("eyJhbGciOiJIUzI1NiJ9.".utf8) + [UInt8](repeating: UInt8(ascii: "A"), count: 65537 - 22)
+            + [0x2E]
         #expect(detail { _ = try CompactJWS.parse(past) } == "the token has 65537 bytes, more than the limit of 65536")
         #expect(reason { try CompactJWS.parse(past) } == .malformed)
         // The policy's bound is the one the validator applies.
@@ -82,7 +83,8 @@ import Testing
         var spec = TokenSpec(now: Self.now)
         spec.claims["pad"] = .string(String(repeating: "x", count: 200))
         let v = try validator(p)
-        #expect(detail { _ = try v.verify(try mint(spec), now: Self.now) }?.hasSuffix("more than the limit of 100") == true)
+        let message = detail { _ = try v.verify(try mint(spec), now: Self.now) }
+        #expect(message?.hasSuffix("more than the limit of 100") == true)
     }
 
     // MARK: Decoded header (8 KiB)
@@ -147,7 +149,9 @@ import Testing
     @Test func jsonDepthBound() throws {
         #expect(JSON.defaultMaxDepth == 32)
         func arrays(_ n: Int) -> String { String(repeating: "[", count: n) + String(repeating: "]", count: n) }
-        func objects(_ n: Int) -> String { String(repeating: #"{"a":"#, count: n) + "1" + String(repeating: "}", count: n) }
+        func objects(_ n: Int) -> String {
+            String(repeating: #"{"a":"#, count: n) + "1" + String(repeating: "}", count: n)
+        }
         #expect((try? JSON.parse(arrays(32))) != nil)
         #expect((try? JSON.parse(objects(32))) != nil)
         for text in [arrays(33), objects(33), arrays(100_000)] {
@@ -155,9 +159,11 @@ import Testing
         }
         // A token payload is held to the same bound.
         let deep = "{\"a\":" + arrays(31) + "}"
-        let tok = Array(("eyJhbGciOiJIUzI1NiJ9." + Base64URL.encode(Array(deep.utf8)) + ".").utf8)
-        #expect((try? CompactJWS.parse(tok).claims()) != nil)
-        let tooDeep = Array(("eyJhbGciOiJIUzI1NiJ9." + Base64URL.encode(Array(("{\"a\":" + arrays(32) + "}").utf8)) + ".").utf8)
+        func token(_ claims: String) -> [UInt8] {
+            Array(("eyJhbGciOiJIUzI1NiJ9." + Base64URL.encode(Array(claims.utf8)) + ".").utf8)
+        }
+        #expect((try? CompactJWS.parse(token(deep)).claims()) != nil)
+        let tooDeep = token("{\"a\":" + arrays(32) + "}")
         #expect(reason { try CompactJWS.parse(tooDeep).claims() } == .malformed)
     }
 
@@ -242,7 +248,8 @@ import Testing
         for bits in [16385, 16392, 20000] {
             let json = rsaJWK(bits: bits, e: [1, 0, 1])
             #expect(reason { try key(json) } == .keyInvalid)
-            #expect(detail { _ = try key(json) }?.hasSuffix("has \(bits) bits; wif refuses moduli above 16384 bits") == true)
+            let message = detail { _ = try key(json) }
+            #expect(message?.hasSuffix("has \(bits) bits; wif refuses moduli above 16384 bits") == true)
         }
     }
 
@@ -253,7 +260,9 @@ import Testing
     ])
     func rsaExponentsRefused(_ e: [UInt8], _ why: String) {
         let json = rsaJWK(bits: 2048, e: e)
-        #expect(detail { _ = try key(json) }?.hasSuffix("public exponent \"e\" must be odd, at least 3 and at most 64 bits") == true, "\(why)")
+        let message = detail { _ = try key(json) }
+        let rule = "public exponent \"e\" must be odd, at least 3 and at most 64 bits"
+        #expect(message?.hasSuffix(rule) == true, "\(why)")
     }
 
     // MARK: Linear time
@@ -326,7 +335,9 @@ import Testing
         let extra = (0..<60_000).map { "\"m\($0)\":0" }.joined(separator: ",")
         let set = Array("{\"keys\":[\(Self.ecKey)],\(extra)}".utf8)
         let t1 = try cpuSeconds {
-            guard case .set(let s) = try KeySource.parse(set, what: "set", lenient: true) else { throw WIFError(.keyInvalid, "x") }
+            guard case .set(let s) = try KeySource.parse(set, what: "set", lenient: true) else {
+                throw WIFError(.keyInvalid, "not a set")
+            }
             #expect(s.extra.count == 60_000)
         }
         #expect(t1 < Self.budget, "a JWKS with 60,000 extra members took \(t1) s")

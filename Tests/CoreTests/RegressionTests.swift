@@ -22,7 +22,8 @@ import Testing
     /// A PEM public key skipped the exponent rule that a JWK gets, so e = 1 was accepted, and with e = 1 an RSA
     /// "signature" is its own message: this token's signature is just the PKCS#1 v1.5 encoding of the SHA-256
     /// of its signing input, made without any private key, and it verified.
-    static let forgedForE1 = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiAiZm9yZ2VkIiwgImF1ZCI6ICJodHRwczovL2FzLmV4YW1wbGUvdG9rZW4iLCAiZXhwIjogMTc2NzMyMzcwMH0."
+    static let forgedForE1 = "eyJhbGciOiJSUzI1NiJ9."
+        + "eyJzdWIiOiAiZm9yZ2VkIiwgImF1ZCI6ICJodHRwczovL2FzLmV4YW1wbGUvdG9rZW4iLCAiZXhwIjogMTc2NzMyMzcwMH0."
         + "AAH" + String(repeating: "_", count: 269)
         + "ADAxMA0GCWCGSAFlAwQCAQUABCCwO4mLNeuclEEMuEa6rdLQXcNRaSIfWKlYSS03Gmp7kw"
 
@@ -44,8 +45,8 @@ import Testing
         #expect(reason { try KeyRing(paths: [path]) } == .keyInvalid)
     }
 
-    /// An RSA PEM key over 16384 bits is refused by its size, before OpenSSL's checks (which take seconds on
-    /// large moduli); public PEM keys now get OpenSSL's public check, as JWKs do.
+    /// An RSA PEM key over 16384 bits is refused by its size before any other check; public PEM keys now get
+    /// the same public-key checks as JWKs.
     @Test func pemModulusOver16384BitsRefusedFirst() throws {
         let pem = try regression("rsa-16392-bits.pem")
         var t = timespec(), u = timespec()
@@ -66,5 +67,24 @@ import Testing
         let header = #"{"alg":"HS256","x":""# + String(repeating: "a", count: size - base.utf8.count) + #""}"#
         let token = Array((Base64URL.encode(Array(header.utf8)) + ".e30.").utf8)
         #expect(reason { try CompactJWS.parse(token) } == .malformed)
+    }
+
+    // MARK: Private keys in a verification key set
+
+    /// A key set with private RSA members is refused, but every key was first built and proven (a 16384-bit key
+    /// without CRT members takes about 2 s), so a 1 MiB set of them kept wif-verify busy for minutes.
+    @Test func privateKeySetRefusedBeforeAnyKeyIsBuilt() throws {
+        let path = fixturesDirectory() + "/regressions/rsa-16384-private-no-crt.jwks"
+        var t = timespec(), u = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        do {
+            _ = try KeyRing(paths: [path])
+            Issue.record("a private key set was accepted")
+        } catch {
+            #expect(error.reason == .keyInvalid)
+            #expect(error.detail == "\(path): key \"big-private\" holds private key material")
+        }
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u)
+        #expect(Double(u.tv_sec - t.tv_sec) + Double(u.tv_nsec - t.tv_nsec) / 1e9 < LimitsTests.budget / 4)
     }
 }

@@ -26,6 +26,7 @@ public final class KeyRing: Sendable {
         for p in paths {
             let what = Input.label(p)
             let data = try Input.read(p, limit: KeyRing.maxFileSize)
+            try KeyRing.refusePrivateMembers(data, what: what, path: p)
             let found: [JWK]
             switch try KeySource.parse(data, what: what, lenient: true) {
             case .key(let k): found = [k]
@@ -33,15 +34,30 @@ public final class KeyRing: Sendable {
                 found = s.keys
                 skipped += s.skipped.map { (what, $0.index, $0.kid, $0.why) }
             }
-            for k in found where k.isPrivate && k.keyType != .oct {
-                throw WIFError(.keyInvalid, "\(what): key\(k.kidLabel) holds private key material",
-                               hint: "verify against the public set: wif-mint jwks \(p == "-" ? "KEY" : p)")
-            }
+            for k in found where k.isPrivate && k.keyType != .oct { throw KeyRing.privateMaterial(what, k.kidLabel, p) }
             keys += found
         }
         if keys.count > JWKSet.maxKeys { throw WIFError(.inputTooLarge, "more than \(JWKSet.maxKeys) keys in all") }
         self.keys = keys
         self.skipped = skipped.map { (file: $0.0, index: $0.1, kid: $0.2, why: $0.3) }
+    }
+
+    static func privateMaterial(_ what: String, _ kidLabel: String, _ path: String) -> WIFError {
+        WIFError(.keyInvalid, "\(what): key\(kidLabel) holds private key material",
+                 hint: "verify against the public set: wif-mint jwks \(path == "-" ? "KEY" : path)")
+    }
+
+    /// Refuses a JWK or JWK Set with private asymmetric members before any of its keys is built: the file is
+    /// refused anyway, and proving a private RSA key takes up to seconds (16384 bits without CRT members: about
+    /// 2 s), so a 1 MiB set of them kept wif-verify busy for minutes before saying so.
+    static func refusePrivateMembers(_ data: [UInt8], what: String, path: String) throws(WIFError) {
+        let t = Input.trim(data)
+        guard t.first == UInt8(ascii: "{"), let o = try? JSON.parseObject(t, what: what) else { return }
+        let isSet = o["keys"] != nil && o["kty"] == nil
+        let objects = isSet ? (o["keys"]?.arrayValue ?? []).compactMap(\.objectValue) : [o]
+        for k in objects where k["d"] != nil && k["kty"]?.stringValue != "oct" {
+            throw privateMaterial(what, k["kid"]?.stringValue.map { " \"\(JSON.escapedForMessage($0))\"" } ?? "", path)
+        }
     }
 
     /// Whether `key` may verify signatures under `policy`: `use` and `key_ops` allow it, and its `alg`, if any,
