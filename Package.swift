@@ -20,10 +20,13 @@ let package = Package(
             .unsafeFlags(["-Xlinker", "--whole-archive", "-Xlinker", "-l:libcrypto.a", "-Xlinker", "--no-whole-archive"],
                          .when(configuration: .release)),
         ]),
-        .executableTarget(name: "wif-mint", dependencies: ["Core"]),
-        .executableTarget(name: "wif-verify", dependencies: ["Core"]),
-        .executableTarget(name: "wif-inspect", dependencies: ["Core"]),
+        // The command-line machinery (parser, help, completions, main, diagnostics, stdout): no rules, no C.
+        .target(name: "CLI", dependencies: ["Core"]),
+        .executableTarget(name: "wif-mint", dependencies: ["Core", "CLI"]),
+        .executableTarget(name: "wif-verify", dependencies: ["Core", "CLI"]),
+        .executableTarget(name: "wif-inspect", dependencies: ["Core", "CLI"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Core"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -339,8 +339,9 @@ def test_token_kid_option(hs, bad, wif_keys):
     assert mint_parts(hs, "--kid", own)[0]["kid"] == own
     h, _ = mint_parts(hs, "--kid", "")
     assert "kid" not in h and h == {"alg": "HS256", "typ": "JWT"}
-    # With a single key, --kid names it in the header; --header kid=... does too.
-    assert mint_parts(hs, "--kid", "other")[0]["kid"] == "other"
+    # A single key whose own kid differs is an error (wif-mint(1)); --header kid=... puts another kid in the header.
+    p = wif_run("wif-mint", "--key", hs, "--kid", "other")
+    assert p.returncode == 2 and p.stdout == "" and "--header kid=other" in p.stderr, p.stderr
     assert mint_parts(hs, "--header", "kid=other")[0]["kid"] == "other"
     # In a JWKS, --kid picks the key (an unknown one is an error: see BAD_TOKEN_CASES).
     h, _ = mint_parts(bad / "two.jwks", "--kid", wif_keys.kid("EdDSA"))
@@ -381,6 +382,13 @@ TIME_FORMS = [
 @pytest.mark.parametrize("form,want", TIME_FORMS, ids=[f for f, _ in TIME_FORMS])
 def test_token_time_forms(hs, claim, form, want):
     # Two argv items, even for "-1h": `--exp -1h`.
+    if form == "0":
+        # Epoch seconds before 2001 are kept, with a warning naming the relative spelling (`--exp 300` is 1970).
+        p = wif_run("wif-mint", "--key", hs, "--now", str(NOW), f"--{claim}", form)
+        assert p.returncode == 0 and f"warning: --{claim} 0 is an absolute time before 2001" in p.stderr
+        assert f"--{claim} +0" in p.stderr
+        assert jws_split(p.stdout.strip())[1][claim] == want
+        return
     _, p = mint_parts(hs, "--now", str(NOW), f"--{claim}", form)
     assert p[claim] == want
 

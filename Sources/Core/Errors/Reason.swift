@@ -56,6 +56,8 @@ public enum Reason: String, CaseIterable, Sendable {
     case badClientAssertion = "bad_client_assertion"
     // Could not judge (exit 2).
     case usage
+    /// The input held nothing to judge: an empty token, request body or batch (often a failed pipeline step).
+    case inputEmpty = "input_empty"
     case inputUnreadable = "input_unreadable"
     case inputTooLarge = "input_too_large"
     case inputInvalid = "input_invalid"
@@ -74,7 +76,7 @@ public enum Reason: String, CaseIterable, Sendable {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .usage, .inputUnreadable, .inputTooLarge, .inputInvalid, .keyInvalid, .keyNotFound, .keyWeak,
+        case .usage, .inputEmpty, .inputUnreadable, .inputTooLarge, .inputInvalid, .keyInvalid, .keyNotFound, .keyWeak,
              .outputFailed, .cryptoFailure, .passphraseRequired, .decryptFailed:
             return .failure
         default:

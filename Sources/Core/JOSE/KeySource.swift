@@ -68,11 +68,17 @@ public enum KeySource {
         let key: JWK
         switch try parse(data, what: what, passphrase: passphrase) {
         case .key(let k):
-            // A single key is used whatever its kid: --kid then only names it in the token header.
+            // A single key's own kid must agree with --kid (wif-mint(1)); a key without one is named by it. A PEM
+            // key has none of its own (its thumbprint stands in for one until --kid names it).
+            let pem = Input.trim(data).starts(with: Array("-----BEGIN".utf8))
+            if let kid, !kid.isEmpty, !pem, let own = k.kid, !own.same(kid) {
+                throw WIFError(.usage, "\(what): the key's kid is \"\(JSON.escapedForMessage(own))\", not \"\(JSON.escapedForMessage(kid))\"",
+                               hint: "to put another kid in the header, use --header kid=\(JSON.escapedForMessage(kid))")
+            }
             key = k
         case .set(let s):
             if let kid {
-                guard let k = s.keys.first(where: { $0.kid == kid }) else {
+                guard let k = s.keys.first(where: { $0.kid?.same(kid) == true }) else {
                     throw WIFError(.keyNotFound, "\(what): no key with kid \"\(JSON.escapedForMessage(kid))\"")
                 }
                 key = k
@@ -99,5 +105,26 @@ public enum KeySource {
             }
         }
         return keys
+    }
+
+    /// `wif-mint jwks`: the public JWK Set of the keys in `paths`, with `use` set on each when given. Symmetric
+    /// keys have no public half and are refused; two different keys may not share a kid.
+    public static func publicSet(paths: [String], use: String?, passphrase: Passphrase?) throws(WIFError) -> JSON {
+        try Input.requireStandardInputOnce(paths, "give each key file once")
+        let all = try loadAll(paths: paths, passphrase: passphrase)
+        for k in all where k.keyType == .oct {
+            throw WIFError(.usage, "key\(k.kidLabel) is a symmetric (oct) key: it has no public half to publish",
+                           hint: "give the HMAC key file itself to the verifier")
+        }
+        if let use { for k in all { k.use = use } }
+        var seen: [(kid: String, thumbprint: String)] = []
+        for k in all {
+            guard let kid = k.kid else { continue }
+            if let t = seen.first(where: { $0.kid.same(kid) }), !t.thumbprint.same(k.thumbprint) {
+                throw WIFError(.usage, "two different keys share kid \"\(JSON.escapedForMessage(kid))\"")
+            }
+            seen.append((kid, k.thumbprint))
+        }
+        return JWKSet(keys: all).publicJSON()
     }
 }

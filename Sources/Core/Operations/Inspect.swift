@@ -471,6 +471,41 @@ public struct Inspector {
     // MARK: Summary
 
     /// Every finding in a report, nested parts included.
+    /// The input of `wif-inspect`: the one rule for token arguments (`Input.tokenArgument`), at most `maxInput`
+    /// bytes; empty input is nothing to inspect (exit 2).
+    public static func read(_ arg: String) throws(WIFError) -> [UInt8] {
+        let path: String
+        switch try Input.tokenArgument(arg, what: "the input") {
+        case .literal(let t): return Array(t.utf8)
+        case .standardInput: path = "-"
+        case .file(let p): path = p
+        }
+        let data = try Input.read(path, limit: maxInput)
+        guard !Input.trim(data).isEmpty else { throw Input.emptyInput(path, what: "the input") }
+        return data
+    }
+
+    /// One claim or header member of each token in a report: the values found (strings raw, others as JSON),
+    /// and whether some token lacks it. A report with no token is a usage error.
+    public static func extract(_ report: JSON, name: String, inHeader: Bool) throws(WIFError) -> (found: [String], missing: Bool) {
+        var tokens: [JSONObject] = []
+        func collect(_ j: JSON) {
+            guard let o = j.objectValue else { return }
+            if o["type"]?.stringValue == "jws" || o["type"]?.stringValue == "jwe" { tokens.append(o); return }
+            o["tokens"]?.arrayValue?.forEach(collect)
+            o["tokens"]?.objectValue?.forEach { collect($0.value) }
+        }
+        collect(report)
+        guard !tokens.isEmpty else { throw WIFError(.usage, "--\(inHeader ? "header" : "claim") needs a token in the input") }
+        var found: [String] = []
+        var missing = false
+        for t in tokens {
+            guard let v = t[inHeader ? "header" : "payload"]?.objectValue?[name] else { missing = true; continue }
+            found.append(v.stringValue ?? v.serialized())
+        }
+        return (found, missing)
+    }
+
     public static func allFindings(_ report: JSON) -> [Finding] {
         var out: [Finding] = []
         func walk(_ j: JSON) {

@@ -15,35 +15,87 @@
 ///    → `invalid_request` (RFC 8693 §2.2.2). A `client_assertion` with another grant is checked too.
 /// 4. scope: a scope in `unauthorizedScopes` → `unauthorized_client`; in `rejectScopes`, or outside
 ///    `allowScopes` when that is set → `invalid_scope`.
+/// 5. replay, last, so only a request that would succeed spends its jti: the replay cache (`replayCache`, a
+///    file) is opened, spent and closed inside `handle`.
 public struct TokenEndpoint {
-    public var validator: Validator
-    /// Validator for client assertions (profile client-assertion); defaults to `validator`.
-    public var clientValidator: Validator?
+    public let validator: Validator
+    /// Validator for client assertions: the grant policy with iss = sub required (RFC 7523 §3), derived here so
+    /// that no caller can leave the rule out.
+    public let clientValidator: Validator
     public var allowGrants: [String] = []
     public var rejectGrantTypes: [String] = []
     public var allowScopes: [String]?
     public var rejectScopes: [String] = []
     public var unauthorizedScopes: [String] = []
     public var issuerKey: JWK?
-    public var issuer = "urn:wif:offline-token-endpoint"
+    public var issuer = TokenEndpoint.defaultIssuer
     public var expiresIn: Int64 = 3600
-    public var replayCache: ReplayCache?
+    /// The replay cache file, opened for the replay step of each request that reaches it.
+    public var replayCache: String?
     public static let maxBodySize = 256 * 1024
+    public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
-    public init(validator: Validator) { self.validator = validator }
+    public init(validator: Validator) throws(WIFError) {
+        self.validator = validator
+        var cp = validator.policy
+        cp.issEqualsSub = true
+        clientValidator = try Validator(keys: validator.keys, policy: cp)
+    }
+
+    /// The option values of `wif-verify request` (and of the loopback server), checked here.
+    public struct Settings: Sendable {
+        public var policy = PolicySettings()
+        public var allowGrants: [String] = []
+        public var rejectGrantTypes: [String] = []
+        public var allowScopes: [String] = []
+        public var rejectScopes: [String] = []
+        public var unauthorizedScopes: [String] = []
+        public var issuerKey: String?
+        public var issuer: String?
+        public var expiresIn: String?
+
+        public init() {}
+
+        /// The endpoint: policy checked first, then keys loaded; the issuer key is opened with `passphrase`.
+        public func endpoint(passphrase: Passphrase?) throws(WIFError) -> TokenEndpoint {
+            if policy.jwks.contains("-") {
+                throw WIFError(.usage, "standard input (-) can be read only once: it holds the request body, not the JWKS")
+            }
+            let expires = try NumericDate.parseDuration(expiresIn ?? "3600", what: "--expires-in")
+            guard expires >= 1 else { throw WIFError(.usage, "--expires-in must be at least 1 second") }
+            var e = try TokenEndpoint(validator: try policy.validator())
+            e.allowGrants = allowGrants
+            e.rejectGrantTypes = rejectGrantTypes
+            e.allowScopes = allowScopes.isEmpty ? nil : allowScopes
+            e.rejectScopes = rejectScopes
+            e.unauthorizedScopes = unauthorizedScopes
+            e.issuerKey = try issuerKey.map { path throws(WIFError) in
+                try KeySource.loadSigningKey(path: path, kid: nil, passphrase: passphrase)
+            }
+            e.issuer = issuer ?? TokenEndpoint.defaultIssuer
+            e.expiresIn = expires
+            e.replayCache = policy.replayCache
+            return e
+        }
+    }
 
     /// The outcome: a success body or an OAuth error.
     public enum Outcome {
         case success(JSON)
         case failure(OAuthError, WIFError)
 
-        public var json: JSON {
+        public var json: JSON { json(withReason: false) }
+
+        /// The response body; `withReason` adds the stable wif reason of a failure as `reason`, so a script
+        /// never parses `error_description` (`wif-verify request --json`).
+        public func json(withReason: Bool) -> JSON {
             switch self {
             case .success(let j): return j
             case .failure(let e, let w):
                 var o = JSONObject()
                 o["error"] = .string(e.rawValue)
                 o["error_description"] = .string(TokenEndpoint.describe(w))
+                if withReason { o["reason"] = .string(w.reason.rawValue) }
                 return .object(o)
             }
         }
@@ -70,6 +122,22 @@ public struct TokenEndpoint {
     }
 
     static func fail(_ e: OAuthError, _ reason: Reason, _ msg: String) -> Outcome { .failure(e, WIFError(reason, msg)) }
+
+    /// Reads a request body from `path` (`-`: standard input) and answers it. A body over `maxBodySize` is
+    /// answered `invalid_request`; an empty body (after one trailing newline) is nothing to judge: `input_empty`,
+    /// exit 2, since it usually means an earlier step of a pipeline failed.
+    public static func answer(bodyFrom path: String, endpoint: TokenEndpoint, now: Int64) throws(WIFError) -> Outcome {
+        let body: [UInt8]
+        do {
+            body = try Input.read(path, limit: maxBodySize, what: path == "-" ? "the request body" : path)
+        } catch where error.reason == .inputTooLarge {
+            return .failure(.invalidRequest, WIFError(.invalidRequest, "the request body is larger than \(maxBodySize) bytes"))
+        }
+        var trimmed = body[...]
+        if trimmed.last == 0x0A { trimmed = trimmed.dropLast(); if trimmed.last == 0x0D { trimmed = trimmed.dropLast() } }
+        guard !trimmed.isEmpty else { throw Input.emptyInput(path, what: "the request body") }
+        return try endpoint.handle(body: body, now: now)
+    }
 
     public func handle(body raw: [UInt8], now: Int64) throws(WIFError) -> Outcome {
         var body = raw
@@ -102,7 +170,7 @@ public struct TokenEndpoint {
             guard one("client_assertion_type") == TokenRequest.clientAssertionType else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_assertion_type must be \(TokenRequest.clientAssertionType)")
             }
-            do { client = try (clientValidator ?? validator).verify(Array(ca.utf8), now: now) } catch {
+            do { client = try clientValidator.verify(Array(ca.utf8), now: now) } catch {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidClient, error.located("client_assertion"))
             }
@@ -159,13 +227,16 @@ public struct TokenEndpoint {
             return TokenEndpoint.fail(.invalidScope, .scopeNotAllowed, "scope \(s) is not allowed (allowed: \(allow.joined(separator: " ")))")
         }
         // Replay last: only a request that would succeed consumes its jti.
-        if let cache = replayCache {
+        if let path = replayCache {
+            let cache = try ReplayCache(path: path, now: now)
             for v in [subject, client].compactMap({ $0 }) {
                 do { try cache.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now) } catch {
                     if !error.reason.isRejection { throw error }
+                    try cache.close()
                     return .failure(v.token == subject?.token ? .invalidGrant : .invalidClient, error)
                 }
             }
+            try cache.close()
         }
         return .success(try issue(subject: subject ?? client, scopes: scopes, resources: params["resource"] ?? [],
                                   audiences: params["audience"] ?? [], exchange: grant == TokenRequest.tokenExchangeGrant,

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+import CLI
+import Core
+
+/// `wif-verify request`: one form-encoded token request on stdin, answered by Core's `TokenEndpoint`.
+enum Request: Command {
+    static let allowGrant = Multi.strings("allow-grant", "grant", "Also accept this grant_type (client_credentials, the token-exchange URN).")
+    static let rejectGrantType = Multi.strings("reject-grant-type", "grant", "grant_type this client may not use (unauthorized_client).")
+    static let allowScope = Multi.strings("allow-scope", "scope", "Allowed scope; any other requested scope is invalid_scope.")
+    static let rejectScope = Multi.strings("reject-scope", "scope", "Scope answered with invalid_scope.")
+    static let unauthorizedScope = Multi.strings("unauthorized-scope", "scope", "Scope answered with unauthorized_client.")
+    static let issuerKey = Opt.string("issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token.")
+    static let issuer = Opt.string("issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint).")
+    static let expiresIn = Opt.duration("expires-in", "Lifetime of issued access tokens (default 3600).")
+    static let http = Flag("http", "Print the whole HTTP/1.1 response (status, headers, body).")
+    static let json = Flag("json", "Print the response JSON with the stable wif reason of a failure as member reason.")
+
+    static let endpointOptions: [any OptionDeclaration] = [
+        allowGrant, rejectGrantType, allowScope, rejectScope, unauthorizedScope, issuerKey, issuer, expiresIn,
+    ]
+
+    static let spec = CommandSpec(
+        "request",
+        abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
+        discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error or empty body: exit 2.",
+        options: PolicyOptions.all + endpointOptions + [http, json] + PassphraseOptions.all,
+        command: Request.self)
+
+    /// The endpoint settings the command line gives (shared with the loopback server).
+    static func settings(_ a: ParsedArguments) throws(WIFError) -> TokenEndpoint.Settings {
+        var s = TokenEndpoint.Settings()
+        s.policy = try PolicyOptions.settings(a)
+        s.allowGrants = a.values(allowGrant)
+        s.rejectGrantTypes = a.values(rejectGrantType)
+        s.allowScopes = a.values(allowScope)
+        s.rejectScopes = a.values(rejectScope)
+        s.unauthorizedScopes = a.values(unauthorizedScope)
+        s.issuerKey = a.value(issuerKey)
+        s.issuer = a.value(issuer)
+        s.expiresIn = a.value(expiresIn)
+        return s
+    }
+
+    static func run(_ a: ParsedArguments) throws {
+        if a.flag(http) && a.flag(json) { throw WIFError(.usage, "--http and --json cannot be combined") }
+        let clock = try CommonOptions.clock(a)
+        let endpoint = try settings(a).endpoint(passphrase: try PassphraseOptions.passphrase(a, stdinUsed: true))
+        let outcome = try TokenEndpoint.answer(bodyFrom: "-", endpoint: endpoint, now: clock.now())
+        var w = StdoutWriter()
+        try w.write(a.flag(http) ? TokenEndpoint.httpResponse(outcome) : outcome.json(withReason: a.flag(json)).serialized() + "\n")
+        try w.flush()
+        if case .failure(let error, let why) = outcome {
+            Diagnostics.rejection(error, why)
+            throw ExitStatusRequest.rejected
+        }
+    }
+}
