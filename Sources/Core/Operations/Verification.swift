@@ -59,16 +59,36 @@ public struct Verification {
         let cache = try replayCache.map { path throws(WIFError) in try ReplayCache(path: path, now: clock.now()) }
         var summary = BatchSummary()
         var out = [UInt8]()
+        // Empty lines are tokens too (malformed), but a stream of nothing but empty lines holds no token at all:
+        // their results wait until a real line comes, and without one the batch could not be judged.
+        var pendingEmpty: [Int] = []
+        var sawToken = false
+        func flushPending(_ sink: inout S) throws(WIFError) {
+            for n in pendingEmpty {
+                out.removeAll(keepingCapacity: true)
+                VerifyReport.failure(WIFError(.malformed, "the token is empty"), line: n).write(to: &out)
+                out.append(0x0A)
+                try sink.write(out)
+            }
+            pendingEmpty.removeAll()
+            out.removeAll(keepingCapacity: true)
+        }
         while let line = try reader.next() {
             summary.tokens += 1
             out.removeAll(keepingCapacity: true)
             switch line {
+            case .line(let bytes) where bytes.isEmpty:
+                summary.rejected += 1
+                pendingEmpty.append(summary.tokens)
+                continue
             case .tooLong(let n):
+                try flushPending(&sink)
                 summary.rejected += 1
                 let e = WIFError(.malformed, "the token has \(n) bytes, more than the limit of \(maxLine)")
                 VerifyReport.failure(e, line: summary.tokens).write(to: &out)
                 out.append(0x0A)
             case .line(let bytes):
+                try flushPending(&sink)
                 let now = clock.now()
                 do {
                     let v = try validator.verify(bytes, now: now)
@@ -82,15 +102,17 @@ public struct Verification {
                     out.append(0x0A)
                 }
             }
+            sawToken = true
             try sink.write(out)
             // Accepted tokens reach the replay cache file every 1000 lines, so a killed batch loses little.
             if summary.tokens % 1000 == 0 { try cache?.save() }
         }
         try cache?.close()
-        if summary.tokens == 0 {
+        guard sawToken else {
             throw WIFError(.inputEmpty, "standard input holds no token: nothing to judge",
                            hint: "an earlier step of the pipeline may have failed")
         }
+        try flushPending(&sink)
         return summary
     }
 }
