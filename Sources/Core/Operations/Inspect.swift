@@ -439,7 +439,7 @@ public struct Inspector {
             params.append(.object(JSONObject([("name", .string(k)), ("value", .string(shown))])))
             if Inspector.tokenParams.contains(k) { tokens[k] = token(Array(v.utf8)) }
         }
-        for (k, n) in seen.sorted(by: { $0.key < $1.key }) where n > 1 && k != "resource" && k != "audience" {
+        for (k, n) in seen.sorted(by: { $0.key < $1.key }) where n > 1 && !FormEncoding.mayRepeat(k) {
             findings.append(Finding("repeated_parameter", .error, "\(k) appears \(n) times (RFC 6749 §3.2: invalid_request)"))
         }
         let grant = pairs.first { $0.0 == "grant_type" }?.1

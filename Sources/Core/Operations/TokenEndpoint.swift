@@ -148,7 +148,7 @@ public struct TokenEndpoint {
         }
         var params: [String: [String]] = [:]
         for (k, v) in pairs where !v.isEmpty { params[k, default: []].append(v) }
-        for (k, vs) in params where vs.count > 1 && k != "resource" && k != "audience" {
+        for (k, vs) in params where vs.count > 1 && !FormEncoding.mayRepeat(k) {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "parameter \(k) is repeated (RFC 6749 §3.2)")
         }
         let one = { (k: String) in params[k]?.first }
