@@ -37,7 +37,7 @@ enum WifInspect: Command {
     }
 
     static func run(_ a: ParsedArguments) throws {
-        if a.has(claim) && a.has(header) { throw WIFError(.usage, "--claim and --header cannot be combined") }
+        let selection = try Inspector.selection(claim: a.value(claim), header: a.value(header))
         var policy = PolicySettings()
         policy.jwks = a.values(jwks)
         policy.audiences = a.values(aud)
@@ -50,12 +50,12 @@ enum WifInspect: Command {
         inspector.validator = try policy.inspectionValidator()
         let report = try inspector.inspect(try Inspector.read(input))
         var w = StdoutWriter()
-        if let name = a.value(claim) ?? a.value(header) {
-            let values = try Inspector.extract(report, name: name, inHeader: a.has(header))
+        if let (name, inHeader) = selection {
+            let values = try Inspector.extract(report, name: name, inHeader: inHeader)
             for v in values.found { try w.write(v + "\n") }
             try w.flush()
             if values.missing {
-                Diagnostics.line("\(a.has(header) ? "header member" : "claim") \(name) is absent")
+                Diagnostics.line("\(inHeader ? "header member" : "claim") \(name) is absent")
                 throw ExitStatusRequest.rejected
             }
             return

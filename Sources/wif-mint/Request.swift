@@ -29,7 +29,7 @@ enum Request: Command {
         command: Request.self)
 
     static func run(_ a: ParsedArguments) throws {
-        if a.flag(json) && a.has(curl) { throw WIFError(.usage, "--json and --curl cannot be combined") }
+        let rendering = try TokenRequest.Settings.Rendering.chosen(json: a.flag(json), curl: a.value(curl))
         var s = TokenRequest.Settings()
         s.grant = a.value(grant) ?? "jwt-bearer"
         s.assertion = a.positional()
@@ -44,24 +44,8 @@ enum Request: Command {
         s.resource = a.values(resource)
         s.clientID = a.value(clientID)
         s.params = a.values(param)
-        let params = try s.parameters()
         var w = StdoutWriter()
-        if a.flag(json) {
-            try w.write(FormEncoding.jsonObject(params).serialized() + "\n")
-        } else if let url = a.value(curl) {
-            let body = FormEncoding.encode(params)
-            try w.write("curl -sS -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data-binary '\(body)' \(Shell.quote(url))\n")
-        } else {
-            try w.write(FormEncoding.encode(params))
-        }
+        try w.write(rendering.render(try s.parameters()))
         try w.flush()
-    }
-}
-
-/// POSIX shell quoting for printed command lines.
-enum Shell {
-    static func quote(_ s: String) -> String {
-        if !s.isEmpty && s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0)) }) { return s }
-        return "'" + s.map { $0 == "'" ? "'\\''" : String($0) }.joined() + "'"
     }
 }

@@ -42,12 +42,12 @@ enum Request: Command {
     }
 
     static func run(_ a: ParsedArguments) throws {
-        if a.flag(http) && a.flag(json) { throw WIFError(.usage, "--http and --json cannot be combined") }
+        let rendering = try TokenEndpoint.Rendering.chosen(http: a.flag(http), json: a.flag(json))
         let clock = try CommonOptions.clock(a)
         let endpoint = try settings(a).endpoint(passphrase: try PassphraseOptions.passphrase(a, stdinUsed: true))
         let outcome = try TokenEndpoint.answer(bodyFrom: "-", endpoint: endpoint, now: clock.now())
         var w = StdoutWriter()
-        try w.write(a.flag(http) ? TokenEndpoint.httpResponse(outcome) : outcome.json(withReason: a.flag(json)).serialized() + "\n")
+        try w.write(rendering.render(outcome))
         try w.flush()
         if case .failure(let error, let why) = outcome {
             Diagnostics.rejection(error, why)

@@ -18,10 +18,7 @@ enum Verify: Command {
     static func run(_ a: ParsedArguments) throws {
         let settings = try PolicyOptions.settings(a)
         let token = a.positional(default: "-") ?? "-"
-        try Input.requireStandardInputOnce(settings.jwks + [token], "it cannot hold both the JWKS and the token")
-        if a.flag(batch) && token != "-" {
-            throw WIFError(.usage, "--batch reads standard input; give no token argument")
-        }
+        try Verification.checkInputs(jwks: settings.jwks, token: token, batch: a.flag(batch))
         let verification = try Verification(settings: settings, clock: try CommonOptions.clock(a))
         var w = StdoutWriter()
         if a.flag(batch) {

@@ -485,6 +485,12 @@ public struct Inspector {
         return data
     }
 
+    /// What `--claim NAME` or `--header NAME` selects (they exclude each other), or nil for the whole view.
+    public static func selection(claim: String?, header: String?) throws(WIFError) -> (name: String, inHeader: Bool)? {
+        if claim != nil && header != nil { throw WIFError(.usage, "--claim and --header cannot be combined") }
+        return claim.map { ($0, false) } ?? header.map { ($0, true) }
+    }
+
     /// One claim or header member of each token in a report: the values found (strings raw, others as JSON),
     /// and whether some token lacks it. A report with no token is a usage error.
     public static func extract(_ report: JSON, name: String, inHeader: Bool) throws(WIFError) -> (found: [String], missing: Bool) {

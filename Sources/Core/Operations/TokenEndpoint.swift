@@ -42,6 +42,25 @@ public struct TokenEndpoint {
         clientValidator = try Validator(keys: validator.keys, policy: cp)
     }
 
+    /// How `wif-verify request` prints its answer.
+    public enum Rendering: Sendable {
+        case body, bodyWithReason, http
+
+        /// `--http` (the whole HTTP response) and `--json` (the body with the wif reason) exclude each other.
+        public static func chosen(http: Bool, json: Bool) throws(WIFError) -> Rendering {
+            if http && json { throw WIFError(.usage, "--http and --json cannot be combined") }
+            return http ? .http : json ? .bodyWithReason : .body
+        }
+
+        public func render(_ outcome: Outcome) -> String {
+            switch self {
+            case .http: return TokenEndpoint.httpResponse(outcome)
+            case .body: return outcome.json.serialized() + "\n"
+            case .bodyWithReason: return outcome.json(withReason: true).serialized() + "\n"
+            }
+        }
+    }
+
     /// The option values of `wif-verify request` (and of the loopback server), checked here.
     public struct Settings: Sendable {
         public var policy = PolicySettings()

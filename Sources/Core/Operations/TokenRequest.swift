@@ -37,6 +37,27 @@ public enum TokenRequest {
             return s
         }
 
+        /// How the request is printed: the body, its parameters as JSON, or a curl command line.
+        public enum Rendering: Sendable {
+            case body, json, curl(String)
+
+            /// `--json` and `--curl` exclude each other.
+            public static func chosen(json: Bool, curl: String?) throws(WIFError) -> Rendering {
+                if json && curl != nil { throw WIFError(.usage, "--json and --curl cannot be combined") }
+                return json ? .json : curl.map { .curl($0) } ?? .body
+            }
+
+            /// The output for `params`: the body is exact, with no trailing newline (for curl --data-binary @-).
+            public func render(_ params: [(String, String)]) -> String {
+                switch self {
+                case .body: return FormEncoding.encode(params)
+                case .json: return FormEncoding.jsonObject(params).serialized() + "\n"
+                case .curl(let url):
+                    return "curl -sS -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data-binary '\(FormEncoding.encode(params))' \(Shell.quote(url))\n"
+                }
+            }
+        }
+
         /// The parameters, in the order they are sent.
         public func parameters() throws(WIFError) -> [(String, String)] {
             let assertionArg = grant == "jwt-bearer" ? (assertion ?? "-") : assertion
@@ -82,5 +103,13 @@ public enum TokenRequest {
             for p in params { out.append(try Assignment.split(p, flag: "--param")) }
             return out
         }
+    }
+}
+
+/// POSIX shell quoting for printed command lines.
+public enum Shell {
+    public static func quote(_ s: String) -> String {
+        if !s.isEmpty && s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0)) }) { return s }
+        return "'" + s.map { $0 == "'" ? "'\\''" : String($0) }.joined() + "'"
     }
 }

@@ -35,6 +35,13 @@ public struct Verification {
         self.init(validator: try settings.validator(), replayCache: settings.replayCache, clock: clock)
     }
 
+    /// The inputs of one run, checked: standard input is read once (the JWKS or the token, not both), and a batch
+    /// reads standard input, so it takes no token argument.
+    public static func checkInputs(jwks: [String], token: String, batch: Bool) throws(WIFError) {
+        try Input.requireStandardInputOnce(jwks + [token], "it cannot hold both the JWKS and the token")
+        if batch && token != "-" { throw WIFError(.usage, "--batch reads standard input; give no token argument") }
+    }
+
     /// Judges one token; with a replay cache, the accepted token is spent in it.
     public func verify(_ token: [UInt8]) throws(WIFError) -> VerifiedToken {
         guard let path = replayCache else { return try validator.verify(token, now: clock.now()) }
