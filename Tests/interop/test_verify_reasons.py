@@ -192,6 +192,7 @@ def test_reason_json(reason, verify_keys, tmp_path):
 
 
 REQUEST_ONLY_REASONS = {"scope_not_allowed", "scope_unauthorized", "invalid_request", "unsupported_grant_type",
+                        "actor_not_permitted", "scope_widened", "audience_widened",
                         "grant_type_rejected", "bad_client_assertion"}
 
 

@@ -35,11 +35,31 @@ public struct TokenEndpoint {
     public static let maxBodySize = 256 * 1024
     public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
+    /// Validator for the subject and actor tokens of a token exchange: the grant policy without `--actor`, which
+    /// names who may act in the hop being made (Delegation.swift), not who acted before.
+    let exchangeValidator: Validator
+
     public init(validator: Validator) throws(WIFError) {
         self.validator = validator
         var cp = validator.policy
         cp.issEqualsSub = true
         clientValidator = try Validator(keys: validator.keys, policy: cp)
+        var xp = validator.policy
+        xp.actors = []
+        exchangeValidator = validator.policy.actors.isEmpty ? validator : try Validator(keys: validator.keys, policy: xp)
+    }
+
+    public static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
+
+    /// Validator for this endpoint's own access tokens (RFC 9068, signed by `issuerKey`, iss = `issuer`), so an
+    /// access token issued by one hop is accepted as the subject of the next without extra flags.
+    func ownAccessTokenValidator() throws(WIFError) -> Validator? {
+        guard let issuerKey else { return nil }
+        var p = Policy(profile: .atJWT)
+        p.issuers = [issuer]
+        p.leeway = validator.policy.leeway
+        p.maxDelegationDepth = validator.policy.maxDelegationDepth
+        return try Validator(keys: KeyRing(keys: [issuerKey]), policy: p)
     }
 
     /// How `wif-verify request` prints its answer.
@@ -185,6 +205,8 @@ public struct TokenEndpoint {
         // 3. credentials
         var subject: VerifiedToken?
         var client: VerifiedToken?
+        var actor: VerifiedToken?
+        var subjectIsOwnAccessToken = false
         if let ca = one("client_assertion") {
             guard one("client_assertion_type") == TokenRequest.clientAssertionType else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_assertion_type must be \(TokenRequest.clientAssertionType)")
@@ -217,14 +239,18 @@ public struct TokenEndpoint {
             if (one("actor_token") != nil) != (one("actor_token_type") != nil) {
                 return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "actor_token and actor_token_type go together (RFC 8693 §2.1)")
             }
+            // The subject is judged by its type: one of this endpoint's own access tokens by the issuer key.
+            let own = one("subject_token_type").map { $0.same(TokenEndpoint.accessTokenType) } == true
+                ? try ownAccessTokenValidator() : nil
             do {
-                subject = try validator.verify(Array(st.utf8), now: now)
+                subject = try (own ?? exchangeValidator).verify(Array(st.utf8), now: now)
+                subjectIsOwnAccessToken = own != nil
             } catch {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidRequest, error.located("subject_token"))
             }
             if let at = one("actor_token") {
-                do { _ = try validator.verify(Array(at.utf8), now: now) } catch {
+                do { actor = try exchangeValidator.verify(Array(at.utf8), now: now) } catch {
                     if !error.reason.isRejection { throw error }
                     return .failure(.invalidRequest, error.located("actor_token"))
                 }
@@ -245,47 +271,88 @@ public struct TokenEndpoint {
         if let allow = allowScopes, let s = scopes.first(where: { !allow.containsExactly($0) }) {
             return TokenEndpoint.fail(.invalidScope, .scopeNotAllowed, "scope \(s) is not allowed (allowed: \(allow.joined(separator: " ")))")
         }
+        // 5. delegation: a token exchange only narrows what its subject allows (Delegation.swift).
+        var grantScopes = scopes
+        // The issued aud: the resources asked for (RFC 8707), else the audiences, else the issuer.
+        var issuedAudiences = params["resource"] ?? params["audience"] ?? []
+        var act: JSON? = subject?.claims["act"]
+        var capTokens: [VerifiedToken] = []
+        if grant == TokenRequest.tokenExchangeGrant, let subject {
+            do {
+                grantScopes = try Delegation.narrowScopes(requested: scopes, subject: subject)
+                if subjectIsOwnAccessToken {
+                    issuedAudiences = try Delegation.narrowAudiences(requested: issuedAudiences,
+                                                                     subjectAudiences: Delegation.audiences(subject))
+                }
+                if let actor {
+                    try Delegation.checkActor(subject: subject, actor: actor, allowed: validator.policy.actors)
+                    act = try Delegation.chain(subject: subject, actor: actor, maxDepth: validator.policy.maxDelegationDepth)
+                }
+            } catch {
+                let oauth: OAuthError = error.reason == .scopeWidened ? .invalidScope
+                    : error.reason == .audienceWidened ? .invalidTarget : .invalidRequest
+                return .failure(oauth, error)
+            }
+            capTokens = [subject] + (actor.map { [$0] } ?? [])
+        }
         // Replay last: only a request that would succeed consumes its jti.
         if let path = replayCache {
             let cache = try ReplayCache(path: path, now: now)
-            for v in [subject, client].compactMap({ $0 }) {
+            for v in [subject, actor, client].compactMap({ $0 }) {
                 do { try cache.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now) } catch {
                     if !error.reason.isRejection { throw error }
                     try cache.close()
-                    return .failure(v.token == subject?.token ? .invalidGrant : .invalidClient, error)
+                    let oauth: OAuthError = v.token == client?.token ? .invalidClient
+                        : grant == TokenRequest.tokenExchangeGrant ? .invalidRequest : .invalidGrant
+                    return .failure(oauth, error)
                 }
             }
             try cache.close()
         }
-        return .success(try issue(subject: subject ?? client, scopes: scopes, resources: params["resource"] ?? [],
-                                  audiences: params["audience"] ?? [], exchange: grant == TokenRequest.tokenExchangeGrant,
-                                  requestedType: one("requested_token_type"), now: now))
+        let exp = Delegation.cappedExpiry(now + expiresIn, tokens: capTokens)
+        guard exp > now else {
+            return TokenEndpoint.fail(.invalidRequest, .expired, "the subject or actor token expires now: nothing left to delegate")
+        }
+        return try issue(subject: subject ?? client, act: act, scopes: grantScopes, audiences: issuedAudiences,
+                         exchange: grant == TokenRequest.tokenExchangeGrant, requestedType: one("requested_token_type"),
+                         exp: exp, now: now)
     }
 
-    func issue(subject: VerifiedToken?, scopes: [String], resources: [String], audiences: [String], exchange: Bool,
-               requestedType: String?, now: Int64) throws(WIFError) -> JSON {
+    /// The success response: an RFC 9068 access token signed by `issuerKey` (or an opaque one without it), or
+    /// with `requested_token_type` jwt a JWT of the same claims (typ JWT). Other requested types are refused.
+    func issue(subject: VerifiedToken?, act: JSON?, scopes: [String], audiences: [String], exchange: Bool,
+               requestedType: String?, exp: Int64, now: Int64) throws(WIFError) -> Outcome {
+        let type = requestedType ?? TokenEndpoint.accessTokenType
+        let asJWT = type.same(TokenRequest.jwtTokenType)
+        guard type.same(TokenEndpoint.accessTokenType) || asJWT else {
+            return TokenEndpoint.fail(.invalidRequest, .invalidRequest,
+                                      "requested_token_type \(JSON.escapedForMessage(type)) is not issued here (access_token or jwt)")
+        }
+        if asJWT && issuerKey == nil {
+            return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "requested_token_type jwt needs --issuer-key to sign it")
+        }
         let accessToken: String
         if let issuerKey {
             var spec = TokenSpec(now: now)
-            spec.typ = "at+jwt"
+            spec.typ = asJWT ? "JWT" : "at+jwt"
             spec.iss = issuer
             spec.sub = subject?.claims["sub"]?.stringValue
-            spec.aud = resources.isEmpty ? (audiences.isEmpty ? [issuer] : audiences) : resources
-            spec.exp = now + expiresIn
+            spec.aud = audiences.isEmpty ? [issuer] : audiences
+            spec.exp = exp
             if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
             spec.claims["client_id"] = .string(subject?.claims["client_id"]?.stringValue ?? spec.sub ?? "unknown")
-            if let act = subject?.claims["act"] { spec.claims["act"] = act }
+            if let act { spec.claims["act"] = act }
             accessToken = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
         } else {
             accessToken = Base64URL.encode(try Random.bytes(32))
         }
         var o = JSONObject()
         o["access_token"] = .string(accessToken)
-        if exchange { o["issued_token_type"] = .string(requestedType ?? "urn:ietf:params:oauth:token-type:access_token") }
-        o["token_type"] = .string("Bearer")
-        o["expires_in"] = .integer(expiresIn)
+        if exchange { o["issued_token_type"] = .string(type) }
+        o["token_type"] = .string(asJWT ? "N_A" : "Bearer")
+        o["expires_in"] = .integer(exp - now)
         if !scopes.isEmpty { o["scope"] = .string(scopes.joined(separator: " ")) }
-        return .object(o)
+        return .success(.object(o))
     }
 
     /// The whole HTTP/1.1 response for `outcome`.
