@@ -27,11 +27,21 @@ public struct ExitStatusRequest: Error, Sendable {
 extension CLI {
     /// `main` for a tool described by `spec`: parses the command line, then runs the command it names.
     /// Help, version and completion scripts go to stdout with exit 0; every error is one line on stderr.
-    public static func main(tool: String, spec: CommandSpec) -> Never {
+    /// The command tables are built only when a command runs: `--version` alone never builds them.
+    public static func main(tool: String, spec: @autoclosure () -> CommandSpec) -> Never {
         signal(SIGPIPE, SIG_DFL)
         Diagnostics.tool = tool
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.count == 1 && args[0] == "--version" {
+            var out = StdoutWriter()
+            do { try out.write(WIFVersion.string + "\n"); try out.flush() } catch {
+                Diagnostics.error(error)
+                exit(error.reason.exitStatus.rawValue)
+            }
+            exit(0)
+        }
         do {
-            switch try Arguments.parse(Array(CommandLine.arguments.dropFirst()), root: spec) {
+            switch try Arguments.parse(args, root: spec()) {
             case .help(let text), .completion(let text):
                 var out = StdoutWriter()
                 try out.write(text)
