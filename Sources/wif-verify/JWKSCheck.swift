@@ -13,6 +13,10 @@ struct JWKSCheck {
             .value("max-token-lifetime", "duration", "Longest exp − iat of a token the keys sign (needed when --previous removes keys)."),
             .value("retired-at", "time", "When the removed keys signed their last token (default: now).", dashValue: true),
             .value("leeway", "duration", "Clock skew verifiers allow after exp (default 60s)."),
+            .value("published-at", "time", "When the --published set went live (with --cache-ttl).", dashValue: true),
+            .value("previous-published-at", "time", "When the --previous set went live (with --cache-ttl).", dashValue: true),
+            .value("cache-ttl", "duration", "Longest time a verifier caches a JWKS: a signing key must be live that long."),
+            .values("allow", "code", "Waive findings with this code (repeatable); the report lists them."),
             .value("now", "time", "Time of the check: epoch seconds or RFC 3339 (default: the system clock)."),
             .flag("json", "Print the report as one JSON object."),
         ] + PassphraseOptions.specs)
@@ -23,6 +27,10 @@ struct JWKSCheck {
     let maxTokenLifetime: String?
     let retiredAt: String?
     let leeway: String
+    let publishedAt: String?
+    let previousPublishedAt: String?
+    let cacheTTL: String?
+    let allow: [String]
     let now: String?
     let json: Bool
     let passphrase: PassphraseOptions
@@ -34,6 +42,10 @@ struct JWKSCheck {
         maxTokenLifetime = a.string("max-token-lifetime")
         retiredAt = a.string("retired-at")
         leeway = a.string("leeway") ?? "60"
+        publishedAt = a.string("published-at")
+        previousPublishedAt = a.string("previous-published-at")
+        cacheTTL = a.string("cache-ttl")
+        allow = a.strings("allow")
         now = a.string("now")
         json = a.flag("json")
         passphrase = try PassphraseOptions(a)
@@ -42,14 +54,17 @@ struct JWKSCheck {
     func run() throws {
         let clock = try now.map { try NumericDate.parseInstant($0, now: NumericDate.systemNow(), what: "--now") }
             ?? NumericDate.systemNow()
-        if previous == nil && (retiredAt != nil || maxTokenLifetime != nil) {
-            throw WIFError(.usage, "--max-token-lifetime and --retired-at go with --previous")
-        }
         var check = try RotationCheck.load(published: published, signing: signing, previous: previous,
                                            passphrase: try passphrase.passphrase(stdinUsed: false), now: clock)
         check.maxTokenLifetime = try maxTokenLifetime.map { try NumericDate.parseDuration($0, what: "--max-token-lifetime") }
         check.retiredAt = try retiredAt.map { try NumericDate.parseInstant($0, now: clock, what: "--retired-at") }
         check.leeway = try NumericDate.parseDuration(leeway, what: "--leeway")
+        check.publishedAt = try publishedAt.map { try NumericDate.parseInstant($0, now: clock, what: "--published-at") }
+        check.previousPublishedAt = try previousPublishedAt.map {
+            try NumericDate.parseInstant($0, now: clock, what: "--previous-published-at")
+        }
+        check.cacheTTL = try cacheTTL.map { try NumericDate.parseDuration($0, what: "--cache-ttl") }
+        check.allowed = allow
         let report = try check.run()
         var w = StdoutWriter()
         try w.write(json ? report.json.serialized() + "\n" : report.text)

@@ -22,6 +22,7 @@ SUB = "spiffe://example.org/ns/ci/sa/build"
 AUD = "https://as.example/token"
 ESC = "\x1b["
 INSPECT_SWIFT = REPO_ROOT / "Sources" / "Core" / "Operations" / "Inspect.swift"
+KEY_SET_LINT_SWIFT = REPO_ROOT / "Sources" / "Core" / "Operations" / "KeySetLint.swift"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -395,14 +396,15 @@ FINDING_CASES = {
                       "iat_in_future", "warning"),
     # keys
     "private_key-jwk": (lambda k, es: json.dumps(es), "private_key", "info"),
-    "symmetric_key": (lambda k, es: _jwks(k.jwk("HS256")), "symmetric_key", "error"),
-    "private_members": (lambda k, es: _jwks(es), "private_members", "error"),
-    "no_kid-key": (lambda k, es: _jwks(_pub(k, "ES256", kid=None)), "no_kid", "warning"),
-    "no_alg-key": (lambda k, es: _jwks(_pub(k, "ES256", alg=None)), "no_alg", "warning"),
-    "no_use": (lambda k, es: _jwks(_pub(k, "ES256", use=None)), "no_use", "warning"),
-    "no_kid-jwk": (lambda k, es: json.dumps(_pub(k, "ES256", kid=None)), "no_kid", "warning"),
-    "non_signature_alg": (lambda k, es: _jwks(_pub(k, "RS256", alg="RSA-OAEP", use="enc")),
-                          "non_signature_alg", "info"),
+    # key sets: KeySetLint, the same codes and severities as jwks-check (test_key_set_facts_agree_with_jwks_check)
+    "private_key_published-oct": (lambda k, es: _jwks(k.jwk("HS256")), "private_key_published", "error"),
+    "private_key_published": (lambda k, es: _jwks(es), "private_key_published", "error"),
+    "missing_kid": (lambda k, es: _jwks(_pub(k, "ES256", kid=None)), "missing_kid", "error"),
+    "missing_alg": (lambda k, es: _jwks(_pub(k, "ES256", alg=None)), "missing_alg", "error"),
+    "missing_use": (lambda k, es: _jwks(_pub(k, "ES256", use=None)), "missing_use", "error"),
+    "missing_kid-jwk": (lambda k, es: json.dumps(_pub(k, "ES256", kid=None)), "missing_kid", "error"),
+    "bad_use": (lambda k, es: _jwks(_pub(k, "RS256", alg="RSA-OAEP", use="enc")), "bad_use", "error"),
+    "bad_use-key_ops": (lambda k, es: _jwks(_pub(k, "ES256", key_ops=["encrypt"])), "bad_use", "error"),
     "weak_key-jwk": (lambda k, es: json.dumps({"kty": "oct", "k": b64u_encode(b"k" * 16), "kid": "short"}),
                      "weak_key", "error"),
     "weak_key-jwks": (lambda k, es: _jwks({"kty": "oct", "k": b64u_encode(b"k" * 16), "kid": "short"}),
@@ -412,17 +414,16 @@ FINDING_CASES = {
                         "error"),
     "invalid_key-jwks": (lambda k, es: _jwks(_pub(k, "ES256", y=b64u_encode(b"\x01" * 32))), "invalid_key", "error"),
     "invalid_key-not-object": (lambda k, es: _jwks("a string"), "invalid_key", "error"),
-    "unsupported_key-curve": (lambda k, es: _jwks({"kty": "OKP", "crv": "X25519", "kid": "x",
-                                                   "x": b64u_encode(b"\x09" * 32)}), "unsupported_key", "warning"),
-    "unsupported_key-kty": (lambda k, es: _jwks({"kty": "AKP", "kid": "pq", "pub": "AAAA"}), "unsupported_key",
-                            "warning"),
+    "invalid_key-curve": (lambda k, es: _jwks({"kty": "OKP", "crv": "X25519", "kid": "x",
+                                               "x": b64u_encode(b"\x09" * 32)}), "invalid_key", "error"),
+    "invalid_key-kty": (lambda k, es: _jwks({"kty": "AKP", "kid": "pq", "pub": "AAAA"}), "invalid_key", "error"),
     "no_keys": (lambda k, es: json.dumps({"keys": "none"}), "no_keys", "error"),
     "duplicate_kid": (lambda k, es: _jwks(_pub(k, "ES256"), _pub(k, "EdDSA", kid="kid-ES256")), "duplicate_kid",
                       "error"),
-    "duplicate_kid-same-key": (lambda k, es: _jwks(_pub(k, "ES256"), _pub(k, "ES256")), "duplicate_kid", "error"),
+    "duplicate_key": (lambda k, es: _jwks(_pub(k, "ES256"), _pub(k, "ES256")), "duplicate_key", "error"),
     "too_many_keys": (lambda k, es: _jwks(*[_pub(k, "ES256", kid=f"k{i}") for i in range(257)]), "too_many_keys",
                       "error"),
-    "empty_jwks": (lambda k, es: _jwks(), "empty_jwks", "warning"),
+    "empty_set": (lambda k, es: _jwks(), "empty_set", "error"),
     # token requests
     "repeated_parameter": (lambda k, es: f"grant_type={BEARER}&assertion=a.b.c&scope=x&scope=y",
                            "repeated_parameter", "error"),
@@ -480,11 +481,15 @@ def test_finding_short_hmac_key_with_jwks(tmp_path):
     assert ("short_hmac_key", "error") in findings(json.loads(p.stdout))
 
 
+def _key_set_codes():
+    """The cases of KeySetLint.Code, the linter wif-inspect and jwks-check share."""
+    src = KEY_SET_LINT_SWIFT.read_text()
+    return set(re.findall(r'^\s+case \w+ = "([a-z0-9_]+)"$', src, re.M))
+
+
 def _source_codes():
     src = INSPECT_SWIFT.read_text()
-    codes = set(re.findall(r'Finding\("([a-z0-9_]+)",', src))
-    codes |= set(re.findall(r'"([a-z][a-z0-9_]*_key)"', src))        # weak_key, invalid_key, unsupported_key
-    return codes
+    return set(re.findall(r'Finding\("([a-z0-9_]+)",', src)) | _key_set_codes()
 
 
 def test_every_finding_code_in_the_source_is_tested():
@@ -500,6 +505,26 @@ def test_every_finding_code_is_in_the_man_page():
     text = page.read_text()
     for code in sorted(_source_codes()):
         assert re.search(rf"^\.It Li {re.escape(code)}\b", text, re.M), f"{code} is not an .It in man/wif-inspect.1"
+
+
+@pytest.mark.parametrize("case", [c for c, (_, code, _) in FINDING_CASES.items()
+                                  if code in _key_set_codes() - {"no_keys", "too_many_keys"} and "jwk" not in c]
+                         + ["mixed"])
+def test_key_set_facts_agree_with_jwks_check(case, keys, es, tmp_path):
+    """The same key-set fact gets the same code and severity from wif-inspect --json and jwks-check --json
+    (jwks-check refuses a file without a keys array or with too many keys as an input error, exit 2)."""
+    if case == "mixed":
+        text = _jwks(es, _pub(keys, "RS256", alg="RSA-OAEP", use="enc"), _pub(keys, "ES256", kid=None, use=None),
+                     "junk", _pub(keys, "EdDSA", kid="kid-ES256"), _pub(keys, "EdDSA", kid="kid-ES256"))
+    else:
+        text = FINDING_CASES[case][0](keys, es)
+    f = tmp_path / "set.json"
+    f.write_text(text)
+    inspected = findings(inspect_json("--now", NOW, f))
+    p = wif_run("wif-verify", "jwks-check", "--published", f, "--now", NOW, "--json")
+    assert p.returncode == 1, p.stderr
+    checked = [(x["code"], x["severity"]) for x in json.loads(p.stdout)["findings"]]
+    assert inspected == checked and inspected
 
 
 def test_clean_token_has_no_findings(es):

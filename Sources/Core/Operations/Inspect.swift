@@ -301,22 +301,6 @@ public struct Inspector {
         return e
     }
 
-    func keyFindings(_ k: JWK, label: String, inSet: Bool) -> [Finding] {
-        var f: [Finding] = []
-        if inSet && k.keyType == .oct {
-            f.append(Finding("symmetric_key", .error, "\(label) is a symmetric (oct) key: its secret must never be published"))
-        } else if inSet && k.isPrivate {
-            f.append(Finding("private_members", .error, "\(label) carries private key material (RFC 7517 §9.2)"))
-        }
-        if k.kid == nil { f.append(Finding("no_kid", .warning, "\(label) has no kid")) }
-        if k.algName == nil { f.append(Finding("no_alg", .warning, "\(label) has no alg (RFC 8725 §3.1: one key, one algorithm)")) }
-        if k.use == nil && k.keyOps == nil { f.append(Finding("no_use", .warning, "\(label) has no use")) }
-        if let a = k.algName, Algorithm(rawValue: a) == nil {
-            f.append(Finding("non_signature_alg", .info, "\(label) is for alg \(a), not a JWS signature algorithm"))
-        }
-        return f
-    }
-
     /// A JWK as shown: public members as they are, private members by their size only.
     func jwkDisplay(_ o: JSONObject) -> JSONObject {
         var out = JSONObject()
@@ -339,7 +323,7 @@ public struct Inspector {
         do {
             let k = try JWK.parse(o, what: "the key")
             out["key"] = .object(keyEntry(k))
-            findings += keyFindings(k, label: "the key", inSet: false)
+            findings += KeySetLint.memberFindings(o, key: k, label: "the key")
             if k.isPrivate { findings.append(Finding("private_key", .info, "a private key: keep it secret; publish only `wif-mint jwks` output")) }
         } catch {
             findings.append(Finding(error.reason == .keyWeak ? "weak_key" : "invalid_key", .error, error.detail))
@@ -348,45 +332,27 @@ public struct Inspector {
         return .object(out)
     }
 
+    /// A key set, linted by `KeySetLint` (the linter of `jwks-check`).
     func jwks(_ o: JSONObject) -> JSON {
         var out = JSONObject()
         out["type"] = .string("jwks")
-        var findings: [Finding] = []
+        let lint = KeySetLint(o)
         var entries: [JSON] = []
-        var kids: [String: String] = [:]
-        let arr = o["keys"]?.arrayValue
-        if arr == nil { findings.append(Finding("no_keys", .error, "\"keys\" is missing or not an array")) }
-        for (i, e) in (arr ?? []).prefix(JWKSet.maxKeys).enumerated() {
-            let label = "key \(i)"
-            guard let ko = e.objectValue else {
-                findings.append(Finding("invalid_key", .error, "\(label) is not a JSON object"))
-                continue
-            }
-            do {
-                let k = try JWK.parse(ko, what: label)
+        for e in lint.entries {
+            guard let raw = e.raw else { continue }
+            if let k = e.key {
                 entries.append(.object(keyEntry(k)))
-                findings += keyFindings(k, label: "\(label)\(k.kidLabel)", inSet: true)
-                if let kid = k.kid {
-                    if let t = kids[kid] {
-                        findings.append(Finding("duplicate_kid", .error, "kid \"\(JSON.escapedForMessage(kid))\" names \(t == k.thumbprint ? "the same key twice" : "two different keys")"))
-                    }
-                    kids[kid] = k.thumbprint
-                }
-            } catch {
+            } else {
                 var entry = JSONObject()
-                entry["kid"] = ko["kid"] ?? .null
-                entry["kty"] = ko["kty"] ?? .null
-                entry["skipped"] = .string(error.detail)
+                entry["kid"] = raw["kid"] ?? .null
+                entry["kty"] = raw["kty"] ?? .null
+                entry["skipped"] = .string(e.problem?.detail ?? "unusable")
                 entries.append(.object(entry))
-                let code = error.reason == .keyWeak ? "weak_key" : error.detail.contains("unsupported") ? "unsupported_key" : "invalid_key"
-                findings.append(Finding(code, code == "unsupported_key" ? .warning : .error, error.detail))
             }
         }
-        if (arr?.count ?? 0) > JWKSet.maxKeys { findings.append(Finding("too_many_keys", .error, "more than \(JWKSet.maxKeys) keys")) }
-        if arr?.isEmpty == true { findings.append(Finding("empty_jwks", .warning, "the set has no keys: every token signed for it is invalid")) }
         out["keys"] = .array(entries)
         for m in o where m.name != "keys" { out[m.name] = m.value }
-        out["findings"] = .array(findings.map(\.json))
+        out["findings"] = .array(lint.findings.map(\.json))
         return .object(out)
     }
 
