@@ -100,7 +100,7 @@ struct WifInspect {
             return
         }
         if json {
-            try w.write(report.pretty() + "\n")
+            try w.write(report.serialized() + "\n")
         } else {
             try w.write(InspectText.render(report, color: try useColor()))
         }

@@ -34,7 +34,7 @@ def inspect(*args, input=None, env=None):
 
 def inspect_json(*args, input=None, status=0):
     p = inspect("--json", *args, input=input)
-    verdict = re.findall(r'"reason": "[a-z_]+"', p.stdout)
+    verdict = re.findall(r'"reason":"[a-z_]+"', p.stdout)
     assert p.returncode == status, f"exit {p.returncode} (want {status}) {verdict}\nstdout {p.stdout[:500]}\n" \
                                    f"stderr {p.stderr}"
     return json.loads(p.stdout)
@@ -168,6 +168,39 @@ def test_detect_jws_from_argument_stdin_and_file(keys, tmp_path):
         assert r["signature"] == {"alg": "ES256", "bytes": 64, "kid": "kid-ES256", "verified": False}
         assert r["findings"] == []
     assert reports[0] == reports[1] == reports[2] == reports[3]
+
+
+def test_argument_rules_of_the_man_page(keys, es, tmp_path):
+    """wif-inspect(1), Input: an existing file is read; token-shaped, JSON or form text is the input itself;
+    anything else is a file name (a missing file is exit 2, naming it)."""
+    tok = token_es(es)
+    (tmp_path / "keys").mkdir()
+    jwk = json.dumps(_pub(keys, "ES256"))
+    (tmp_path / "keys" / "jwks").write_text(_jwks(_pub(keys, "ES256")))
+    assert wif_ok("wif-inspect", "--json", "keys/jwks", cwd=tmp_path).startswith('{"type":"jwks"')
+    assert json.loads(wif_ok("wif-inspect", "--json", "--now", NOW, tok))["type"] == "jws"
+    assert json.loads(wif_ok("wif-inspect", "--json", jwk))["type"] == "jwk"
+    assert json.loads(wif_ok("wif-inspect", "--json", _form(grant_type=BEARER, assertion=tok)))["type"] == "request"
+    for name in ("./keys/jwks.jsn", "keys/missing", "token"):
+        p = wif_run("wif-inspect", name, cwd=tmp_path)
+        assert_usage_error(p, tool="wif-inspect")
+        assert name in p.stderr
+
+
+def test_absent_key_members_are_a_dash_as_in_jwks_check(keys, tmp_path):
+    f = tmp_path / "set.json"
+    f.write_text(_jwks(_pub(keys, "ES256", kid=None, alg=None, use=None)))
+    text = wif_ok("wif-inspect", f)
+    assert re.search(r"^  0\. kid -, EC P-256, alg -, use -$", text, re.M), text
+    assert "null" not in text
+    rep = wif_run("wif-verify", "jwks-check", "--published", f).stdout
+    assert re.search(r"^  \(no kid\)  EC P-256  -  -  ", rep, re.M), rep
+
+
+def test_json_is_one_compact_line(keys, es):
+    out = wif_ok("wif-inspect", "--json", "--now", NOW, token_es(es))
+    assert out.count("\n") == 1 and out.endswith("}\n") and '": ' not in out
+    assert json.loads(out)["type"] == "jws"
 
 
 def test_detect_jwe_compact():
@@ -617,7 +650,7 @@ def test_jwks_verdict_rejected_exit_1(keys, es):
                      re.M), p.stdout
     r = inspect_json("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, tok, status=1)
     assert r["verdict"]["valid"] is False and r["verdict"]["reason"] == "expired"
-    assert r["verdict"]["error"] == "invalid_grant" and r["signature"]["verified"] is False
+    assert r["verdict"]["error"] == "invalid_grant"
     # wrong audience, wrong issuer, other key
     assert inspect_json("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", "https://other", token_es(es),
                         status=1)["verdict"]["reason"] == "bad_audience"
@@ -625,6 +658,38 @@ def test_jwks_verdict_rejected_exit_1(keys, es):
                         token_es(es), status=1)["verdict"]["reason"] == "bad_issuer"
     assert inspect_json("--now", NOW, "--jwks", keys.jwks_path("EdDSA"), "--aud", AUD, token_es(es),
                         status=1)["verdict"]["reason"] in ("unknown_kid", "alg_not_allowed")
+
+
+@pytest.mark.parametrize("claims,extra,reason", [
+    (good_claims(iat=NOW - 600, exp=NOW - 120), [], "expired"), (good_claims(aud="https://other"), [], "bad_audience"),
+    (good_claims(exp=None), [], "missing_claim"), (good_claims(), ["--iss", "https://other"], "bad_issuer"),
+])
+def test_signature_verified_also_when_claims_are_rejected(keys, es, claims, extra, reason):
+    """signature.verified is true, with the key's kid and RFC 7638 thumbprint, whenever the signature verified."""
+    tok = token_es(es, claims=claims)
+    args = ["--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, *extra, tok]
+    r = inspect_json(*args, status=1)
+    assert r["verdict"]["reason"] == reason
+    assert r["signature"] == {"alg": "ES256", "bytes": 64, "kid": "kid-ES256", "verified": True,
+                              "key": jwk_thumbprint(es), "key_kid": "kid-ES256"}
+    text = inspect(*args).stdout
+    assert f"ES256, 64 bytes, kid kid-ES256: verified with key {jwk_thumbprint(es)} (kid kid-ES256)\n" in text, text
+    assert re.search(rf"^verdict  rejected: invalid_grant \({reason}\)", text, re.M), text
+
+
+def test_signature_not_verified_when_it_does_not_verify(keys, es):
+    bad = token_es(es, signature=b"\x01" * 64)
+    r = inspect_json("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, bad, status=1)
+    assert r["verdict"]["reason"] == "bad_signature" and r["signature"]["verified"] is False
+    assert "key" not in r["signature"]
+    # a key without kid: the verifying key is named by its thumbprint alone
+    anon = token_es(es, header={"alg": "ES256", "typ": "JWT"}, claims=good_claims(exp=NOW - 100, iat=NOW - 200))
+    jwks = keys.folder / "anon.jwks"
+    jwks.write_text(_jwks(_pub(keys, "ES256", kid=None)))
+    r = inspect_json("--now", NOW, "--jwks", jwks, "--aud", AUD, anon, status=1)
+    assert r["signature"]["verified"] is True and r["signature"]["key_kid"] is None
+    text = inspect("--now", NOW, "--jwks", jwks, "--aud", AUD, anon).stdout
+    assert f"ES256, 64 bytes: verified with key {jwk_thumbprint(es)}\n" in text, text
 
 
 @pytest.mark.parametrize("spec", ["ES256", "EdDSA", "HS256"])

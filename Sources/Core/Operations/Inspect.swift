@@ -132,13 +132,18 @@ public struct Inspector {
             }
         }
         if let validator {
+            func verified(by key: JWK) {
+                sig["verified"] = .bool(true)
+                sig["key"] = .string(key.thumbprint)
+                sig["key_kid"] = key.kid.map { .string($0) } ?? .null
+            }
             do {
                 let v = try validator.verify(bytes, now: now)
-                sig["verified"] = .bool(true)
-                sig["key"] = .string(v.key.thumbprint)
+                verified(by: v.key)
                 o["verdict"] = .object(JSONObject([("valid", .bool(true))]))
             } catch {
-                sig["verified"] = .bool(false)
+                // A token rejected for its claims (expired, wrong audience, ...) was still signed by a key.
+                if let key = Inspector.signatureKey(jws, validator: validator) { verified(by: key) } else { sig["verified"] = .bool(false) }
                 var verdict = JSONObject()
                 verdict["valid"] = .bool(false)
                 verdict["error"] = .string(error.reason.isRejection ? error.reason.oauthError.rawValue : "invalid_request")
@@ -155,6 +160,24 @@ public struct Inspector {
         o["signature"] = .object(sig)
         o["findings"] = .array(findings.map(\.json))
         return .object(o)
+    }
+
+    /// The key that the signature verifies with, by the validator's own steps 2-5 (alg, headers, key choice,
+    /// signature), whatever the claims say; nil when a step before the claims fails.
+    /// The loop repeats step 5 of `Validator.verify`; it belongs in Validator (one function for both callers).
+    static func signatureKey(_ jws: CompactJWS, validator: Validator) -> JWK? {
+        guard let (alg, candidates) = try? validator.checkHeaderAndKeys(jws.header) else { return nil }
+        return jws.bytes.withUnsafeBytes { all -> JWK? in
+            let input = UnsafeRawBufferPointer(rebasing: all[0..<jws.signingInputEnd])
+            return jws.signature.withUnsafeBytes { sig -> JWK? in
+                for i in candidates {
+                    if let v = try? validator.verifier(i, alg), v.verify(signature: sig, message: input) {
+                        return validator.keys.keys[i]
+                    }
+                }
+                return nil
+            }
+        }
     }
 
     func headerFindings(_ h: JSONObject, signatureBytes: Int) -> [Finding] {

@@ -21,6 +21,12 @@ public struct InspectText {
         return JSON.escapeForTerminal(v.serialized())
     }
 
+    /// A member that is absent or JSON null prints as `-`, the spelling of `jwks-check`'s text report.
+    static func showOrDash(_ v: JSON?) -> String {
+        guard let v, v != .null else { return "-" }
+        return show(v)
+    }
+
     mutating func line(_ s: String = "", indent: Int = 0) {
         out += String(repeating: "  ", count: indent) + s + "\n"
     }
@@ -74,9 +80,9 @@ public struct InspectText {
                     continue
                 }
                 let size = ko["crv"]?.stringValue ?? "\(ko["bits"]?.serialized() ?? "?") bits"
-                var parts = ["kid \(ko["kid"].map(InspectText.show) ?? "-")", "\(ko["kty"]?.stringValue ?? "?") \(size)"]
-                parts.append("alg \(ko["alg"].map(InspectText.show) ?? "-")")
-                parts.append("use \(ko["use"].map(InspectText.show) ?? "-")")
+                var parts = ["kid \(InspectText.showOrDash(ko["kid"]))", "\(ko["kty"]?.stringValue ?? "?") \(size)"]
+                parts.append("alg \(InspectText.showOrDash(ko["alg"]))")
+                parts.append("use \(InspectText.showOrDash(ko["use"]))")
                 if ko["private"]?.boolValue == true { parts.append(paint("PRIVATE", "31")) }
                 line("\(i). " + parts.joined(separator: ", "), indent: indent + 1)
                 line("   thumbprint \(ko["thumbprint"]?.stringValue ?? "")", indent: indent + 1)
@@ -86,8 +92,8 @@ public struct InspectText {
             }
         case "encrypted_key":
             line(bold("wif encrypted private key"), indent: indent)
-            line("kid  \(o["kid"].map(InspectText.show) ?? "-")", indent: indent + 1)
-            line("alg  \(o["alg"].map(InspectText.show) ?? "-")", indent: indent + 1)
+            line("kid  \(InspectText.showOrDash(o["kid"]))", indent: indent + 1)
+            line("alg  \(InspectText.showOrDash(o["alg"]))", indent: indent + 1)
             if let k = o["kdf"]?.objectValue {
                 line("kdf  argon2id, \(k["memory_kib"]?.serialized() ?? "?") KiB, \(k["time"]?.serialized() ?? "?") passes, \(k["lanes"]?.serialized() ?? "?") lanes", indent: indent + 1)
             }
@@ -143,6 +149,7 @@ public struct InspectText {
             if let kid = s["kid"], kid != .null { text += ", kid \(InspectText.show(kid))" }
             if s["verified"]?.boolValue == true {
                 text += ": " + paint("verified", "32") + " with key \(s["key"]?.stringValue ?? "")"
+                if let kid = s["key_kid"], kid != .null { text += " (kid \(InspectText.show(kid)))" }
             } else if o["verdict"] == nil {
                 text += ": signature not verified (give --jwks FILE to verify)"
             }
