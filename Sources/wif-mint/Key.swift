@@ -199,36 +199,31 @@ struct JWKS {
         "jwks",
         abstract: "Print the public JWKS of one or more keys (JWK, JWKS, PEM or encrypted key files).",
         options: [
-            .value("use", "use", "Set use on every published key, e.g. jwt-svid for SPIFFE bundles."),
+            .value("alg", "alg", "The alg of keys that carry none (PEM); a key with another alg is an error."),
+            .value("kid", "kid", "The kid of the one key that carries none (default: each key's RFC 7638 thumbprint)."),
+            .value("use", "use", "Set use on every published key, e.g. jwt-svid for SPIFFE bundles (default: sig where none)."),
         ] + PassphraseOptions.specs,
         positionals: [PositionalSpec("key", "Key files; \"-\" reads standard input.", repeated: true, required: true)])
 
     let keys: [String]
+    let alg: String?
+    let kid: String?
     let use: String?
     let passphrase: PassphraseOptions
 
     init(_ a: ParsedArguments) throws {
         keys = a.positionals
+        alg = a.string("alg")
+        kid = a.string("kid")
         use = a.string("use")
         passphrase = try PassphraseOptions(a)
     }
 
     func run() throws {
-        if keys.filter({ $0 == "-" }).count > 1 { throw WIFError(.usage, "standard input (-) can be read only once") }
-        let all = try KeySource.loadAll(paths: keys, passphrase: try passphrase.passphrase(stdinUsed: keys.contains("-")))
-        for k in all where k.keyType == .oct {
-            throw WIFError(.usage, "key\(k.kidLabel) is a symmetric (oct) key: it has no public half to publish",
-                           hint: "give the HMAC key file itself to the verifier")
-        }
-        if let use { for k in all { k.use = use } }
-        var seen: [String: String] = [:]
-        for k in all {
-            guard let kid = k.kid else { continue }
-            if let t = seen[kid], t != k.thumbprint { throw WIFError(.usage, "two different keys share kid \"\(kid)\"") }
-            seen[kid] = k.thumbprint
-        }
+        let set = try KeySetPublisher(alg: alg, kid: kid, use: use)
+            .publish(paths: keys, passphrase: try passphrase.passphrase(stdinUsed: keys.contains("-")))
         var w = StdoutWriter()
-        try w.write(JWKSet(keys: all).publicJSON().serialized() + "\n")
+        try w.write(set.serialized() + "\n")
         try w.flush()
     }
 }
