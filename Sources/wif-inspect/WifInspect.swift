@@ -100,30 +100,22 @@ struct WifInspect {
             return
         }
         if json {
-            try w.write(report.serialized() + "\n")
+            try w.write(report.json.serialized() + "\n")
         } else {
             try w.write(InspectText.render(report, color: try useColor()))
         }
         try w.flush()
-        let findings = Inspector.allFindings(report)
-        if Inspector.anyRejected(report) { throw ExitStatusRequest.rejected }
-        if strict && findings.contains(where: { $0.severity >= .warning }) { throw ExitStatusRequest.rejected }
+        if report.rejected { throw ExitStatusRequest.rejected }
+        if strict && report.findings.contains(where: { $0.severity >= .warning }) { throw ExitStatusRequest.rejected }
     }
 
     /// Prints one claim or header member of each token in the report; exit 1 if any lacks it.
-    func extract(_ report: JSON, name: String, inHeader: Bool, out w: inout StdoutWriter) throws {
-        var tokens: [JSONObject] = []
-        func collect(_ j: JSON) {
-            guard let o = j.objectValue else { return }
-            if o["type"]?.stringValue == "jws" || o["type"]?.stringValue == "jwe" { tokens.append(o); return }
-            o["tokens"]?.arrayValue?.forEach(collect)
-            o["tokens"]?.objectValue?.forEach { collect($0.value) }
-        }
-        collect(report)
+    func extract(_ report: InspectionReport, name: String, inHeader: Bool, out w: inout StdoutWriter) throws {
+        let tokens = report.tokens
         guard !tokens.isEmpty else { throw WIFError(.usage, "--\(inHeader ? "header" : "claim") needs a token in the input") }
         var missing = false
         for t in tokens {
-            guard let v = t[inHeader ? "header" : "payload"]?.objectValue?[name] else { missing = true; continue }
+            guard let v = (inHeader ? t.header : t.payload)?[name] else { missing = true; continue }
             try w.write((v.stringValue ?? v.serialized()) + "\n")
         }
         try w.flush()

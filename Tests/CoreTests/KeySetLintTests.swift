@@ -85,7 +85,7 @@ import Testing
         let bytes = RotationCheckTests.set(set)
         let check = try RotationCheck(published: bytes, publishedName: "the set", now: 0).run()
         let report = try Inspector(now: 0).inspect(bytes)
-        let inspected = Inspector.allFindings(report)
+        let inspected = report.findings
         #expect(check.findings.map(\.code) == inspected.map(\.code))
         #expect(check.findings.map(\.severity) == inspected.map(\.severity))
         #expect(check.findings.map(\.message) == inspected.map(\.message))
