@@ -60,10 +60,10 @@ enum WifInspect: Command {
             }
             return
         }
-        try w.write(a.flag(json) ? report.serialized() + "\n" : InspectText.render(report, color: colored))
+        try w.write(a.flag(json) ? report.json.serialized() + "\n" : InspectText.render(report, color: colored))
         try w.flush()
-        if Inspector.anyRejected(report) { throw ExitStatusRequest.rejected }
-        if a.flag(strict) && Inspector.allFindings(report).contains(where: { $0.severity >= .warning }) {
+        if report.rejected { throw ExitStatusRequest.rejected }
+        if a.flag(strict) && report.findings.contains(where: { $0.severity >= .warning }) {
             throw ExitStatusRequest.rejected
         }
     }

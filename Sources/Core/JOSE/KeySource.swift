@@ -106,25 +106,4 @@ public enum KeySource {
         }
         return keys
     }
-
-    /// `wif-mint jwks`: the public JWK Set of the keys in `paths`, with `use` set on each when given. Symmetric
-    /// keys have no public half and are refused; two different keys may not share a kid.
-    public static func publicSet(paths: [String], use: String?, passphrase: Passphrase?) throws(WIFError) -> JSON {
-        try Input.requireStandardInputOnce(paths, "give each key file once")
-        let all = try loadAll(paths: paths, passphrase: passphrase)
-        for k in all where k.keyType == .oct {
-            throw WIFError(.usage, "key\(k.kidLabel) is a symmetric (oct) key: it has no public half to publish",
-                           hint: "give the HMAC key file itself to the verifier")
-        }
-        if let use { for k in all { k.use = use } }
-        var seen: [(kid: String, thumbprint: String)] = []
-        for k in all {
-            guard let kid = k.kid else { continue }
-            if let t = seen.first(where: { $0.kid.same(kid) }), !t.thumbprint.same(k.thumbprint) {
-                throw WIFError(.usage, "two different keys share kid \"\(JSON.escapedForMessage(kid))\"")
-            }
-            seen.append((kid, k.thumbprint))
-        }
-        return JWKSet(keys: all).publicJSON()
-    }
 }
