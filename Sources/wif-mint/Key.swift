@@ -7,7 +7,7 @@ enum Key {
     static let spec = CommandSpec(
         "key",
         abstract: "Generate a private key (the default), or encrypt or decrypt a key file with a passphrase.",
-        subcommands: [KeyGenerate.spec, KeyEncrypt.spec, KeyDecrypt.spec],
+        subcommands: [Subcommand("generate") { KeyGenerate.spec }, Subcommand("encrypt") { KeyEncrypt.spec }, Subcommand("decrypt") { KeyDecrypt.spec }],
         defaultSubcommand: "generate")
 
     static let out = Opt.string("out", "file", "Write the key to this file (mode 0600, atomically) instead of stdout.")
