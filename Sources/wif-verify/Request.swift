@@ -4,13 +4,19 @@ import Core
 
 /// `wif-verify request`: one form-encoded token request on stdin, answered by Core's `TokenEndpoint`.
 enum Request: Command {
-    static let allowGrant = Multi.strings("allow-grant", "grant", "Also accept this grant_type (client_credentials, the token-exchange URN).")
-    static let rejectGrantType = Multi.strings("reject-grant-type", "grant", "grant_type this client may not use (unauthorized_client).")
-    static let allowScope = Multi.strings("allow-scope", "scope", "Allowed scope; any other requested scope is invalid_scope.")
+    static let allowGrant = Multi.strings(
+        "allow-grant", "grant", "Also accept this grant_type (client_credentials, the token-exchange URN).")
+    static let rejectGrantType = Multi.strings(
+        "reject-grant-type", "grant", "grant_type this client may not use (unauthorized_client).")
+    static let allowScope = Multi.strings(
+        "allow-scope", "scope", "Allowed scope; any other requested scope is invalid_scope.")
     static let rejectScope = Multi.strings("reject-scope", "scope", "Scope answered with invalid_scope.")
-    static let unauthorizedScope = Multi.strings("unauthorized-scope", "scope", "Scope answered with unauthorized_client.")
-    static let issuerKey = Opt.string("issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token.")
-    static let issuer = Opt.string("issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint).")
+    static let unauthorizedScope = Multi.strings(
+        "unauthorized-scope", "scope", "Scope answered with unauthorized_client.")
+    static let issuerKey = Opt.string(
+        "issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token.")
+    static let issuer = Opt.string(
+        "issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint).")
     static let expiresIn = Opt.duration("expires-in", "Lifetime of issued access tokens (default 3600).")
     static let http = Flag("http", "Print the whole HTTP/1.1 response (status, headers, body).")
     static let json = Flag("json", "Print the response JSON with the stable wif reason of a failure as member reason.")
