@@ -9,6 +9,10 @@ internal import COpenSSL
 ///   PSS with salt = hash length and MGF1 with the same hash, RFC 7518 §3.5). ECDSA's DER output becomes
 ///   fixed-length R‖S (RFC 7518 §3.4).
 /// - EdDSA: one-shot `EVP_DigestSign` (PureEdDSA has no pre-hash, RFC 8037 §3.1).
+///
+/// The first RSA signature is verified with the key's public half before it is returned: the pairwise proof
+/// that the CRT members OpenSSL signs with belong to `n` and `e` (JWK import checks the algebra; a separate
+/// sign-and-verify probe at import cost 11 M instructions on every RS256 run).
 public final class Signer {
     public let algorithm: Algorithm
     public let key: JWK
@@ -16,10 +20,12 @@ public final class Signer {
     private var pctx: OpaquePointer?       // EVP_PKEY_CTX
     private var mdctx: OpaquePointer?      // EVP_MD_CTX
     private var md: OpaquePointer?         // EVP_MD
+    private var firstCheck: OpaquePointer? // EVP_PKEY_CTX verifying the first RSA signature, then freed
     private var digest = [UInt8](repeating: 0, count: 64)
     private var out: [UInt8]
 
     public init(key: JWK, algorithm: Algorithm) throws(WIFError) {
+        OpenSSLLibrary.ensure()
         try key.checkFits(algorithm)
         guard key.isPrivate else { throw WIFError(.keyInvalid, "key\(key.kidLabel) is public; signing needs a private key") }
         self.algorithm = algorithm
@@ -46,12 +52,20 @@ public final class Signer {
                 throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) signing")
             }
             try Signer.configure(pctx, md: md, algorithm: algorithm)
-            if algorithm.family != .ecdsa { out = [UInt8](repeating: 0, count: key.bits / 8 + 16) }
+            if algorithm.family != .ecdsa {
+                out = [UInt8](repeating: 0, count: key.bits / 8 + 16)
+                firstCheck = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
+                guard let firstCheck, EVP_PKEY_verify_init(firstCheck) == 1 else {
+                    throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) verification")
+                }
+                try Signer.configure(firstCheck, md: md, algorithm: algorithm)
+            }
         }
     }
 
     deinit {
         if let mac { EVP_MAC_CTX_free(mac) }
+        if let firstCheck { EVP_PKEY_CTX_free(firstCheck) }
         if let pctx { EVP_PKEY_CTX_free(pctx) }
         if let mdctx { EVP_MD_CTX_free(mdctx) }
         if let md { EVP_MD_free(md) }
@@ -117,7 +131,20 @@ public final class Signer {
                 digest.withUnsafeBufferPointer { EVP_PKEY_sign(pctx, o.baseAddress, &len, $0.baseAddress, dlen) }
             }
             guard ok == 1 else { throw fail() }
-            if algorithm.family != .ecdsa { return Array(out[0..<len]) }
+            if algorithm.family != .ecdsa {
+                if let check = firstCheck {
+                    let good = out.withUnsafeBufferPointer { o in
+                        digest.withUnsafeBufferPointer { EVP_PKEY_verify(check, o.baseAddress, len, $0.baseAddress, dlen) }
+                    } == 1
+                    ERR_clear_error()
+                    guard good else {
+                        throw WIFError(.keyInvalid, "key\(key.kidLabel): the RSA private key does not match its public key")
+                    }
+                    EVP_PKEY_CTX_free(check)
+                    firstCheck = nil
+                }
+                return Array(out[0..<len])
+            }
             guard let raw = ECDSASignature.derToRaw(out, length: len, size: key.curve?.size ?? 32) else { throw fail() }
             return raw
         }
@@ -176,6 +203,7 @@ public final class Verifier {
     private var macOut = [UInt8](repeating: 0, count: 64)
 
     public init(key: JWK, algorithm: Algorithm) throws(WIFError) {
+        OpenSSLLibrary.ensure()
         try key.checkFits(algorithm)
         self.algorithm = algorithm
         self.key = key

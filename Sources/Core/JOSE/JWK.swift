@@ -207,7 +207,7 @@ public final class JWK: @unchecked Sendable {
         try pkey.check(isPrivate: isPrivate, what: what)
         let key: JWK
         do { key = try fromPKey(pkey, isPrivate: isPrivate, alg: nil) } catch { throw error.located(what) }
-        if isPrivate && key.keyType == .rsa { try rsaProbe(key, what: what) }
+        if isPrivate && key.keyType == .rsa { try checkRSAPair(key, what: what) }
         key.use = nil
         key.kid = key.thumbprint
         return key
