@@ -104,6 +104,11 @@ import Testing
             #expect(sig.count == signatureLength(alg, key: key))
             for v in verifiers {
                 #expect(v.verify(signature: sig, message: m), "\(alg.rawValue), \(m.count)-byte message")
+                // A failed verification leaves the reused context (EdDSA: initialised once) usable.
+                var bad = sig
+                bad[bad.count / 2] ^= 1
+                #expect(!v.verify(signature: bad, message: m))
+                #expect(v.verify(signature: sig, message: m))
             }
         }
         // A key written as PEM and read back signs for the original public key.
