@@ -4,8 +4,8 @@ internal import COpenSSL
 /// Owns one OpenSSL `EVP_PKEY` (RSA, EC or Ed25519/Ed448) and frees it in `deinit`.
 ///
 /// Rules: keys are built from their JWK members with `EVP_PKEY_fromdata` (EC public points always as the
-/// uncompressed `pub` octet string, never `qx`/`qy`, see REFERENCES D9.5), then checked (`EVP_PKEY_public_check`,
-/// and a pairwise check when a private part is present). Private BIGNUMs are freed with `BN_clear_free`.
+/// uncompressed `pub` octet string, never `qx`/`qy`, see REFERENCES D9.5), then checked (`check`: a public-key
+/// check, and a pairwise check when a private part is present). Private BIGNUMs are freed with `BN_clear_free`.
 final class PKey: @unchecked Sendable {
     let raw: OpaquePointer
 
