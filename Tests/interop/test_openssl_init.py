@@ -50,3 +50,16 @@ def test_openssl_conf_applies(wif_keys, tmp_path):
     assert p.returncode == 2 and p.stdout == "", p.stderr
     assert p.stderr.startswith("wif-mint: ") and len(p.stderr.splitlines()) <= 2, p.stderr
     assert wif_run("wif-mint", "token", "--key", key, *CLAIMS, env=env_without_conf()).returncode == 0
+
+
+def test_openssl_reason_strings_stay_in_messages(tmp_path):
+    """OpenSSL's reason text ends the message of a key OpenSSL cannot read. Release binaries load the reason
+    strings only when an error is reported; run with WIF_BIN_DIR=.build/release to check that path."""
+    pem = tmp_path / "bad.pem"
+    pem.write_text("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n")
+    p = wif_run("wif-mint", "jwks", pem, env=env_without_conf())
+    assert p.returncode == 2 and p.stdout == ""
+    prefix = f"wif-mint: {pem}: not a readable PEM key: "
+    assert p.stderr.startswith(prefix), p.stderr
+    reason = p.stderr[len(prefix):].strip()
+    assert reason and reason.islower() and "error:" not in reason, p.stderr
