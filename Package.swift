@@ -13,19 +13,21 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
-        .target(name: "Core", dependencies: ["COpenSSL", "CArgon2"], linkerSettings: [
-            // Release binaries carry libcrypto inside (see Makefile, RELEASE_FLAGS): loading the shared library
-            // costs each run about 0.7 ms of dynamic relocation. Debug and test builds link it dynamically.
-            .linkedLibrary("crypto", .when(configuration: .debug)),
-            .unsafeFlags(["-Xlinker", "--whole-archive", "-Xlinker", "-l:libcrypto.a", "-Xlinker", "--no-whole-archive"],
-                         .when(configuration: .release)),
+        // Release binaries are fully static and not position-independent: no dynamic loader, no relocations
+        // (`--version` 0.36 M instructions instead of 2.89 M; ES256 one-token mint 15.4 → 12.8 M with no other
+        // change). CStaticLink replaces glibc's dlopen there (see its source). Debug and test builds link
+        // libcrypto and glibc dynamically.
+        .target(name: "CStaticLink", cSettings: [.define("WIF_STATIC_LINK", .when(configuration: .release))]),
+        .target(name: "Core", dependencies: ["COpenSSL", "CArgon2", "CStaticLink"], linkerSettings: [
+            .linkedLibrary("crypto"),
+            .unsafeFlags(["-static-executable"], .when(configuration: .release)),
         ]),
         // The command-line machinery (parser, help, completions, main, diagnostics, stdout): no rules, no C.
         .target(name: "CLI", dependencies: ["Core"]),
         .executableTarget(name: "wif-mint", dependencies: ["Core", "CLI"]),
         .executableTarget(name: "wif-verify", dependencies: ["Core", "CLI"]),
         .executableTarget(name: "wif-inspect", dependencies: ["Core", "CLI"]),
-        .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CStaticLink"], resources: []),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Core"]),
     ],
     swiftLanguageModes: [.v6]
