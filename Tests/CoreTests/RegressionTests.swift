@@ -39,10 +39,44 @@ import Testing
         }
     }
 
+    /// The e = 1 forgery for `signingInput`: the "signature" is the EMSA-PKCS1-v1_5 encoding (RFC 8017 §9.2) of
+    /// SHA-256 of the signing input itself, 256 bytes, made without any key. Under e = 1, s^e mod n = s for every
+    /// 2048-bit modulus n (the encoding starts 00 01, so s < n), so it "verifies" with any such key.
+    static func forgeForExponentOne(_ signingInput: String) -> String {
+        let digestInfo = hex("3031300d060960864801650304020105000420")   // RFC 8017 §9.2 note 1, SHA-256
+        let h = Digest.sha256(Array(signingInput.utf8))
+        let em: [UInt8] = [0x00, 0x01] + [UInt8](repeating: 0xFF, count: 256 - 3 - digestInfo.count - h.count) + [0x00]
+            + digestInfo + h
+        return signingInput + "." + Base64URL.encode(em)
+    }
+
+    /// Judges the forgery with the keys `load` gives: refusing the key (key_invalid) or the signature
+    /// (bad_signature) passes; a key that loads and verifies the forgery fails the test.
+    func expectForgeryRefused(_ load: () throws -> KeyRing, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            let v = try Validator(keys: try load(), policy: Policy(profile: .none))
+            #expect(reason(of: { try v.verify(Array(Self.forgedForE1.utf8), now: Self.now) }, sourceLocation: sourceLocation)
+                    == .badSignature, sourceLocation: sourceLocation)
+        } catch let e as WIFError {
+            #expect(e.reason == .keyInvalid, "\(e)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("not a WIFError: \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func forgedTokenForAnExponentOfOneIsNeverVerified() throws {
+        let signingInput = Self.forgedForE1.split(separator: ".").prefix(2).joined(separator: ".")
+        #expect(Self.forgeForExponentOne(signingInput) == Self.forgedForE1)
         #expect(Self.forgedForE1.utf8.count == 459)
+        // The PEM key of the original report (n of 2048 bits, e = 1) ...
         let path = fixturesDirectory() + "/regressions/rsa-2048-e1.pem"
-        #expect(reason { try KeyRing(paths: [path]) } == .keyInvalid)
+        expectForgeryRefused { try KeyRing(paths: [path]) }
+        // ... and the same exponent in a JWK, over the RFC 7515 A.2 modulus.
+        let n = try #require(try parseJWK(RFC.a2Key).json(includePrivate: false)["n"]?.stringValue)
+        let e1 = jwkJSON([("kty", "RSA"), ("n", n), ("e", "AQ")])
+        expectForgeryRefused { KeyRing(keys: [try parseJWK(e1)]) }
+        // The forgery is well formed: with a real RSA key it gets as far as the signature check.
+        expectForgeryRefused { KeyRing(keys: [try reparse(try parseJWK(RFC.a2Key), includePrivate: false)]) }
     }
 
     /// An RSA PEM key over 16384 bits is refused by its size before any other check; public PEM keys now get

@@ -11,6 +11,13 @@ public enum Algorithm: String, CaseIterable, Sendable {
 
     public enum Family: Sendable { case hmac, rsa, pss, ecdsa, eddsa }
 
+    /// The algorithm named exactly `rawValue` (UTF-8 bytes, RFC 7515 §4.1.1). The synthesized initializer
+    /// compares with `==`, under which "ES256" + U+212A KELVIN SIGN is "ES256K".
+    public init?(rawValue: String) {
+        guard let a = Algorithm.allCases.first(where: { $0.rawValue.same(rawValue) }) else { return nil }
+        self = a
+    }
+
     public var family: Family {
         switch self {
         case .hs256, .hs384, .hs512: return .hmac
@@ -89,12 +96,24 @@ public enum Algorithm: String, CaseIterable, Sendable {
 /// JWK key types (RFC 7518 §6.1, RFC 8037 §2).
 public enum KeyType: String, Sendable, CaseIterable {
     case rsa = "RSA", ec = "EC", okp = "OKP", oct
+
+    /// The key type named exactly `rawValue` (UTF-8 bytes: "O" + U+212A KELVIN SIGN + "P" is not OKP).
+    public init?(rawValue: String) {
+        guard let t = KeyType.allCases.first(where: { $0.rawValue.same(rawValue) }) else { return nil }
+        self = t
+    }
 }
 
 /// Curves for EC and OKP keys.
 public enum Curve: String, Sendable, CaseIterable {
     case p256 = "P-256", p384 = "P-384", p521 = "P-521", secp256k1
     case ed25519 = "Ed25519", ed448 = "Ed448"
+
+    /// The curve named exactly `rawValue` (UTF-8 bytes).
+    public init?(rawValue: String) {
+        guard let c = Curve.allCases.first(where: { $0.rawValue.same(rawValue) }) else { return nil }
+        self = c
+    }
 
     public var keyType: KeyType {
         switch self {

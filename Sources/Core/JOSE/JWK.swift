@@ -88,7 +88,7 @@ public final class JWK: @unchecked Sendable {
             throw WIFError(.keyInvalid, "alg \(alg.rawValue) does not fit key\(kidLabel) (\(summary))",
                            hint: "this key signs with \((try? defaultAlgorithm())?.rawValue ?? "another alg")")
         }
-        if let algName, algName != alg.rawValue {
+        if let algName, !algName.same(alg.rawValue) {
             throw WIFError(.keyInvalid, "key\(kidLabel) is for alg \(algName), not \(alg.rawValue)")
         }
         if alg.family == .hmac, let secret, secret.count < alg.hashLength {

@@ -215,7 +215,7 @@ public struct TokenEndpoint {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidClient, error.located("client_assertion"))
             }
-            if let id = one("client_id"), id != client?.claims["sub"]?.stringValue {
+            if let id = one("client_id"), client?.claims["sub"]?.stringValue?.same(id) != true {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_id does not match the client assertion's sub (RFC 7521 §4.2)")
             }
         } else if one("client_assertion_type") != nil {

@@ -189,7 +189,7 @@ public final class Validator {
 
     func fits(_ k: JWK, _ alg: Algorithm) -> Bool {
         guard alg.fits(keyType: k.keyType, curve: k.curve) else { return false }
-        if let ka = k.algName, ka != alg.rawValue { return false }
+        if let ka = k.algName, !ka.same(alg.rawValue) { return false }
         if k.keyType == .oct, (k.secret?.count ?? 0) < alg.hashLength { return false }
         return true
     }

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+import Core
+import Glibc
+import Testing
+
+/// The verification use case (Sources/Core/Operations/Verification.swift): one token and `--batch`, the replay
+/// cache opened, spent and closed inside it, batch lines with their line numbers, and zero tokens as input_empty.
+@Suite struct VerificationTests {
+    static let aud = "https://as.example/token"
+    let ec: JWK
+    let dir: TempDir
+
+    init() throws {
+        ec = try MirrorKeys.key(MirrorKeys.ec)
+        dir = try TempDir()
+    }
+
+    func verification(replay: Bool = false, now: Int64 = mirrorNow) throws -> Verification {
+        var p = Policy(profile: .rfc7523)
+        p.audiences = [Self.aud]
+        return Verification(validator: try validator([ec], p), replayCache: replay ? dir.file("replay") : nil,
+                            clock: Clock(fixed: now))
+    }
+
+    func token(_ edit: (inout TokenSpec) -> Void = { _ in }) throws -> [UInt8] {
+        try mint(ec, baseSpec(aud: [Self.aud]), edit)
+    }
+
+    /// Runs a batch over `input` and returns the summary and the result objects.
+    func batch(_ v: Verification, _ input: [UInt8]) throws -> (Verification.BatchSummary, [JSONObject]) {
+        let fd = try pipeHolding(input)
+        defer { close(fd) }
+        var sink = CollectingSink()
+        let summary = try v.verifyBatch(fd: fd, to: &sink)
+        #expect(sink.bytes.last == 0x0A)
+        #expect(sink.objects.count == summary.tokens)
+        return (summary, sink.objects)
+    }
+
+    // MARK: one token
+
+    @Test func oneToken() throws {
+        let v = try verification()
+        #expect(try v.verify(try token()).claims["sub"]?.stringValue == "workload-1")
+        #expect(reason { try v.verify(try token { $0.aud = ["x"] }) } == .badAudience)
+    }
+
+    @Test func theClockIsTheOneGiven() throws {
+        let t = try token { $0.iat = mirrorNow; $0.exp = mirrorNow + 300 }
+        #expect(reason { try verification(now: mirrorNow + 299).verify(t) } == nil)
+        #expect(reason { try verification(now: mirrorNow + 360).verify(t) } == .expired)
+    }
+
+    @Test func aReplayCacheIsSpentOnce() throws {
+        let v = try verification(replay: true)
+        let t = try token { $0.jti = .fixed("once") }
+        #expect(reason { try v.verify(t) } == nil)
+        #expect(reason { try v.verify(t) } == .replayedJTI)
+        // The cache file holds the entry and the lock was released: another verifier sees it.
+        let other = try verification(replay: true)
+        #expect(reason { try other.verify(t) } == .replayedJTI)
+        #expect(Input.isReadableFile(dir.file("replay")))
+    }
+
+    @Test func onlyAnAcceptedTokenEntersTheReplayCache() throws {
+        let v = try verification(replay: true)
+        #expect(reason { try v.verify(try token { $0.jti = .fixed("j"); $0.aud = ["x"] }) } == .badAudience)
+        #expect(reason { try v.verify(try token { $0.jti = .fixed("j") }) } == nil)
+        #expect(reason { try v.verify(try token { $0.jti = .fixed("j") }) } == .replayedJTI)
+    }
+
+    @Test func tokensWithoutJTIAreRememberedWhole() throws {
+        let v = try verification(replay: true)
+        let t = try token { $0.jti = .omitted }
+        #expect(reason { try v.verify(t) } == nil)
+        #expect(reason { try v.verify(t) } == .replayedJTI)
+        #expect(reason { try v.verify(try token { $0.jti = .omitted; $0.sub = "workload-2" }) } == nil)
+    }
+
+    @Test func fromSettings() throws {
+        var s = PolicySettings()
+        s.jwks = [try dir.jwks("jwks.json", [ec])]
+        s.audiences = [Self.aud]
+        s.replayCache = dir.file("settings-replay")
+        let v = try Verification(settings: s, clock: Clock(fixed: mirrorNow))
+        #expect(v.replayCache == dir.file("settings-replay"))
+        let t = try token()
+        #expect(reason { try v.verify(t) } == nil)
+        #expect(reason { try v.verify(t) } == .replayedJTI)
+        s.leeway = "2h"
+        #expect(reason { try Verification(settings: s, clock: .system) } == .usage)
+    }
+
+    // MARK: batch
+
+    @Test func batchLinesCarryTheirLineNumbers() throws {
+        let good = try token(), bad = try token { $0.aud = ["x"]; $0.jti = .fixed("bad-jti"); $0.sub = "bad-sub" }
+        let input = good + [0x0A] + bad + [0x0D, 0x0A] + good + [0x0A]
+        let (summary, lines) = try batch(try verification(), input)
+        #expect(summary.tokens == 3)
+        #expect(summary.rejected == 1)
+        #expect(lines.map { $0["line"]?.int64Value } == [1, 2, 3])
+        #expect(lines.map { $0["valid"]?.boolValue } == [true, false, true])
+        #expect(lines[1]["reason"]?.stringValue == "bad_audience")
+        #expect(lines[1]["error"]?.stringValue == "invalid_grant")
+        #expect(lines[1]["jti"]?.stringValue == "bad-jti")
+        #expect(lines[1]["sub"]?.stringValue == "bad-sub")
+        #expect(lines[0]["claims"]?.objectValue?["sub"]?.stringValue == "workload-1")
+        #expect(lines[0]["kid"]?.stringValue == "ec-1")
+        #expect(lines[0]["thumbprint"]?.stringValue == ec.thumbprint)
+    }
+
+    @Test func aLastLineWithoutNewlineCounts() throws {
+        let (summary, lines) = try batch(try verification(), try token() + [0x0A] + (try token()))
+        #expect(summary.tokens == 2)
+        #expect(lines.last?["line"]?.int64Value == 2)
+    }
+
+    @Test func rejectionsWithoutReadablePayloadHaveNoJTIOrSub() throws {
+        let input = Array("not-a-token\n".utf8) + (try signRaw(header: #"{"alg":"ES256"}"#, payload: #"{"jti":5,"sub":"s"}"#,
+                                                              key: ec, alg: .es256)) + [0x0A]
+        let (summary, lines) = try batch(try verification(), input)
+        #expect(summary.rejected == 2)
+        #expect(lines[0]["reason"]?.stringValue == "malformed")
+        #expect(lines[0]["jti"] == nil && lines[0]["sub"] == nil)
+        // Only string jti and sub are reported.
+        #expect(lines[1]["jti"] == nil)
+        #expect(lines[1]["sub"]?.stringValue == "s")
+    }
+
+    @Test func anEmptyLineIsAMalformedToken() throws {
+        let (summary, lines) = try batch(try verification(), Array("\n".utf8) + (try token()) + [0x0A])
+        #expect(summary.tokens == 2)
+        #expect(lines[0]["reason"]?.stringValue == "malformed")
+        #expect(lines[1]["valid"]?.boolValue == true)
+    }
+
+    @Test func anOverlongLineIsRejectedAndSkipped() throws {
+        var p = Policy(profile: .none)
+        p.maxTokenSize = 64
+        let v = Verification(validator: try validator([ec], p), replayCache: nil, clock: Clock(fixed: mirrorNow))
+        let long = [UInt8](repeating: UInt8(ascii: "A"), count: 5000)
+        let (summary, lines) = try batch(v, long + [0x0A] + long + [0x0A])
+        #expect(summary.tokens == 2)
+        #expect(summary.rejected == 2)
+        #expect(lines.map { $0["line"]?.int64Value } == [1, 2])
+        #expect(lines[0]["message"]?.stringValue == "the token has 5000 bytes, more than the limit of 64")
+    }
+
+    @Test func zeroTokensIsNothingToJudge() throws {
+        let fd = try pipeHolding([])
+        defer { close(fd) }
+        var sink = CollectingSink()
+        let e = wifError { try verification().verifyBatch(fd: fd, to: &sink) }
+        #expect(e?.reason == .inputEmpty)
+        #expect(e?.reason.exitStatus == .failure)
+        #expect(e?.hint == "an earlier step of the pipeline may have failed")
+        #expect(sink.bytes.isEmpty)
+    }
+
+    @Test func aBatchSpendsTheReplayCacheOnce() throws {
+        let t = try token { $0.jti = .fixed("batch-jti") }
+        let (summary, lines) = try batch(try verification(replay: true), t + [0x0A] + t + [0x0A])
+        #expect(summary.rejected == 1)
+        #expect(lines[1]["reason"]?.stringValue == "replayed_jti")
+        #expect(lines[1]["line"]?.int64Value == 2)
+        // The batch closed the cache: a later single verification sees the spent jti.
+        #expect(reason { try verification(replay: true).verify(t) } == .replayedJTI)
+    }
+
+    @Test func aBrokenReplayCacheStopsTheBatch() throws {
+        try dir.write("replay", "garbage\n")
+        let fd = try pipeHolding(try token() + [0x0A])
+        defer { close(fd) }
+        var sink = CollectingSink()
+        #expect(reason { try verification(replay: true).verifyBatch(fd: fd, to: &sink) } == .inputInvalid)
+    }
+}
