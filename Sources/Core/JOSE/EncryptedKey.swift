@@ -108,7 +108,7 @@ public struct EncryptedKey: Sendable, Equatable {
         func bad(_ why: String) -> WIFError { WIFError(.keyInvalid, "\(what): \(why)") }
         let o: JSONObject
         do { o = try JSON.parseObject(data, what: what) } catch { throw WIFError(.keyInvalid, error.detail) }
-        guard let type = o["wif"]?.stringValue, type == EncryptedKey.type else {
+        guard let type = o["wif"]?.stringValue, type.same(EncryptedKey.type) else {
             throw bad("not a wif encrypted key (member \"wif\" is not \"\(EncryptedKey.type)\")")
         }
         guard let v = o["version"]?.int64Value else { throw bad("member \"version\" is missing or not an integer") }
@@ -123,7 +123,7 @@ public struct EncryptedKey: Sendable, Equatable {
         guard let enc = o["enc"]?.objectValue else { throw bad("member \"enc\" is not an object") }
         try exactMembers(kdf, ["alg", "v", "m", "t", "p", "salt"], in: "\"kdf\"", what: what)
         try exactMembers(enc, ["alg", "nonce", "tag"], in: "\"enc\"", what: what)
-        guard kdf["alg"]?.stringValue == kdfName else { throw bad("kdf alg is not \"\(kdfName)\"") }
+        guard kdf["alg"]?.stringValue?.same(kdfName) == true else { throw bad("kdf alg is not \"\(kdfName)\"") }
         guard kdf["v"]?.int64Value == Int64(Argon2.version) else { throw bad("kdf v is not \(Argon2.version) (Argon2 1.3)") }
         func cost(_ name: String, max: UInt32) throws(WIFError) -> UInt32 {
             guard let n = kdf[name]?.int64Value, n >= 1, n <= Int64(max) else {
@@ -135,7 +135,7 @@ public struct EncryptedKey: Sendable, Equatable {
                                        iterations: try cost("t", max: Argon2.Parameters.maxIterations),
                                        lanes: try cost("p", max: Argon2.Parameters.maxLanes))
         try params.check(what: what)
-        guard enc["alg"]?.stringValue == encName else { throw bad("enc alg is not \"\(encName)\"") }
+        guard enc["alg"]?.stringValue?.same(encName) == true else { throw bad("enc alg is not \"\(encName)\"") }
         func b64(_ o: JSONObject, _ name: String, _ label: String, sizes: ClosedRange<Int>) throws(WIFError) -> [UInt8] {
             guard let s = o[name]?.stringValue, let b = Base64URL.decode(s), sizes.contains(b.count) else {
                 let size = sizes.lowerBound == sizes.upperBound ? "\(sizes.lowerBound)" : "\(sizes.lowerBound) to \(sizes.upperBound)"

@@ -46,7 +46,7 @@ public final class JWK: @unchecked Sendable {
     }
 
     /// The key's `alg`, when it names a JWS algorithm wif knows.
-    public var algorithm: Algorithm? { algName.flatMap { Algorithm(rawValue: $0) } }
+    public var algorithm: Algorithm? { algName.flatMap { Algorithm(exactly: $0) } }
 
     /// Size in bits: RSA modulus, EC/OKP curve size, oct key length.
     public var bits: Int {
@@ -63,7 +63,7 @@ public final class JWK: @unchecked Sendable {
     /// The algorithm a token signed with this key uses by default: its `alg`, else the family default.
     public func defaultAlgorithm() throws(WIFError) -> Algorithm {
         if let algName {
-            guard let a = Algorithm(rawValue: algName) else {
+            guard let a = Algorithm(exactly: algName) else {
                 throw WIFError(.keyInvalid, "key\(kidLabel) has alg \"\(JSON.escapedForMessage(algName))\", not a JWS algorithm")
             }
             return a
@@ -86,7 +86,7 @@ public final class JWK: @unchecked Sendable {
             throw WIFError(.keyInvalid, "alg \(alg.rawValue) does not fit key\(kidLabel) (\(summary))",
                            hint: "this key signs with \((try? defaultAlgorithm())?.rawValue ?? "another alg")")
         }
-        if let algName, algName != alg.rawValue {
+        if let algName, !algName.same(alg.rawValue) {
             throw WIFError(.keyInvalid, "key\(kidLabel) is for alg \(algName), not \(alg.rawValue)")
         }
         if alg.family == .hmac, let secret, secret.count < alg.hashLength {
@@ -99,7 +99,7 @@ public final class JWK: @unchecked Sendable {
     /// The required public members of RFC 7638 §3.2, in lexicographic order.
     static func thumbprintMembers(_ keyType: KeyType, _ curve: Curve?,
                                   _ material: [(name: String, value: String, secret: Bool)]) -> [(String, String)] {
-        let find = { (n: String) in material.first { $0.name == n }?.value ?? "" }
+        let find = { (n: String) in material.first { $0.name.same(n) }?.value ?? "" }
         switch keyType {
         case .rsa: return [("e", find("e")), ("kty", "RSA"), ("n", find("n"))]
         case .ec: return [("crv", curve?.rawValue ?? ""), ("kty", "EC"), ("x", find("x")), ("y", find("y"))]

@@ -72,7 +72,7 @@ public enum KeySource {
             key = k
         case .set(let s):
             if let kid {
-                guard let k = s.keys.first(where: { $0.kid == kid }) else {
+                guard let k = s.keys.first(where: { $0.kid?.same(kid) == true }) else {
                     throw WIFError(.keyNotFound, "\(what): no key with kid \"\(JSON.escapedForMessage(kid))\"")
                 }
                 key = k

@@ -62,7 +62,7 @@ public struct Inspector {
             o["tokens"] = .array(lines.map { token($0) })
             return .object(o)
         }
-        if t.contains(UInt8(ascii: "=")), let body = try? FormEncoding.decode(t), body.contains(where: { $0.0 == "grant_type" }) {
+        if t.contains(UInt8(ascii: "=")), let body = try? FormEncoding.decode(t), body.contains(where: { $0.0.same("grant_type") }) {
             return request(body)
         }
         throw WIFError(.inputInvalid, "the input is none of: a compact JWT, a JWK, a JWKS, a PEM key, a token request",
@@ -123,7 +123,7 @@ public struct Inspector {
             findings += claimFindings(c)
             if let chain = delegation(c) { o["delegation"] = .array(chain) }
         }
-        if let validator, let a = alg.flatMap(Algorithm.init(rawValue:)), a.family == .hmac {
+        if let validator, let a = alg.flatMap({ Algorithm(exactly: $0) }), a.family == .hmac {
             let kid = h["kid"]?.stringValue
             for k in validator.keys.keys where k.keyType == .oct && (kid == nil || k.kid.map { $0.same(kid ?? "") } == true) {
                 if let n = k.secret?.count, n < a.hashLength {
@@ -162,9 +162,9 @@ public struct Inspector {
         let alg = h["alg"]?.stringValue
         if alg == nil {
             f.append(Finding("no_alg", .error, "the header has no alg string"))
-        } else if let alg, alg.lowercased() == "none" {
+        } else if let alg, alg.sameIgnoringASCIICase("none") {
             f.append(Finding("alg_none", .error, "alg \"\(alg)\": an unsecured token, never accepted (RFC 8725 §3.2)"))
-        } else if let alg, Algorithm(rawValue: alg) == nil {
+        } else if let alg, Algorithm(exactly: alg) == nil {
             f.append(Finding("unknown_alg", .error, "alg \"\(JSON.escapedForMessage(alg))\" is not a JWS algorithm wif knows"))
         }
         if h["typ"] == nil { f.append(Finding("no_typ", .info, "no typ header (explicit typing, RFC 8725 §3.11)")) }
@@ -174,10 +174,10 @@ public struct Inspector {
         }
         if h["crit"] != nil { f.append(Finding("crit", .warning, "crit lists extensions a verifier must understand, or reject the token")) }
         if h["b64"] != nil { f.append(Finding("b64", .warning, "b64 (RFC 7797) changes the signing input; JWTs do not use it")) }
-        if let cty = h["cty"]?.stringValue, Policy.normalTyp(cty) == "jwt" {
+        if let cty = h["cty"]?.stringValue, Policy.sameTyp(cty, "JWT") {
             f.append(Finding("nested_jwt", .warning, "cty JWT marks a nested JWT"))
         }
-        if let alg, let a = Algorithm(rawValue: alg) {
+        if let alg, let a = Algorithm(exactly: alg) {
             let expected: Int? = a.family == .hmac ? a.hashLength : a.family == .ecdsa ? 2 * (a.requiredCurve?.size ?? 32)
                 : a == .ed25519 ? 64 : a == .ed448 ? 114 : nil
             if let expected, signatureBytes != expected {
@@ -311,7 +311,7 @@ public struct Inspector {
         if k.kid == nil { f.append(Finding("no_kid", .warning, "\(label) has no kid")) }
         if k.algName == nil { f.append(Finding("no_alg", .warning, "\(label) has no alg (RFC 8725 §3.1: one key, one algorithm)")) }
         if k.use == nil && k.keyOps == nil { f.append(Finding("no_use", .warning, "\(label) has no use")) }
-        if let a = k.algName, Algorithm(rawValue: a) == nil {
+        if let a = k.algName, Algorithm(exactly: a) == nil {
             f.append(Finding("non_signature_alg", .info, "\(label) is for alg \(a), not a JWS signature algorithm"))
         }
         return f
@@ -442,7 +442,7 @@ public struct Inspector {
         for (k, n) in seen.sorted(by: { $0.key < $1.key }) where n > 1 && k != "resource" && k != "audience" {
             findings.append(Finding("repeated_parameter", .error, "\(k) appears \(n) times (RFC 6749 §3.2: invalid_request)"))
         }
-        let grant = pairs.first { $0.0 == "grant_type" }?.1
+        let grant = pairs.first { $0.0.same("grant_type") }?.1
         out["grant_type"] = grant.map { .string($0) } ?? .null
         switch grant {
         case TokenRequest.jwtBearerGrant?:
@@ -459,7 +459,7 @@ public struct Inspector {
             findings.append(Finding("unknown_grant", .warning, "grant_type \(grant ?? "(none)") is not one wif knows"))
         }
         if seen["client_assertion"] != nil,
-           pairs.first(where: { $0.0 == "client_assertion_type" })?.1 != TokenRequest.clientAssertionType {
+           pairs.first(where: { $0.0.same("client_assertion_type") })?.1.same(TokenRequest.clientAssertionType) != true {
             findings.append(Finding("bad_client_assertion_type", .error, "client_assertion_type must be \(TokenRequest.clientAssertionType)"))
         }
         out["parameters"] = .array(params)

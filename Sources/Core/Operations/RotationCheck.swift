@@ -163,10 +163,10 @@ public struct RotationCheck {
             if e.kid == nil { add(.missingKid, "\(e.label) has no kid: verifiers cannot pick it by the token's kid") }
             if raw["alg"] == nil { add(.missingAlg, "\(e.label) has no alg: verifiers cannot tie it to one algorithm (RFC 8725 §3.1)") }
             if raw["use"] == nil { add(.missingUse, "\(e.label) has no use: publish signing keys with use sig") }
-            if let use = e.key?.use, !RotationCheck.verifyingUses.contains(use) {
+            if let use = e.key?.use, !RotationCheck.verifyingUses.containsExactly(use) {
                 add(.badUse, "\(e.label) has use \"\(JSON.escapedForMessage(use))\": verifiers do not check signatures with it")
             }
-            if let ops = e.key?.keyOps, !ops.contains("verify") {
+            if let ops = e.key?.keyOps, !ops.containsExactly("verify") {
                 add(.badUse, "\(e.label) has key_ops without verify: verifiers do not check signatures with it")
             }
             if let key = e.key, let alg = key.algName, key.algorithm == nil {

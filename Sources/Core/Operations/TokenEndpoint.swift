@@ -78,12 +78,17 @@ public struct TokenEndpoint {
         do { pairs = try FormEncoding.decode(body) } catch {
             return .failure(.invalidRequest, error)
         }
-        var params: [String: [String]] = [:]
-        for (k, v) in pairs where !v.isEmpty { params[k, default: []].append(v) }
-        for (k, vs) in params where vs.count > 1 && k != "resource" && k != "audience" {
+        // Parameter names are matched by their bytes (Identifier.swift), never by canonical equivalence.
+        var params: [ExactName: [String]] = [:]
+        var order: [String] = []
+        for (k, v) in pairs where !v.isEmpty {
+            if params[ExactName(k)] == nil { order.append(k) }
+            params[ExactName(k), default: []].append(v)
+        }
+        for k in order where (params[ExactName(k)]?.count ?? 0) > 1 && !k.same("resource") && !k.same("audience") {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "parameter \(k) is repeated (RFC 6749 §3.2)")
         }
-        let one = { (k: String) in params[k]?.first }
+        let one = { (k: String) in params[ExactName(k)]?.first }
         // 2. grant type
         guard let grant = one("grant_type") else {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "grant_type is missing")
@@ -92,38 +97,37 @@ public struct TokenEndpoint {
             return TokenEndpoint.fail(.unauthorizedClient, .grantTypeRejected, "this client may not use grant_type \(grant)")
         }
         let known = [TokenRequest.jwtBearerGrant, TokenRequest.clientCredentialsGrant, TokenRequest.tokenExchangeGrant]
-        guard grant == TokenRequest.jwtBearerGrant || allowGrants.containsExactly(grant) else {
+        guard grant.same(TokenRequest.jwtBearerGrant) || allowGrants.containsExactly(grant) else {
             return TokenEndpoint.fail(.unsupportedGrantType, .unsupportedGrantType, "grant_type \(grant) is not supported")
         }
         // 3. credentials
         var subject: VerifiedToken?
         var client: VerifiedToken?
         if let ca = one("client_assertion") {
-            guard one("client_assertion_type") == TokenRequest.clientAssertionType else {
+            guard one("client_assertion_type")?.same(TokenRequest.clientAssertionType) == true else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_assertion_type must be \(TokenRequest.clientAssertionType)")
             }
             do { client = try (clientValidator ?? validator).verify(Array(ca.utf8), now: now) } catch {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidClient, error.located("client_assertion"))
             }
-            if let id = one("client_id"), id != client?.claims["sub"]?.stringValue {
+            if let id = one("client_id"), client?.claims["sub"]?.stringValue?.same(id) != true {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_id does not match the client assertion's sub (RFC 7521 §4.2)")
             }
         } else if one("client_assertion_type") != nil {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "client_assertion_type without client_assertion")
         }
-        switch grant {
-        case TokenRequest.jwtBearerGrant:
+        if grant.same(TokenRequest.jwtBearerGrant) {
             guard let a = one("assertion") else { return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "assertion is missing or empty") }
             do { subject = try validator.verify(Array(a.utf8), now: now) } catch {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidGrant, error)
             }
-        case TokenRequest.clientCredentialsGrant:
+        } else if grant.same(TokenRequest.clientCredentialsGrant) {
             guard client != nil else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_credentials needs a client_assertion (RFC 7523 §2.2)")
             }
-        case TokenRequest.tokenExchangeGrant:
+        } else if grant.same(TokenRequest.tokenExchangeGrant) {
             guard let st = one("subject_token"), one("subject_token_type") != nil else {
                 return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "subject_token and subject_token_type are required (RFC 8693 §2.1)")
             }
@@ -142,13 +146,13 @@ public struct TokenEndpoint {
                     return .failure(.invalidRequest, error.located("actor_token"))
                 }
             }
-        default:
-            if !known.contains(grant), client == nil {
+        } else {
+            if !known.containsExactly(grant), client == nil {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "grant_type \(grant) needs a client_assertion")
             }
         }
         // 4. scope
-        let scopes = (one("scope") ?? "").split(separator: " ").map(String.init)
+        let scopes = (one("scope") ?? "").scopeTokens
         if let s = scopes.first(where: { unauthorizedScopes.containsExactly($0) }) {
             return TokenEndpoint.fail(.unauthorizedClient, .scopeUnauthorized, "scope \(s) makes this client unauthorized")
         }
@@ -167,8 +171,8 @@ public struct TokenEndpoint {
                 }
             }
         }
-        return .success(try issue(subject: subject ?? client, scopes: scopes, resources: params["resource"] ?? [],
-                                  audiences: params["audience"] ?? [], exchange: grant == TokenRequest.tokenExchangeGrant,
+        return .success(try issue(subject: subject ?? client, scopes: scopes, resources: params[ExactName("resource")] ?? [],
+                                  audiences: params[ExactName("audience")] ?? [], exchange: grant.same(TokenRequest.tokenExchangeGrant),
                                   requestedType: one("requested_token_type"), now: now))
     }
 

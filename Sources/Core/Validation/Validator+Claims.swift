@@ -24,7 +24,9 @@ extension Validator {
         }
         if !policy.audiences.isEmpty {
             guard let aud else { throw Validator.reject(.missingClaim, "claim aud is required (--aud)") }
-            let norm = { (s: String) in self.policy.audienceIgnoresTrailingSlash && s.hasSuffix("/") ? String(s.dropLast()) : s }
+            let norm = { (s: String) in
+                self.policy.audienceIgnoresTrailingSlash && s.utf8.last == 0x2F ? String(decoding: s.utf8.dropLast(), as: UTF8.self) : s
+            }
             let want = policy.audiences.map(norm)
             guard aud.contains(where: { want.containsExactly(norm($0)) }) else {
                 throw Validator.reject(.badAudience, "aud \(Validator.list(aud)) does not name this audience (\(Validator.list(policy.audiences)))")
@@ -104,7 +106,7 @@ extension Validator {
             if let why = SPIFFEID.problem(sub) {
                 throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub))\" is not a SPIFFE ID: \(why)")
             }
-            if let td = policy.trustDomain, SPIFFEID.trustDomain(sub) != td {
+            if let td = policy.trustDomain, SPIFFEID.trustDomain(sub)?.same(td) != true {
                 throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub))\" is not in trust domain \(td)")
             }
         }
