@@ -30,23 +30,20 @@ struct Check {
                            hint: "give the JWKS as a file, or the token as an argument")
         }
         let validator = try options.validator()
-        let now = try options.clock()
+        let clock = try options.clockSource()
+        let cache = options.replayCache.map { ReplayCache(path: $0, lockTimeout: options.lockTimeout) }
         if batch {
             guard token == "-" else { throw WIFError(.usage, "--batch reads standard input; give no token argument") }
-            let cache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
-            defer { try? cache?.close() }
-            try runBatch(validator, cache: cache, now: now)
+            try runBatch(validator, cache: cache, clock: clock)
             return
         }
         // The token is read before the replay cache is locked, so a process waiting on its input never holds
         // the lock that other verifiers need.
         let bytes = try readToken()
-        let cache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
         var w = StdoutWriter()
         let outcome = Result { () throws(WIFError) -> VerifiedToken in
-            let v = try validator.verify(bytes, now: now)
-            try cache?.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now)
-            try cache?.close()
+            let v = try validator.verify(bytes, now: clock())
+            try cache?.check(v, leeway: validator.policy.leeway, now: clock)
             return v
         }
         switch outcome {
@@ -74,11 +71,10 @@ struct Check {
         return try r.get()
     }
 
-    func runBatch(_ validator: Validator, cache: ReplayCache?, now: Int64) throws {
+    func runBatch(_ validator: Validator, cache: ReplayCache?, clock: () -> Int64) throws {
         var reader = LineReader(fd: 0, maxLine: options.maxTokenSize)
         var w = StdoutWriter()
         var rejected = false
-        var count = 0
         var out = [UInt8]()
         while let line = try reader.next() {
             out.removeAll(keepingCapacity: true)
@@ -89,8 +85,9 @@ struct Check {
                 out.append(0x0A)
             case .line(let bytes):
                 let r = Result { () throws(WIFError) -> VerifiedToken in
-                    let v = try validator.verify(bytes, now: now)
-                    try cache?.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now)
+                    // The clock is read per token (a long batch must not judge with its start time).
+                    let v = try validator.verify(bytes, now: clock())
+                    try cache?.check(v, leeway: validator.policy.leeway, now: clock)
                     return v
                 }
                 switch r {
@@ -104,12 +101,8 @@ struct Check {
                 }
             }
             try w.write(out)
-            count += 1
-            // Record accepted tokens in the replay cache every 1000 lines, so a killed batch loses little.
-            if count % 1000 == 0 { try cache?.save() }
         }
         try w.flush()
-        try cache?.close()
         if rejected { throw ExitStatusRequest.rejected }
     }
 }
@@ -185,13 +178,13 @@ struct Request {
         }
         switch read {
         case .success(let body):
-            endpoint.replayCache = try options.replayCache.map { try ReplayCache(path: $0, now: now) }
+            endpoint.replayCache = options.replayCache.map { ReplayCache(path: $0, lockTimeout: options.lockTimeout) }
+            endpoint.clock = try options.clockSource()
             outcome = try endpoint.handle(body: body, now: now)
         case .failure(let e) where e.reason == .inputTooLarge:
             outcome = .failure(.invalidRequest, WIFError(.invalidRequest, "the request body is larger than \(TokenEndpoint.maxBodySize) bytes"))
         case .failure(let e): throw e
         }
-        try endpoint.replayCache?.close()
         var w = StdoutWriter()
         try w.write(http ? TokenEndpoint.httpResponse(outcome) : outcome.json.serialized() + "\n")
         try w.flush()

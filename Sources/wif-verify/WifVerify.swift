@@ -44,6 +44,7 @@ struct PolicyOptions {
         .value("max-delegation-depth", "n", "Deepest act chain allowed (default 8)."),
         .values("actor", "sub", "Allowed current actor (act.sub)."),
         .value("replay-cache", "file", "File remembering (iss, jti) until exp + leeway; a second sight is replayed_jti."),
+        .value("lock-timeout", "duration", "Longest wait for the replay cache lock (default 10s), then exit 2."),
     ]
 
     let jwks: [String]
@@ -66,6 +67,7 @@ struct PolicyOptions {
     let maxDelegationDepth: Int?
     let actor: [String]
     let replayCache: String?
+    let lockTimeout: Double
 
     init(_ a: ParsedArguments) throws {
         jwks = a.strings("jwks")
@@ -88,10 +90,21 @@ struct PolicyOptions {
         maxDelegationDepth = try a.int("max-delegation-depth")
         actor = a.strings("actor")
         replayCache = a.string("replay-cache")
+        lockTimeout = try Double(a.string("lock-timeout").map { try NumericDate.parseDuration($0, what: "--lock-timeout") }
+                                 ?? Int64(ReplayCache.defaultLockTimeout))
+        if a.string("lock-timeout") != nil && replayCache == nil {
+            throw WIFError(.usage, "--lock-timeout applies to --replay-cache")
+        }
     }
 
     func clock() throws -> Int64 {
         try now.map { try NumericDate.parseInstant($0, now: NumericDate.systemNow(), what: "--now") } ?? NumericDate.systemNow()
+    }
+
+    /// The clock read for each judgement: the fixed --now, or the system clock read anew at every call.
+    func clockSource() throws -> () -> Int64 {
+        if now != nil { let t = try clock(); return { t } }
+        return NumericDate.systemNow
     }
 
     func policy() throws -> Policy {

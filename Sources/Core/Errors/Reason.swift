@@ -54,6 +54,8 @@ public enum Reason: String, CaseIterable, Sendable {
     case unsupportedGrantType = "unsupported_grant_type"
     case grantTypeRejected = "grant_type_rejected"
     case badClientAssertion = "bad_client_assertion"
+    /// With a replay cache, a token without exp: it cannot be remembered for its whole life.
+    case replayNeedsExp = "replay_needs_exp"
     // Could not judge (exit 2).
     case usage
     case inputUnreadable = "input_unreadable"

@@ -28,6 +28,8 @@ public struct TokenEndpoint {
     public var issuer = "urn:wif:offline-token-endpoint"
     public var expiresIn: Int64 = 3600
     public var replayCache: ReplayCache?
+    /// The clock the replay cache reads after its lock is won; nil: the `now` of `handle`.
+    public var clock: (() -> Int64)?
     public static let maxBodySize = 256 * 1024
 
     public init(validator: Validator) { self.validator = validator }
@@ -165,7 +167,7 @@ public struct TokenEndpoint {
         // Replay last: only a request that would succeed consumes its jti.
         if let cache = replayCache {
             for v in [subject, client].compactMap({ $0 }) {
-                do { try cache.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now) } catch {
+                do { try cache.check(v, leeway: validator.policy.leeway, now: clock ?? { now }) } catch {
                     if !error.reason.isRejection { throw error }
                     return .failure(v.token == subject?.token ? .invalidGrant : .invalidClient, error)
                 }

@@ -45,7 +45,9 @@ extension Validator {
         if let iat = times.iat, iat > t + leeway {
             throw Validator.reject(.issuedInFuture, "iat \(Validator.num(iat)) is \(NumericDate.formatSpan(Int64(iat - t))) in the future (now \(now), leeway \(policy.leeway)s)")
         }
-        if let max = policy.maxLifetime, let exp = times.exp {
+        if let max = policy.maxLifetime {
+            // Without exp a token lives for ever, which no maximum lifetime allows.
+            guard let exp = times.exp else { throw Validator.reject(.missingClaim, "claim exp is required (--max-lifetime)") }
             let start = times.iat ?? t
             if exp - start > Double(max) {
                 let from = times.iat != nil ? "iat" : "now"
