@@ -16,7 +16,7 @@ struct FixturesCommand {
             .value("now", "time", "Fixed clock: epoch seconds or RFC 3339."),
             .value("format", "format", "json (default: every fixture and the public JWKS) or mcp-conformance (the MCP conformance suite's context)."),
             .value("client-id", "id", "client_id for --format mcp-conformance (default: --sub)."),
-        ] + PassphraseOptions.specs)
+        ] + PassphraseOptions.readingSpecs)
 
     let key: String
     let kid: String?
@@ -50,7 +50,6 @@ struct FixturesCommand {
         let clock = try now.map { try NumericDate.parseInstant($0, now: NumericDate.systemNow(), what: "--now") }
             ?? NumericDate.systemNow()
         let signingKey = try KeySource.loadSigningKey(path: key, kid: kid, passphrase: try passphrase.passphrase(stdinUsed: key == "-"))
-        if let warning = Input.keyFileWarning(key) { Diagnostics.writeStderr("wif-mint: \(warning)\n") }
         if let kid { signingKey.kid = kid }
         let tokens = try Fixtures.make(key: signingKey, iss: iss, sub: sub, aud: aud, now: clock,
                                        alg: try alg.map { try Algorithm.parse($0) })

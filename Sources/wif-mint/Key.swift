@@ -108,7 +108,7 @@ struct KeyEncrypt {
             throw WIFError(.usage, "\(Input.label(file)) is already encrypted", hint: "wif-mint key decrypt prints the plain key")
         }
         // An encrypted PEM key is converted, keeping its passphrase.
-        let key = try KeySource.signingKey(data, what: Input.label(file), kid: kid, passphrase: source)
+        let key = try KeySource.signingKey(data, what: Input.label(file), kid: kid, passphrase: source, path: file)
         let sealed = try EncryptedKey.seal(key, passphrase: try source.new(for: Input.label(file)), parameters: params,
                                            what: Input.label(file))
         source.wipe()
@@ -123,7 +123,7 @@ struct KeyDecrypt {
         options: [
             .value("out", "file", "Write the key to this file (mode 0600, atomically) instead of stdout."),
             .flag("pem", "Print PKCS#8 PEM instead of a JWK."),
-        ] + PassphraseOptions.specs,
+        ] + PassphraseOptions.readingSpecs,
         positionals: [PositionalSpec("file", "The encrypted key file; \"-\" reads standard input.", required: true)])
 
     let file: String
@@ -144,7 +144,7 @@ struct KeyDecrypt {
         guard KeySource.isEncrypted(data) else {
             throw WIFError(.usage, "\(Input.label(file)) is not encrypted", hint: "wif-mint key encrypt encrypts it")
         }
-        let key = try KeySource.signingKey(data, what: Input.label(file), kid: nil, passphrase: source)
+        let key = try KeySource.signingKey(data, what: Input.label(file), kid: nil, passphrase: source, path: file)
         source.wipe()
         let text = pem ? try key.pem(includePrivate: true) : JSON.object(key.json(includePrivate: true)).serialized() + "\n"
         try KeyOutput.write(Array(text.utf8), to: out)
@@ -200,7 +200,7 @@ struct JWKS {
         abstract: "Print the public JWKS of one or more keys (JWK, JWKS, PEM or encrypted key files).",
         options: [
             .value("use", "use", "Set use on every published key, e.g. jwt-svid for SPIFFE bundles."),
-        ] + PassphraseOptions.specs,
+        ] + PassphraseOptions.readingSpecs,
         positionals: [PositionalSpec("key", "Key files; \"-\" reads standard input.", repeated: true, required: true)])
 
     let keys: [String]

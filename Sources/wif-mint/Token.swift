@@ -30,7 +30,7 @@ struct Token {
             .values("header", "name=value", "Header member, like --claim; may replace alg, typ or kid."),
             .value("now", "time", "Fixed clock: epoch seconds or RFC 3339."),
             .value("count", "n", "Mint N tokens (default 1), one a line, each with its own jti."),
-        ] + PassphraseOptions.specs)
+        ] + PassphraseOptions.readingSpecs)
 
     let key: String
     let alg: String?
@@ -129,7 +129,6 @@ struct Token {
         }
         let signingKey = try KeySource.loadSigningKey(path: key, kid: kid?.isEmpty == false ? kid : nil,
                                                       passphrase: try passphrase.passphrase(stdinUsed: key == "-" || claims == "-"))
-        if let warning = Input.keyFileWarning(key) { Diagnostics.writeStderr("wif-mint: \(warning)\n") }
         let minter = try Minter(spec: spec, key: signingKey)
         var w = StdoutWriter()
         for _ in 0..<count {

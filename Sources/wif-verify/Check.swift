@@ -122,7 +122,7 @@ struct Request {
             .value("issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint)."),
             .value("expires-in", "duration", "Lifetime of issued access tokens (default 3600)."),
             .flag("http", "Print the whole HTTP/1.1 response (status, headers, body)."),
-        ] + PassphraseOptions.specs)
+        ] + PassphraseOptions.readingSpecs)
 
     let options: PolicyOptions
     let allowGrant: [String]

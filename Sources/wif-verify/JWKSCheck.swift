@@ -15,7 +15,7 @@ struct JWKSCheck {
             .value("leeway", "duration", "Clock skew verifiers allow after exp (default 60s)."),
             .value("now", "time", "Time of the check: epoch seconds or RFC 3339 (default: the system clock)."),
             .flag("json", "Print the report as one JSON object."),
-        ] + PassphraseOptions.specs)
+        ] + PassphraseOptions.readingSpecs)
 
     let published: String
     let signing: [String]

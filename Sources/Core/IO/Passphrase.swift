@@ -38,6 +38,8 @@ public final class Passphrase: @unchecked Sendable {
 
     public let source: Source
     private var cached: SecretBytes?
+    /// The most Argon2 memory (KiB) an encrypted key file may ask for (`--max-kdf-memory`).
+    public var maxKDFMemory = Argon2.Parameters.maxMemoryKiB
 
     /// Checks the source (one of file and fd); nothing is read until a key needs it.
     public init(_ source: Source) throws(WIFError) {

@@ -104,7 +104,9 @@ public struct EncryptedKey: Sendable, Equatable {
     // MARK: Reading
 
     /// Parses and checks an encrypted key file (rules at the top), without decrypting it.
-    public static func parse(_ data: [UInt8], what: String) throws(WIFError) -> EncryptedKey {
+    /// `maxMemory` bounds the Argon2 memory a file may ask for (`--max-kdf-memory`).
+    public static func parse(_ data: [UInt8], what: String,
+                             maxMemory: UInt32 = Argon2.Parameters.maxMemoryKiB) throws(WIFError) -> EncryptedKey {
         func bad(_ why: String) -> WIFError { WIFError(.keyInvalid, "\(what): \(why)") }
         let o: JSONObject
         do { o = try JSON.parseObject(data, what: what) } catch { throw WIFError(.keyInvalid, error.detail) }
@@ -131,10 +133,11 @@ public struct EncryptedKey: Sendable, Equatable {
             }
             return UInt32(n)
         }
-        let params = Argon2.Parameters(memoryKiB: try cost("m", max: Argon2.Parameters.maxMemoryKiB),
-                                       iterations: try cost("t", max: Argon2.Parameters.maxIterations),
-                                       lanes: try cost("p", max: Argon2.Parameters.maxLanes))
-        try params.check(what: what)
+        // Any 32-bit cost parses; check() then names the one above wif's bounds, before anything is allocated.
+        let params = Argon2.Parameters(memoryKiB: try cost("m", max: UInt32.max),
+                                       iterations: try cost("t", max: UInt32.max),
+                                       lanes: try cost("p", max: UInt32.max))
+        try params.check(what: what, maxMemory: maxMemory)
         guard enc["alg"]?.stringValue?.same(encName) == true else { throw bad("enc alg is not \"\(encName)\"") }
         func b64(_ o: JSONObject, _ name: String, _ label: String, sizes: ClosedRange<Int>) throws(WIFError) -> [UInt8] {
             guard let s = o[name]?.stringValue, let b = Base64URL.decode(s), sizes.contains(b.count) else {
@@ -167,8 +170,11 @@ public struct EncryptedKey: Sendable, Equatable {
     }
 
     /// Derives the key-encryption key, opens the box and parses the private JWK inside.
-    public func open(passphrase: SecretBytes, what: String) throws(WIFError) -> JWK {
-        let kek = try Argon2.derive(password: passphrase, salt: salt, parameters: parameters, length: Sealing.keyLength)
+    public func open(passphrase: SecretBytes, what: String,
+                     maxMemory: UInt32 = Argon2.Parameters.maxMemoryKiB) throws(WIFError) -> JWK {
+        try parameters.check(what: what, maxMemory: maxMemory)
+        let kek = try Argon2.derive(password: passphrase, salt: salt, parameters: parameters, length: Sealing.keyLength,
+                                    maxMemory: maxMemory)
         defer { kek.wipe() }
         let plaintext: SecretBytes
         do {

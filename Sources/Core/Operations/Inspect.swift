@@ -392,7 +392,8 @@ public struct Inspector {
 
     /// A wif encrypted key file, shown from its clear members; it is not decrypted.
     func encryptedKey(_ t: [UInt8]) throws(WIFError) -> JSON {
-        let e = try EncryptedKey.parse(t, what: "the encrypted key")
+        // Shown, not opened: costs up to what --max-kdf-memory can allow are displayed.
+        let e = try EncryptedKey.parse(t, what: "the encrypted key", maxMemory: Argon2.Parameters.hardMaxMemoryKiB)
         var out = JSONObject()
         out["type"] = .string("encrypted_key")
         out["kid"] = .string(e.kid)
