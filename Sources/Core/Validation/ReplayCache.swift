@@ -94,15 +94,20 @@ public final class ReplayCache {
         }
         var next = live
         next[hash] = until
-        var out = [UInt8]()
-        out.reserveCapacity(next.count * 58)
-        for (k, e) in next.sorted(by: { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }) {
-            out += Array("\(e) \(k)\n".utf8)
-        }
-        let st = try Output.writeAtomically(out, to: path, mode: 0o600)
+        let st = try Output.writeAtomically(ReplayCache.serialize(next), to: path, mode: 0o600)
         entries = next
         version = ReplayCache.version(st)
         return t
+    }
+
+    /// The file's bytes for `entries`: one line each, sorted by expiry, then by hash.
+    public static func serialize(_ entries: [String: Int64]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(entries.count * 58)
+        for (k, e) in entries.sorted(by: { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }) {
+            out += Array("\(e) \(k)\n".utf8)
+        }
+        return out
     }
 
     static func version(_ st: stat) -> [Int64] {
