@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 OUT=${FUZZ_BUILD:-.build-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
 OPT=${FUZZ_OPT:--O}
-ALL_TARGETS="token jwk pem form json time inspect"
+ALL_TARGETS="token jwk pem form json time inspect replay"
 TARGETS=${*:-$ALL_TARGETS}
 SAN=(-sanitize=fuzzer,address)
 LIBS=($(pkg-config --libs libcrypto libargon2))

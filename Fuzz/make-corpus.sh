@@ -10,7 +10,7 @@ C=Fuzz/corpus
 K=Fuzz/keys
 NOW=1767323400
 chmod 600 $K/*.jwk
-rm -rf "$C" && mkdir -p "$C"/{token,jwk,pem,form,json,time,inspect}
+rm -rf "$C" && mkdir -p "$C"/{token,jwk,pem,form,json,time,inspect,replay}
 seed() { printf "%s" "$3" > "$C/$1/$2"; }
 mint() { "$BIN/wif-mint" token --now $NOW --iat $NOW --jti "fuzz-$RANDOM" "$@"; }
 
@@ -108,4 +108,18 @@ cp $C/pem/EdDSA-spki.pem $C/inspect/pem
 cp $C/form/token-exchange $C/inspect/form
 printf '{"valid":"%s","jwks":%s}' "$(cat $C/token/eddsa-valid)" "$(cat $K/public.jwks)" > $C/inspect/named-tokens
 seed inspect json-request '{"grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer","assertion":"a.b.c","resource":["x","y"]}'
+# --- replay: cache files as wif-verify writes them (two tokens), and damaged lines
+cache=$(mktemp -d)
+for a in es256 eddsa; do
+    mint -k $K/$a.jwk "${common[@]}" | "$BIN/wif-verify" --jwks $K/public.jwks --aud https://as.example/token \
+        --now $NOW --replay-cache "$cache/c" - > /dev/null
+done
+cp "$cache/c" $C/replay/written; rm -rf "$cache"
+h=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU
+seed replay one "1767323760 $h"$'\n'
+seed replay crlf "1767323760 $h"$'\r\n'
+seed replay truncated "1767323760 ${h:0:20}"
+seed replay extra "1767323760 $h x"$'\n'
+seed replay duplicate "1767323760 $h"$'\n'"1767323000 $h"$'\n'
+seed replay empty ''
 du -sh "$C"; for d in "$C"/*; do echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"; done

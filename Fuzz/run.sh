@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 OUT=${FUZZ_BUILD:-.build-fuzz}
 SECS=${1:?usage: Fuzz/run.sh SECONDS [target ...]}
 shift
-TARGETS=${*:-token jwk pem form json time inspect}
+TARGETS=${*:-token jwk pem form json time inspect replay}
 Fuzz/build.sh $TARGETS || exit 2
 
 # Longest input per target: enough for the documented bounds the target exercises, small enough to stay fast.
@@ -24,6 +24,7 @@ max_len() {
         json) echo 16384 ;;
         time) echo 64 ;;
         inspect) echo 16384 ;;
+        replay) echo 4096 ;;    # about 70 lines: enough for ordering, duplicates and a damaged line among good ones
     esac
 }
 dict() { case $1 in json|jwk|inspect|token) echo -dict=Fuzz/dict/json.dict ;; esac; }

@@ -31,6 +31,7 @@ extension CLI {
     public static func main(tool: String, spec: @autoclosure () -> CommandSpec) -> Never {
         signal(SIGPIPE, SIG_DFL)
         Diagnostics.tool = tool
+        Warnings.sink = { Diagnostics.line($0) }
         let args = Array(CommandLine.arguments.dropFirst())
         if args.count == 1 && args[0] == "--version" {
             var out = StdoutWriter()

@@ -39,9 +39,12 @@ public enum PolicyOptions {
     public static let replayCache = Opt.string("replay-cache", "file",
                                                "File remembering (iss, jti) until exp + leeway; a second sight is replayed_jti.")
 
+    public static let lockTimeout = Opt.duration(
+        "lock-timeout", "Longest wait for the replay cache's lock (default 10s; then exit 2, replay cache busy).")
+
     public static let all: [any OptionDeclaration] = [
         jwks, alg, profile, iss, aud, sub, rejectSub, rejectJTI, require, typ, leeway, maxLifetime, maxAge,
-        CommonOptions.now, maxTokenSize, trustDomain, clientID, maxDelegationDepth, actor, replayCache,
+        CommonOptions.now, maxTokenSize, trustDomain, clientID, maxDelegationDepth, actor, replayCache, lockTimeout,
     ]
 
     /// The settings the command line gives.
@@ -66,6 +69,7 @@ public enum PolicyOptions {
         s.maxDelegationDepth = try a.value(maxDelegationDepth)
         s.actors = a.values(actor)
         s.replayCache = a.value(replayCache)
+        s.lockTimeout = a.value(lockTimeout)
         return s
     }
 }

@@ -21,7 +21,7 @@ enum FixturesCommand: Command {
         "fixtures",
         abstract: "Print named test tokens, each signed with the real key and wrong in exactly one way.",
         discussion: "Each fixture fails wif-verify --profile mcp-wif with the reason its name says; see wif-mint(1).",
-        options: [key, kid, alg, iss, sub, aud, CommonOptions.now, format, clientID] + PassphraseOptions.all,
+        options: [key, kid, alg, iss, sub, aud, CommonOptions.now, format, clientID] + PassphraseOptions.reading,
         command: FixturesCommand.self)
 
     static func run(_ a: ParsedArguments) throws {
@@ -29,7 +29,6 @@ enum FixturesCommand: Command {
         let clock = try CommonOptions.clock(a)
         let signingKey = try KeySource.loadSigningKey(path: path, kid: a.value(kid),
                                                       passphrase: try PassphraseOptions.passphrase(a, stdinUsed: path == "-"))
-        if let warning = Input.keyFileWarning(path) { Diagnostics.line(warning) }
         let doc = try Fixtures.document(key: signingKey, kid: a.value(kid), iss: a.value(iss) ?? "", sub: a.value(sub) ?? "",
                                         aud: a.values(aud), now: clock.now(), alg: a.value(alg),
                                         format: a.value(format) ?? "json", clientID: a.value(clientID))

@@ -14,7 +14,7 @@ enum JWKS: Command {
     static let spec = CommandSpec(
         "jwks",
         abstract: "Print the public JWKS of one or more keys (JWK, JWKS, PEM or encrypted key files).",
-        options: [alg, kid, use] + PassphraseOptions.all,
+        options: [alg, kid, use] + PassphraseOptions.reading,
         positionals: [PositionalSpec("key", "Key files; \"-\" reads standard input.", repeated: true, required: true)],
         command: JWKS.self)
 

@@ -76,7 +76,7 @@ enum KeyEncrypt: Command {
     static let spec = CommandSpec(
         "encrypt",
         abstract: "Encrypt a private key file (JWK, JWKS with --kid, or PEM) into a wif encrypted key file.",
-        options: [kid, out] + KDFOptions.all + PassphraseOptions.all,
+        options: [kid, out] + KDFOptions.all + PassphraseOptions.reading,
         positionals: [PositionalSpec("file", "The private key file; \"-\" reads standard input.", required: true)],
         command: KeyEncrypt.self)
 
@@ -94,7 +94,7 @@ enum KeyDecrypt: Command {
     static let spec = CommandSpec(
         "decrypt",
         abstract: "Decrypt an encrypted key (wif key file or encrypted PKCS#8 PEM) and print the private JWK (or PEM).",
-        options: [Key.out, Key.pem] + PassphraseOptions.all,
+        options: [Key.out, Key.pem] + PassphraseOptions.reading,
         positionals: [PositionalSpec("file", "The encrypted key file; \"-\" reads standard input.", required: true)],
         command: KeyDecrypt.self)
 

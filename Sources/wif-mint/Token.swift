@@ -38,7 +38,7 @@ enum Token: Command {
         abstract: "Mint a signed JWT assertion (the default subcommand).",
         discussion: "Times take epoch seconds, RFC 3339 (2026-01-02T03:04:05Z) or an offset from now (+300, +5m, -1h, +2d).",
         options: [key, alg, kid, typ, iss, sub, aud, exp, nbf, iat, noExp, noIat, noJTI, jti, scope, act, actClaim,
-                  mayAct, claim, claims, header, CommonOptions.now, count] + PassphraseOptions.all,
+                  mayAct, claim, claims, header, CommonOptions.now, count] + PassphraseOptions.reading,
         command: Token.self)
 
     static func run(_ a: ParsedArguments) throws {
@@ -69,7 +69,6 @@ enum Token: Command {
         warnings.forEach(Diagnostics.warning)
         let signingKey = try KeySource.loadSigningKey(path: s.key, kid: s.kid?.isEmpty == false ? s.kid : nil,
                                                       passphrase: try PassphraseOptions.passphrase(a, stdinUsed: s.readsStandardInput))
-        if let warning = Input.keyFileWarning(s.key) { Diagnostics.line(warning) }
         let minter = try Minter(spec: spec, key: signingKey)
         var w = StdoutWriter()
         for _ in 0..<s.count {

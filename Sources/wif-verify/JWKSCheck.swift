@@ -26,7 +26,7 @@ enum JWKSCheck: Command {
         abstract: "Check a published JWKS against the signing keys and the previous JWKS before and after a key rotation.",
         discussion: "Exit status: 0 safe, 1 unsafe (each problem a stable code), 2 input error. See wif-verify(1), Rotation checks.",
         options: [published, signing, previous, maxTokenLifetime, retiredAt, leeway, publishedAt, previousPublishedAt,
-                  cacheTTL, allow, CommonOptions.now, json] + PassphraseOptions.all,
+                  cacheTTL, allow, CommonOptions.now, json] + PassphraseOptions.reading,
         command: JWKSCheck.self)
 
     static func run(_ a: ParsedArguments) throws {

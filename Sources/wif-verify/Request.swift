@@ -29,7 +29,7 @@ enum Request: Command {
         "request",
         abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
         discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error or empty body: exit 2.",
-        options: PolicyOptions.all + endpointOptions + [http, json] + PassphraseOptions.all,
+        options: PolicyOptions.all + endpointOptions + [http, json] + PassphraseOptions.reading,
         command: Request.self)
 
     /// The endpoint settings the command line gives (shared with the loopback server).
@@ -50,7 +50,8 @@ enum Request: Command {
     static func run(_ a: ParsedArguments) throws {
         let rendering = try TokenEndpoint.Rendering.chosen(http: a.flag(http), json: a.flag(json))
         let clock = try CommonOptions.clock(a)
-        let endpoint = try settings(a).endpoint(passphrase: try PassphraseOptions.passphrase(a, stdinUsed: true))
+        var endpoint = try settings(a).endpoint(passphrase: try PassphraseOptions.passphrase(a, stdinUsed: true))
+        endpoint.clock = { clock.now() }
         let outcome = try TokenEndpoint.answer(bodyFrom: "-", endpoint: endpoint, now: clock.now())
         var w = StdoutWriter()
         try w.write(rendering.render(outcome))

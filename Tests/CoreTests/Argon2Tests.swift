@@ -57,14 +57,18 @@ import Testing
         #expect(r.description == "m=64 MiB t=3 p=4")
     }
 
-    /// Bounds that keep a hostile key file from exhausting the machine, checked before libargon2 allocates.
+    /// Bounds that keep a hostile key file from exhausting the machine, checked before libargon2 allocates
+    /// (issue 11: m = 4 GiB, p = 64, t = 1 cost 13.5 s and 4.2 GB; t = 100 ran past 60 s).
     @Test(arguments: [
-        (UInt32(4 << 20) + 1, UInt32(1), UInt32(1)),  // more than 4 GiB
+        (UInt32(1 << 20) + 1, UInt32(1), UInt32(1)),  // more than 1 GiB
+        (UInt32(4 << 20), 1, 64),                     // the issue's file
         (UInt32.max, 1, 1),
         (64, 0, 1),                                   // no pass
-        (64, 101, 1),                                 // more than 100 passes
+        (64, 11, 1),                                  // more than 10 passes
+        (UInt32(1 << 20), 4, 4),                      // m × t above 1 GiB × 3
+        (UInt32(1 << 19), 7, 4),                      // 512 MiB × 7 too
         (64, 1, 0),                                   // no lane
-        (1024, 1, 65),                                // more than 64 lanes
+        (1024, 1, 17),                                // more than 16 lanes
         (31, 1, 4),                                   // less than 8 KiB per lane
     ])
     func boundsRefused(m: UInt32, t: UInt32, p: UInt32) {
@@ -74,8 +78,25 @@ import Testing
     }
 
     @Test func boundsAccepted() throws {
-        try Argon2.Parameters(memoryKiB: 4 << 20, iterations: 100, lanes: 64).check(what: "test")
+        try Argon2.Parameters(memoryKiB: 1 << 20, iterations: 3, lanes: 16).check(what: "test")
+        try Argon2.Parameters(memoryKiB: 1 << 16, iterations: 10, lanes: 16).check(what: "test")
         try Argon2.Parameters(memoryKiB: 32, iterations: 1, lanes: 4).check(what: "test")
+        // --max-kdf-memory raises the memory bound (and m × t with it), never passes or lanes.
+        try Argon2.Parameters(memoryKiB: 4 << 20, iterations: 3, lanes: 4).check(what: "test", maxMemory: 4 << 20)
+        #expect(reason { try Argon2.Parameters(memoryKiB: 4 << 20, iterations: 1, lanes: 64).check(what: "t", maxMemory: 4 << 20) }
+                == .keyInvalid)
+    }
+
+    /// The message names the cost that is too high.
+    @Test func messagesNameTheCost() {
+        func detail(_ p: Argon2.Parameters) -> String {
+            if case .failure(let e) = Result(catching: { () throws(WIFError) in try p.check(what: "k") }) { return e.detail }
+            return ""
+        }
+        #expect(detail(.init(memoryKiB: 4 << 20, iterations: 1, lanes: 4)).contains("memory m=4194304 KiB is more than 1 GiB"))
+        #expect(detail(.init(memoryKiB: 64, iterations: 100, lanes: 4)).contains("passes t=100"))
+        #expect(detail(.init(memoryKiB: 1024, iterations: 1, lanes: 64)).contains("lanes p=64"))
+        #expect(detail(.init(memoryKiB: 1 << 20, iterations: 10, lanes: 4)).contains("m × t"))
     }
 
     /// libargon2 needs a salt of at least 8 bytes (ARGON2_MIN_SALT_LENGTH).
@@ -102,6 +123,12 @@ import Testing
     @Test(arguments: ["", "0", "M", "-1", "64 M", "64m", "1.5G", "5G", "4194305", "99999999999", "0x10", "64MB"])
     func memorySyntaxRefused(text: String) {
         #expect(reason { try Argon2.parseMemory(text, what: "--kdf-memory") } == .usage)
+    }
+
+    /// wif writes no more than it reads by default.
+    @Test(arguments: [("2G", 3, 4), ("1G", 4, 4), ("64M", 11, 4), ("64M", 3, 17)])
+    func newFilesWithinTheReadBounds(memory: String, t: Int, p: Int) {
+        #expect(reason { try Argon2.parametersForNewFile(memory: memory, iterations: t, lanes: p, allowWeak: false) } == .usage)
     }
 
     @Test func memoryText() {

@@ -82,16 +82,15 @@ import Testing
                 let validator = try Validator(keys: ring, policy: Policy(profile: .none))
                 // Every thread presents the same shared token, then one token of its own.
                 let shared = try validator.verify(tokens[0], now: Self.now)
-                let cache = try ReplayCache(path: path, now: Self.now)
+                let cache = ReplayCache(path: path)
                 do {
-                    try cache.check(shared, leeway: 60, maxLifetime: nil, now: Self.now)
+                    try cache.check(shared, leeway: 60, now: { Self.now })
                     wins.add()
                 } catch let e as WIFError where e.reason == .replayedJTI {}
                 var spec = TokenSpec(now: Self.now)
                 spec.jti = .fixed("own-\(t)")
                 let own = try validator.verify(try Minter(spec: spec, key: keys[3]).next(), now: Self.now)
-                try cache.check(own, leeway: 60, maxLifetime: nil, now: Self.now)
-                try cache.close()
+                try cache.check(own, leeway: 60, now: { Self.now })
             } catch {
                 errors.add()
             }
@@ -100,13 +99,12 @@ import Testing
         #expect(wins.value == 1)
         // Every thread's own jti was recorded: presenting any again is a replay.
         let validator = try Validator(keys: ring, policy: Policy(profile: .none))
-        let cache = try ReplayCache(path: path, now: Self.now)
-        defer { try? cache.close() }
+        let cache = ReplayCache(path: path)
         for t in 0..<6 {
             var spec = TokenSpec(now: Self.now)
             spec.jti = .fixed("own-\(t)")
             let v = try validator.verify(try Minter(spec: spec, key: keys[3]).next(), now: Self.now)
-            #expect(reason { try cache.check(v, leeway: 60, maxLifetime: nil, now: Self.now) } == .replayedJTI)
+            #expect(reason { try cache.check(v, leeway: 60, now: { Self.now }) } == .replayedJTI)
         }
     }
 }

@@ -197,7 +197,8 @@ import Testing
     /// Hostile or unknown values are refused by the parse, before any memory is allocated for Argon2.
     @Test(arguments: [
         text(m: "4194305"), text(m: "4294967295"), text(m: "18446744073709551616"), text(m: "-1"), text(m: "0"),
-        text(m: "64.0"), text(m: "\"64\""), text(t: "101"), text(t: "0"), text(p: "65"), text(p: "0"), text(m: "8", p: "2"),
+        text(m: "64.0"), text(m: "\"64\""), text(t: "101"), text(t: "11"), text(t: "0"), text(p: "65"), text(p: "17"),
+        text(p: "0"), text(m: "8", p: "2"), text(m: "4194304", t: "1", p: "64"), text(m: "1048577"), text(m: "1048576", t: "4"),
         text(version: "2"), text(version: "0"), text(version: "\"1\""), text(extra: ",\"x\":1"), text(salt: "AAECAwQFBgcICQoLDA0O"),
         text(salt: "AAECAwQFBgcICQoLDA0ODx"), text(nonce: "ZGVmZ2hpamtsbW4"), text(alg: "\"\""), text(alg: "null"),
         Array("{\"wif\":\"encrypted-key\"}".utf8), Array("{\"wif\":\"other\",\"version\":1}".utf8), Array("[]".utf8),
@@ -209,7 +210,11 @@ import Testing
     /// The file as written parses (the hostile cases above differ from it in one value each).
     @Test func baselineParses() throws {
         _ = try EncryptedKey.parse(EncryptedKeyTests.text(), what: "test")
-        _ = try EncryptedKey.parse(EncryptedKeyTests.text(m: "4194304", t: "100", p: "64"), what: "test")
+        _ = try EncryptedKey.parse(EncryptedKeyTests.text(m: "1048576", t: "3", p: "16"), what: "test")
+        _ = try EncryptedKey.parse(EncryptedKeyTests.text(m: "65536", t: "10", p: "16"), what: "test")
+        // A larger memory cost only when the reader raises the bound (--max-kdf-memory).
+        #expect(reason { try EncryptedKey.parse(EncryptedKeyTests.text(m: "4194304", t: "1", p: "4"), what: "test") } == .keyInvalid)
+        _ = try EncryptedKey.parse(EncryptedKeyTests.text(m: "4194304", t: "1", p: "4"), what: "test", maxMemory: 4 << 20)
     }
 
     /// A reformatted file (same JSON, other spelling) is refused: only the canonical bytes are read.

@@ -3,185 +3,257 @@ import Core
 import Glibc
 import Testing
 
-/// The rules at the top of Sources/Core/Validation/ReplayCache.swift: the file format, what is remembered and for
-/// how long, pruning, the lock, atomic replacement and refusing a file it cannot read.
-/// Not covered here: the full cache (a million live entries, about 56 MB) failing closed.
+/// The replay cache (issue 11, items 3, 6, 7, 9, 10): identity that survives re-encoding and cannot collide,
+/// entries until exp + leeway, no token without exp, a bounded lock held per update with the clock read after
+/// it, and a file that must be a regular file of the caller with exact lines.
 @Suite struct ReplayCacheTests {
-    let ec: JWK
-    let dir: TempDir
-    let v: Validator
+    static let now: Int64 = 1_767_323_400
+    static let key: JWK = {
+        // A fixed P-256 key (RFC 7515 A.3).
+        (try? parseJWK(RFC.a3Key)) ?? { fatalError("RFC 7515 A.3 key") }()
+    }()
 
-    init() throws {
-        ec = try MirrorKeys.key(MirrorKeys.ec)
-        dir = try TempDir()
-        v = try validator([ec])
+    func verified(_ edit: (inout TokenSpec) -> Void) throws -> VerifiedToken {
+        var spec = TokenSpec(now: Self.now)
+        spec.iss = "https://ci.example"
+        edit(&spec)
+        let t = try Minter(spec: spec, key: Self.key).next()
+        return try verify(t)
     }
 
-    func verified(at now: Int64 = mirrorNow, _ edit: (inout TokenSpec) -> Void = { _ in }) throws -> VerifiedToken {
-        try v.verify(try mint(ec, baseSpec(), edit), now: now)
+    func verify(_ t: [UInt8]) throws -> VerifiedToken {
+        try Validator(keys: KeyRing(keys: [try reparse(Self.key, includePrivate: false)]), policy: Policy(profile: .none))
+            .verify(t, now: Self.now)
     }
 
-    /// Opens the cache, checks `token`, closes it; the reason, or nil when it was accepted.
-    func present(_ token: VerifiedToken, path: String, now: Int64 = mirrorNow, leeway: Int64 = 60,
-                 maxLifetime: Int64? = nil) throws -> Reason? {
-        let c = try ReplayCache(path: path, now: now)
-        let r = reason { try c.check(token, leeway: leeway, maxLifetime: maxLifetime, now: now) }
-        try c.close()
-        return r
+    func check(_ cache: ReplayCache, _ v: VerifiedToken, at t: Int64 = now) -> Reason? {
+        reason { try cache.check(v, leeway: 60, now: { t }) }
     }
 
-    func lines(_ path: String) throws -> [String] {
-        String(decoding: try Input.read(path), as: UTF8.self).split(separator: "\n").map(String.init)
+    // MARK: Identity
+
+    /// ECDSA accepts (r, n − s): the same claims with a rewritten signature were a new token to a cache keyed by
+    /// the token's bytes.
+    @Test func noJTIReplayByReEncodedSignature() throws {
+        let dir = try ScratchDir()
+        let cache = ReplayCache(path: dir.file("cache"))
+        let v = try verified { $0.jti = .omitted }
+        #expect(check(cache, v) == nil)
+        let parts = v.token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let sig = try #require(Base64URL.decode(Array(parts[2])))
+        // n of P-256 (SEC 2 §2.4.2) minus s.
+        let n = hex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551")
+        var s2 = [UInt8](repeating: 0, count: 32)
+        var borrow = 0
+        for i in stride(from: 31, through: 0, by: -1) {
+            var d = Int(n[i]) - Int(sig[32 + i]) - borrow
+            borrow = d < 0 ? 1 : 0
+            if d < 0 { d += 256 }
+            s2[i] = UInt8(d)
+        }
+        let twin = Array(parts[0]) + [0x2E] + Array(parts[1]) + [0x2E] + Array(Base64URL.encode(Array(sig[0..<32]) + s2).utf8)
+        #expect(twin != v.token)
+        let w = try verify(twin)  // the verifier accepts the high-S twin: only the cache can tell
+        #expect(check(cache, w) == .replayedJTI)
     }
 
-    // MARK: format
+    @Test func keysDoNotCollide() throws {
+        let dir = try ScratchDir()
+        let cache = ReplayCache(path: dir.file("cache"))
+        let a = try verified { $0.iss = "a\u{0}b"; $0.jti = .fixed("c") }
+        let b = try verified { $0.iss = "a"; $0.jti = .fixed("b\u{0}c") }
+        let c = try verified { $0.iss = nil; $0.jti = .fixed("c") }
+        let d = try verified { $0.iss = ""; $0.jti = .fixed("c") }
+        #expect(ReplayCache.key(a) != ReplayCache.key(b))
+        #expect(check(cache, a) == nil)
+        #expect(check(cache, b) == nil)
+        #expect(check(cache, c) == nil)
+        #expect(check(cache, d) == nil)
+        #expect(check(cache, a) == .replayedJTI)
+    }
 
-    @Test func oneLineAnEntryExpiryAndHashOfIssAndJTI() throws {
+    // MARK: Lifetime
+
+    @Test func entryLivesUntilExpPlusLeeway() throws {
+        let dir = try ScratchDir()
+        let cache = ReplayCache(path: dir.file("cache"))
+        let v = try verified { $0.iat = Self.now - 3 * 86400; $0.exp = Self.now + 100; $0.jti = .fixed("j") }
+        #expect(check(cache, v) == nil)
+        #expect(check(cache, v, at: Self.now + 159) == .replayedJTI)
+        let text = String(decoding: try Input.read(dir.file("cache")), as: UTF8.self)
+        #expect(text.hasPrefix("\(Self.now + 160) "))
+    }
+
+    @Test func tokenWithoutExpIsRefused() throws {
+        let dir = try ScratchDir()
+        let cache = ReplayCache(path: dir.file("cache"))
+        #expect(check(cache, try verified { $0.noExp = true; $0.iat = Self.now - 3 * 86400 }) == .replayNeedsExp)
+        #expect(check(cache, try verified { $0.noExp = true; $0.noIat = true }) == .replayNeedsExp)
+        #expect(Reason.replayNeedsExp.exitStatus == .rejected)
+        #expect(access(dir.file("cache"), F_OK) != 0)
+    }
+
+    @Test func maxLifetimeNeedsExp() throws {
+        var spec = TokenSpec(now: Self.now)
+        spec.noExp = true
+        let t = try Minter(spec: spec, key: Self.key).next()
+        var p = Policy(profile: .none)
+        p.maxLifetime = 3600
+        let v = try Validator(keys: KeyRing(keys: [try reparse(Self.key, includePrivate: false)]), policy: p)
+        #expect(reason { try v.verify(t, now: Self.now) } == .missingClaim)
+    }
+
+    // MARK: Lock and clock
+
+    /// The clock is read after the lock is won: a token that expired while the process waited is not accepted.
+    @Test func clockIsReadAfterTheLock() throws {
+        let dir = try ScratchDir()
+        let cache = ReplayCache(path: dir.file("cache"))
+        let v = try verified { $0.exp = Self.now + 10 }
+        var reads = 0
+        #expect(reason { try cache.check(v, leeway: 60, now: { reads += 1; return Self.now + 75 }) } == .expired)
+        #expect(reads == 1)
+        let used = try cache.check(v, leeway: 60, now: { Self.now + 5 })
+        #expect(used == Self.now + 5)
+    }
+
+    @Test func busyLockIsBoundedWait() throws {
+        let dir = try ScratchDir()
         let path = dir.file("cache")
-        let t = try verified { $0.jti = .fixed("j-1"); $0.exp = mirrorNow + 300 }
-        #expect(try present(t, path: path) == nil)
-        let hash = Base64URL.encode(Digest.sha256(Array("https://issuer.example".utf8) + [0] + Array("j-1".utf8)))
-        #expect(try lines(path) == ["\(mirrorNow + 300 + 60) \(hash)"])
+        let holder = open(path + ".lock", O_RDWR | O_CREAT, 0o600)
+        defer { close(holder) }
+        #expect(flock(holder, LOCK_EX) == 0)
+        let cache = ReplayCache(path: path, lockTimeout: 0.3)
+        let v = try verified { $0.jti = .fixed("busy") }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let start = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        do {
+            try cache.check(v, leeway: 60, now: { Self.now })
+            Issue.record("accepted while the lock was held")
+        } catch {
+            #expect(error.reason == .inputUnreadable)
+            #expect(error.detail.contains("replay cache busy"))
+        }
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let waited = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - start
+        #expect(waited >= 0.3 && waited < 3, "waited \(waited)s")
+        flock(holder, LOCK_UN)
+        #expect(check(cache, v) == nil)
     }
 
-    @Test func aTokenWithoutJTIIsRememberedWhole() throws {
+    // MARK: Hostile files
+
+    func refused(_ dir: ScratchDir, _ setup: (String) -> Void, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let path = dir.file("cache")
-        let t = try verified { $0.jti = .omitted }
-        #expect(try present(t, path: path) == nil)
-        let hash = Base64URL.encode(Digest.sha256(Array("token".utf8) + [0] + t.token))
-        #expect(try lines(path).first?.hasSuffix(" " + hash) == true)
-        #expect(try present(t, path: path) == .replayedJTI)
+        setup(path)
+        let cache = ReplayCache(path: path, lockTimeout: 1)
+        let v = try verified { $0.jti = .fixed("victim") }
+        do {
+            try cache.check(v, leeway: 60, now: { Self.now })
+            Issue.record("accepted", sourceLocation: sourceLocation)
+            return ""
+        } catch {
+            #expect(error.reason.exitStatus == .failure, "\(error)", sourceLocation: sourceLocation)
+            return error.detail
+        }
     }
 
-    @Test func theFileHasMode0600AndNoTemporaryFileIsLeft() throws {
-        let path = dir.file("cache")
-        #expect(try present(try verified(), path: path) == nil)
-        var st = stat()
-        #expect(stat(path, &st) == 0)
-        #expect(st.st_mode & 0o777 == 0o600)
-        var names: [String] = []
-        if let d = opendir(dir.path) {
-            while let e = readdir(d) {
-                names.append(withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) })
+    @Test func fifoAtTheCachePathDoesNotHang() throws {
+        let dir = try ScratchDir()
+        let why = try refused(dir) { mkfifo($0, 0o600) }
+        #expect(why.contains("is a FIFO"))
+    }
+
+    @Test func nonRegularCacheAndLockPaths() throws {
+        let dir = try ScratchDir()
+        #expect(try refused(dir) { symlink(dir.file("elsewhere"), $0) }.contains("symbolic link"))
+        #expect(access(dir.file("elsewhere"), F_OK) != 0)
+        let d2 = try ScratchDir()
+        #expect(try refused(d2) { mkdir($0, 0o700) }.contains("directory"))
+        // A dangling FILE.lock symlink is not followed, and its target is not created.
+        let d3 = try ScratchDir()
+        #expect(try refused(d3) { symlink(d3.file("created"), $0 + ".lock") }.contains("symbolic link"))
+        #expect(access(d3.file("created"), F_OK) != 0)
+        let d4 = try ScratchDir()
+        #expect(try refused(d4) { mkfifo($0 + ".lock", 0o600) }.contains("FIFO"))
+        if geteuid() == 0 {
+            let d5 = try ScratchDir()
+            #expect(try refused(d5) { mknod($0, S_IFCHR | 0o600, dev_t(1 << 8 | 3)) }.contains("character device"))
+            var st = stat()
+            #expect(lstat(d5.file("cache"), &st) == 0 && st.st_mode & S_IFMT == S_IFCHR)
+        }
+    }
+
+    @Test func filesOfOthersOrWritableByOthers() throws {
+        let dir = try ScratchDir()
+        #expect(try refused(dir) { p in
+            _ = try? dir.write("cache", "", mode: 0o666)
+            _ = p
+        }.contains("writable by group or others"))
+        let d2 = try ScratchDir()
+        #expect(try refused(d2) { p in
+            _ = open(p + ".lock", O_CREAT | O_RDWR, 0o600)
+            chmod(p + ".lock", 0o620)
+        }.contains("writable by group or others"))
+        if geteuid() == 0 {
+            let d3 = try ScratchDir()
+            #expect(try refused(d3) { p in
+                _ = try? d3.write("cache", "", mode: 0o600)
+                chown(p, 65534, 65534)
+            }.contains("belongs to user 65534"))
+            let d4 = try ScratchDir()
+            #expect(try refused(d4) { p in
+                let fd = open(p + ".lock", O_CREAT | O_RDWR, 0o600)
+                fchown(fd, 65534, 65534)
+                close(fd)
+            }.contains("belongs to user 65534"))
+        }
+    }
+
+    // MARK: Exact lines
+
+    static let hash = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"  // SHA-256 of nothing, base64url
+
+    @Test func linesParseExactly() throws {
+        #expect(try ReplayCache.parse(Array("1767323760 \(Self.hash)\n".utf8), what: "c") == [Self.hash: 1_767_323_760])
+        #expect(try ReplayCache.parse([], what: "c").isEmpty)
+        let bad: [(String, Int)] = [
+            ("1767323760 \(Self.hash)\r\n", 1),
+            ("1767323760 \(Self.hash)\n1767323761 \(Self.hash.dropLast())", 2),
+            ("1767323760 \(Self.hash)", 1),
+            ("1767323760 \(Self.hash) extra\n", 1),
+            ("1767323760  \(Self.hash)\n", 1),
+            ("+1767323760 \(Self.hash)\n", 1),
+            ("01767323760 \(Self.hash)\n", 1),
+            ("-1 \(Self.hash)\n", 1),
+            ("1767323760 \(Self.hash)\n\n", 2),
+            ("1767323760 \(Self.hash.dropLast())B\n", 1),
+            ("9999999999999999 \(Self.hash)\n", 1),
+        ]
+        for (text, line) in bad {
+            do {
+                _ = try ReplayCache.parse(Array(text.utf8), what: "c")
+                Issue.record("parsed: \(text.debugDescription)")
+            } catch {
+                #expect(error.reason == .inputInvalid)
+                #expect(error.detail.contains("line \(line) "), "\(text.debugDescription): \(error.detail)")
             }
-            closedir(d)
         }
-        #expect(names.filter { $0 != "." && $0 != ".." }.sorted() == ["cache", "cache.lock"])
     }
 
-    // MARK: what counts as a replay
-
-    @Test func theSameIssuerAndJTIIsAReplay() throws {
+    /// A truncated last line or CRLF line endings once parsed, the entry no longer matched, and the same token was
+    /// accepted again.
+    @Test func damagedFileIsUnusable() throws {
+        let dir = try ScratchDir()
         let path = dir.file("cache")
-        #expect(try present(try verified { $0.jti = .fixed("j") }, path: path) == nil)
-        #expect(try present(try verified { $0.jti = .fixed("j"); $0.sub = "other" }, path: path) == .replayedJTI)
-        // Another issuer's jti is another entry; so is a jti that differs in one byte.
-        #expect(try present(try verified { $0.jti = .fixed("j"); $0.iss = "https://other.example" }, path: path) == nil)
-        #expect(try present(try verified { $0.jti = .fixed("J") }, path: path) == nil)
-        #expect(try present(try verified { $0.jti = .fixed("j") }, path: path) == .replayedJTI)
-    }
-
-    @Test func jtiIsComparedAsBytes() throws {
-        let path = dir.file("cache")
-        #expect(try present(try verified { $0.jti = .fixed("caf\u{E9}") }, path: path) == nil)
-        #expect(try present(try verified { $0.jti = .fixed("cafe\u{301}") }, path: path) == nil)
-    }
-
-    @Test func withinOneOpenTheSecondSightIsAReplay() throws {
-        let c = try ReplayCache(path: dir.file("cache"), now: mirrorNow)
-        let t = try verified { $0.jti = .fixed("twice") }
-        try c.check(t, leeway: 60, maxLifetime: nil, now: mirrorNow)
-        #expect(reason { try c.check(t, leeway: 60, maxLifetime: nil, now: mirrorNow) } == .replayedJTI)
-        try c.close()
-    }
-
-    // MARK: how long
-
-    @Test func rememberedUntilExpPlusLeeway() throws {
-        let path = dir.file("cache")
-        let t = try verified { $0.jti = .fixed("j"); $0.exp = mirrorNow + 300 }
-        #expect(try present(t, path: path) == nil)
-        let until = mirrorNow + 300 + 60
-        #expect(try present(t, path: path, now: until) == .replayedJTI)
-        // Past it, the entry is pruned on open and the jti may be presented again.
-        #expect(try present(t, path: path, now: until + 1) == nil)
-    }
-
-    @Test func withoutExpFromIatAndTheMaximumLifetime() throws {
-        let path = dir.file("cache")
-        let t = try verified { $0.jti = .fixed("j"); $0.noExp = true; $0.iat = mirrorNow }
-        #expect(try present(t, path: path, maxLifetime: 600) == nil)
-        #expect(try lines(path).first?.hasPrefix("\(mirrorNow + 600 + 60) ") == true)
-        let other = dir.file("cache2")
-        #expect(try present(t, path: other) == nil)
-        #expect(try lines(other).first?.hasPrefix("\(mirrorNow + ReplayCache.defaultRetention + 60) ") == true)
-    }
-
-    @Test func withoutExpOrIatForTheDefaultRetention() throws {
-        let path = dir.file("cache")
-        let t = try verified { $0.jti = .fixed("j"); $0.noExp = true; $0.noIat = true }
-        #expect(try present(t, path: path) == nil)
-        #expect(ReplayCache.defaultRetention == 86400)
-        #expect(try lines(path).first?.hasPrefix("\(mirrorNow + 86400) ") == true)
-    }
-
-    @Test func anEntryIsKeptAtLeastUntilNow() throws {
-        // An expired token (a verifier with a large leeway accepted it) is remembered until now, not in the past.
-        let path = dir.file("cache")
-        let t = try verified(at: mirrorNow - 700) { $0.jti = .fixed("old"); $0.iat = mirrorNow - 900; $0.exp = mirrorNow - 600 }
-        let c = try ReplayCache(path: path, now: mirrorNow)
-        try c.check(t, leeway: 0, maxLifetime: nil, now: mirrorNow)
-        try c.close()
-        #expect(try lines(path).first?.hasPrefix("\(mirrorNow) ") == true)
-    }
-
-    // MARK: pruning and unreadable files
-
-    @Test func expiredEntriesArePrunedOnOpen() throws {
-        let path = try dir.write("cache", "\(mirrorNow - 1) old\n\(mirrorNow) edge\n\(mirrorNow + 5) live\n")
-        let c = try ReplayCache(path: path, now: mirrorNow)
-        try c.close()
-        #expect(try lines(path) == ["\(mirrorNow) edge", "\(mirrorNow + 5) live"])
-    }
-
-    @Test func anUntouchedCacheIsNotRewritten() throws {
-        let path = try dir.write("cache", "\(mirrorNow + 5) b\n\(mirrorNow + 1) a\n")
-        let c = try ReplayCache(path: path, now: mirrorNow)
-        try c.close()
-        // Unsorted as written: nothing changed, so nothing was written.
-        #expect(try lines(path) == ["\(mirrorNow + 5) b", "\(mirrorNow + 1) a"])
-    }
-
-    @Test(arguments: ["garbage\n", "123\n", "x abc\n", "12 a\nnot-a-number b\n", " 12 a\n"])
-    func aLineThatDoesNotParseMakesTheCacheUnusable(_ content: String) throws {
-        let path = try dir.write("cache", content)
-        let e = wifError { try ReplayCache(path: path, now: mirrorNow) }
-        #expect(e?.reason == .inputInvalid)
-        #expect(e?.reason.exitStatus == .failure)
-    }
-
-    @Test func aCacheInAMissingFolderCannotBeOpened() {
-        #expect(reason { try ReplayCache(path: dir.file("no/such/cache"), now: mirrorNow) } == .inputUnreadable)
-    }
-
-    // MARK: the lock
-
-    /// The exclusive lock on FILE.lock is held from open to close, so concurrent verifiers take turns and of two
-    /// presenting the same jti exactly one wins.
-    @Test func theLockIsHeldFromOpenToClose() throws {
-        let path = dir.file("cache")
-        func lockable() -> Bool {
-            let fd = open(path + ".lock", O_RDWR | O_CLOEXEC)
-            guard fd >= 0 else { return false }
-            defer { close(fd) }
-            return flock(fd, LOCK_EX | LOCK_NB) == 0
+        let cache = ReplayCache(path: path)
+        let v = try verified { $0.jti = .fixed("once") }
+        #expect(check(cache, v) == nil)
+        let text = String(decoding: try Input.read(path), as: UTF8.self)
+        for damaged in [String(text.dropLast(2)), text.replacingOccurrences("\n", "\r") + "\n"] {
+            try dir.write("cache", damaged)
+            #expect(check(ReplayCache(path: path), v) == .inputInvalid)
         }
-        let c = try ReplayCache(path: path, now: mirrorNow)
-        #expect(!lockable())
-        try c.check(try verified(), leeway: 60, maxLifetime: nil, now: mirrorNow)
-        try c.save()
-        #expect(!lockable())   // saving keeps the lock
-        try c.close()
-        #expect(lockable())
     }
 }

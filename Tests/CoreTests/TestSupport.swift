@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Core
+import Glibc
 import Testing
 
 /// Shared helpers and the published RFC keys the Core tests check against.
@@ -179,4 +180,51 @@ enum GeneratedKeys {
         if let k = byAlgorithm[alg] { return k }
         return try JWK.generate(alg: alg)
     }
+}
+
+/// A fresh directory under the system temporary folder, removed with everything in it by `remove()`. Tests that
+/// make devices, FIFOs and symlinks make them only in here.
+final class ScratchDir {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/wif-test-XXXXXX".utf8CString)
+        guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw WIFError(.outputFailed, "mkdtemp failed")
+        }
+        path = String(cString: p)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// Writes `text` to `name` with `mode`, returning its path.
+    @discardableResult
+    func write(_ name: String, _ text: String, mode: mode_t = 0o600) throws -> String {
+        let p = file(name)
+        try Output.writeAtomically(Array(text.utf8), to: p, mode: mode)
+        chmod(p, mode)
+        return p
+    }
+
+    func remove() { ScratchDir.removeTree(path) }
+
+    /// Removes `p` and, for a directory (never followed through a symlink), everything in it.
+    static func removeTree(_ p: String) {
+        var st = stat()
+        guard lstat(p, &st) == 0 else { return }
+        if st.st_mode & S_IFMT == S_IFDIR, let d = opendir(p) {
+            var names: [String] = []
+            while let e = readdir(d) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(d)
+            for n in names { removeTree(p + "/" + n) }
+            rmdir(p)
+        } else {
+            unlink(p)
+        }
+    }
+
+    deinit { remove() }
 }

@@ -238,7 +238,7 @@ import Testing
     // MARK: 5. replay, last
 
     @Test func replayIsCheckedLastAndSpendsOnlyOnSuccess() throws {
-        let cache = dir.file("replay")
+        let cache = ReplayCache(path: dir.file("replay"))
         let rejecting = try endpoint { $0.rejectScopes = ["write"]; $0.replayCache = cache }
         let t = try token { $0.jti = .fixed("jti-1") }
         // Rejected for its scope: the jti is not spent.
@@ -256,7 +256,7 @@ import Testing
 
     @Test func anUnusableReplayCacheCouldNotJudge() throws {
         let cache = try dir.write("broken-cache", "not a cache line\n")
-        let e = try endpoint { $0.replayCache = cache }
+        let e = try endpoint { $0.replayCache = ReplayCache(path: cache) }
         #expect(reason { try handle(e, [bearer, ("assertion", try token())]) } == .inputInvalid)
     }
 
@@ -319,7 +319,7 @@ import Testing
         #expect(e.issuer == "https://as.example")
         #expect(e.expiresIn == 300)
         #expect(e.issuerKey?.thumbprint == ec.thumbprint)
-        #expect(e.replayCache == dir.file("cache"))
+        #expect(e.replayCache?.path == dir.file("cache"))
         #expect(e.clientValidator.policy.issEqualsSub)
         let d = try settings().endpoint(passphrase: nil)
         #expect(d.expiresIn == 3600)

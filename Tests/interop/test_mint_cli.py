@@ -284,7 +284,7 @@ def test_jwks_public_input_is_idempotent(wif_keys, tmp_path):
 def test_jwks_refuses_oct(spec, wif_keys, tmp_path):
     assert_usage_error(wif_run("wif-mint", "jwks", wif_keys.path(spec)), "oct")
     mixed = tmp_path / "mixed.jwks"
-    mixed.write_text(json.dumps({"keys": [wif_keys.jwk("ES256"), wif_keys.jwk(spec)]}))
+    write_private(mixed, json.dumps({"keys": [wif_keys.jwk("ES256"), wif_keys.jwk(spec)]}))
     assert_usage_error(wif_run("wif-mint", "jwks", mixed), "oct")
 
 

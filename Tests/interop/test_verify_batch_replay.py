@@ -4,8 +4,10 @@
 Batch: one JSON result a line, in input order; exit 0 when all are valid, 1 when any is rejected; a 10 MB line is
 reported as malformed without being kept in memory, and the lines after it still verify.
 Replay cache (`--replay-cache FILE`): of two processes presenting one jti at once exactly one wins; the file is
-mode 0600; expired entries are pruned; tokens without jti are remembered by a hash of the whole token, and
-`--require jti` rejects them instead.
+mode 0600; expired entries are pruned; tokens without jti are remembered by a hash of their signing input, and
+`--require jti` rejects them instead. Issue 11: a token without exp is refused (replay_needs_exp); the lock is
+held per update with a bounded wait (--lock-timeout); the clock is read per token in --batch; the cache and lock
+files must be regular files of the caller, not writable by others, with exact lines.
 """
 import json
 import os
@@ -304,7 +306,7 @@ def test_replay_cache_file_mode_and_format(verify_keys, tmp_path):
     expiry, key = lines[0].split(" ")
     assert int(expiry) == NOW + 300 + 60            # exp + leeway
     assert len(b64u_decode(key)) == 32              # SHA-256, no token or jti in clear
-    assert not list(tmp_path.glob(".wif-*")), "temporary file left behind"
+    assert not list(tmp_path.glob(".*wif-*")), "temporary file left behind"
 
 
 def test_replay_expired_entries_pruned(verify_keys, tmp_path):
@@ -376,3 +378,143 @@ def test_replay_corrupt_cache_is_exit_2(verify_keys, tmp_path):
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.startswith("wif-verify: ") and "replay cache" in p.stderr
     assert cache.read_text() == "this is not a cache line\n"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Issue 11: hostile cache files, stale clocks, tokens without exp
+
+def test_replay_needs_exp(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    t = mint(verify_keys, "--no-exp")
+    p = subprocess.run(replay_cmd(verify_keys, cache, "--profile", "none", t), capture_output=True, text=True)
+    msg = verify_assert_rejected(p, "replay_needs_exp")
+    assert "no exp" in msg
+    assert not cache.exists()
+
+
+def test_max_lifetime_requires_exp(verify_keys):
+    t = mint(verify_keys, "--no-exp")
+    p = subprocess.run(verify_cmd(verify_keys, "--profile", "none", "--max-lifetime", "1h", t), capture_output=True,
+                       text=True)
+    verify_assert_rejected(p, "missing_claim")
+
+
+def test_replay_fifo_cache_does_not_hang(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    os.mkfifo(cache)
+    p = subprocess.run(replay_cmd(verify_keys, cache, mint(verify_keys)), capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and p.stdout == "", p
+    assert "is a FIFO" in p.stderr and str(cache) in p.stderr
+
+
+def test_replay_dangling_lock_symlink_not_followed(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    os.symlink(tmp_path / "created-by-lock", str(cache) + ".lock")
+    p = subprocess.run(replay_cmd(verify_keys, cache, mint(verify_keys)), capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "symbolic link" in p.stderr, p
+    assert not (tmp_path / "created-by-lock").exists()
+
+
+def test_replay_cache_writable_by_others_refused(verify_keys, tmp_path):
+    cache = tmp_path / "replay.cache"
+    cache.write_text("")
+    os.chmod(cache, 0o666)
+    p = subprocess.run(replay_cmd(verify_keys, cache, mint(verify_keys)), capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "writable by group or others" in p.stderr, p
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the file to another user")
+def test_replay_cache_of_another_user_refused(verify_keys, tmp_path):
+    """Pre-creating the cache in a shared directory marked a victim's jti as seen."""
+    t = mint(verify_keys, "--jti", "victim")
+    cache = tmp_path / "replay.cache"
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, tmp_path / "mine", t), capture_output=True, text=True))
+    cache.write_bytes((tmp_path / "mine").read_bytes())
+    os.chown(cache, 65534, 65534)
+    p = subprocess.run(replay_cmd(verify_keys, cache, t), capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "belongs to user 65534" in p.stderr, p
+
+
+@pytest.mark.parametrize("damage", ["truncated", "crlf", "extra"])
+def test_replay_damaged_line_is_unusable(verify_keys, tmp_path, damage):
+    """A truncated last line or CRLF endings parsed, the entry no longer matched, and the token was accepted again."""
+    cache = tmp_path / "replay.cache"
+    t = mint(verify_keys)
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, mint(verify_keys)), capture_output=True,
+                                       text=True))
+    verify_assert_valid(subprocess.run(replay_cmd(verify_keys, cache, t), capture_output=True, text=True))
+    text = cache.read_bytes()
+    damaged = {"truncated": text[:-3], "crlf": text.replace(b"\n", b"\r\n"),
+               "extra": text.replace(b"\n", b" x\n")}[damage]
+    cache.write_bytes(damaged)
+    p = subprocess.run(replay_cmd(verify_keys, cache, t), capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "line " in p.stderr and "unusable" in p.stderr, p
+    assert cache.read_bytes() == damaged
+
+
+def test_replay_lock_timeout_busy(verify_keys, tmp_path):
+    import fcntl
+    cache = tmp_path / "replay.cache"
+    with open(str(cache) + ".lock", "w") as lock:
+        os.chmod(lock.name, 0o600)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        start = time.monotonic()
+        p = subprocess.run(replay_cmd(verify_keys, cache, "--lock-timeout", "1", mint(verify_keys)),
+                           capture_output=True, text=True, timeout=20)
+        waited = time.monotonic() - start
+    assert p.returncode == 2 and "replay cache busy" in p.stderr, p
+    assert 1 <= waited < 8, waited
+
+
+def test_lock_timeout_needs_replay_cache(verify_keys):
+    p = subprocess.run(verify_cmd(verify_keys, "--lock-timeout", "1", mint(verify_keys)), capture_output=True,
+                       text=True)
+    assert p.returncode == 2 and "--lock-timeout" in p.stderr
+
+
+def test_idle_batch_does_not_hold_the_lock(verify_keys, tmp_path):
+    """An idle --batch held the cache lock, blocking every other verifier on that cache without limit.
+    (Batch output is buffered, so the results are read at the end.)"""
+    cache = tmp_path / "replay.cache"
+    batch = subprocess.Popen(replay_cmd(verify_keys, cache, "--batch"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        batch.stdin.write((mint(verify_keys) + "\n").encode())
+        batch.stdin.flush()
+        deadline = time.monotonic() + 20
+        while not cache.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        p = subprocess.run(replay_cmd(verify_keys, cache, "--lock-timeout", "2", mint(verify_keys)),
+                           capture_output=True, text=True, timeout=20)
+        verify_assert_valid(p)
+        out, err = batch.communicate(b"", timeout=20)
+        assert batch.returncode == 0, err
+        assert json.loads(out)["valid"] is True
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait()
+    assert len(cache.read_text().splitlines()) == 2
+
+
+def test_batch_reads_the_clock_per_token(verify_keys, tmp_path):
+    """--batch read the clock once: a token past exp + leeway was accepted late in a long batch."""
+    now = int(time.time())
+    def fresh(jti):
+        return wif_ok("wif-mint", "token", "-k", verify_keys.private["ES256"], "--iss", VERIFY_ISS, "--sub", VERIFY_SUB,
+                      "--aud", VERIFY_AUD, "--now", now, "--exp", now + 2, "--jti", jti).strip()
+    first, second = fresh("first"), fresh("second")
+    cmd = [str(wif_binary("wif-verify")), "--jwks", str(verify_keys.public["ES256"]), "--aud", VERIFY_AUD,
+           "--leeway", "0", "--batch"]
+    batch = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        batch.stdin.write((first + "\n").encode())
+        batch.stdin.flush()
+        time.sleep(max(0, now + 3 - time.time()))
+        out, _ = batch.communicate((second + "\n").encode(), timeout=20)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait()
+    results = [json.loads(line) for line in out.decode().splitlines()]
+    assert [r.get("reason") for r in results] == [None, "expired"], results

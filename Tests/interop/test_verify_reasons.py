@@ -136,6 +136,10 @@ def case_replayed_jti(k, tmp):
     return mint(k, "--jti", "once-only"), ["--replay-cache", REPLAY_CACHE], {"first": True}
 
 
+def case_replay_needs_exp(k, tmp):
+    return mint(k, "--no-exp"), ["--profile", "none", "--replay-cache", REPLAY_CACHE], {}
+
+
 def case_bad_typ(k, tmp):
     return mint(k, "--typ", "at+jwt"), [], {}
 

@@ -30,10 +30,17 @@ public enum Argon2 {
         /// RFC 9106 §4, second recommended option: t = 3, p = 4, m = 2^16 KiB (64 MiB).
         public static let recommended = Parameters(memoryKiB: 1 << 16, iterations: 3, lanes: 4)
 
-        /// The most a key file may ask for: m ≤ 4 GiB, t ≤ 100, p ≤ 64.
-        public static let maxMemoryKiB: UInt32 = 4 << 20
-        public static let maxIterations: UInt32 = 100
-        public static let maxLanes: UInt32 = 64
+        /// The most wif writes, and the most a key file may ask for when read: m ≤ 1 GiB, t ≤ 10, p ≤ 16. A
+        /// tampered file asking for m = 4 GiB, p = 64 cost 13.5 s and 4.2 GB before `decrypt_failed`, and with
+        /// t = 100 more than a minute; at these bounds a derivation takes the time measured in wif-mint(1).
+        public static let maxMemoryKiB: UInt32 = 1 << 20
+        public static let maxIterations: UInt32 = 10
+        public static let maxLanes: UInt32 = 16
+        /// Passes allowed at the memory bound: m × t is at most the memory bound × 3 (1 GiB at t = 3, 64 MiB
+        /// at t = 10 both pass).
+        public static let maxPassesAtMaxMemory: UInt32 = 3
+        /// How far `--max-kdf-memory` may raise the memory bound for reading (files of older wif versions).
+        public static let hardMaxMemoryKiB: UInt32 = 4 << 20
 
         /// Below RFC 9106 §4's second recommended option in passes or memory.
         public var isWeak: Bool {
@@ -42,16 +49,25 @@ public enum Argon2 {
 
         public var description: String { "m=\(Argon2.memoryText(memoryKiB)) t=\(iterations) p=\(lanes)" }
 
-        /// Checks the bounds above and libargon2's own minimums (t ≥ 1, 1 ≤ p, m ≥ 8 KiB per lane).
-        public func check(what: String) throws(WIFError) {
+        /// Checks the bounds above (memory against `maxMemory`, raised by `--max-kdf-memory` on read) and
+        /// libargon2's own minimums (t ≥ 1, 1 ≤ p, m ≥ 8 KiB per lane).
+        public func check(what: String, maxMemory: UInt32 = Parameters.maxMemoryKiB) throws(WIFError) {
             guard iterations >= 1, iterations <= Parameters.maxIterations else {
                 throw WIFError(.keyInvalid, "\(what): argon2 passes t=\(iterations) is outside 1 to \(Parameters.maxIterations)")
             }
             guard lanes >= 1, lanes <= Parameters.maxLanes else {
                 throw WIFError(.keyInvalid, "\(what): argon2 lanes p=\(lanes) is outside 1 to \(Parameters.maxLanes)")
             }
-            guard memoryKiB <= Parameters.maxMemoryKiB else {
-                throw WIFError(.keyInvalid, "\(what): argon2 memory m=\(memoryKiB) KiB is more than 4 GiB")
+            guard memoryKiB <= maxMemory else {
+                throw WIFError(.keyInvalid, "\(what): argon2 memory m=\(memoryKiB) KiB is more than \(Argon2.memoryText(maxMemory))",
+                               hint: maxMemory < Parameters.hardMaxMemoryKiB
+                                   ? "if the file is trusted, --max-kdf-memory \(Argon2.memoryText(min(Parameters.hardMaxMemoryKiB, memoryKiB)).replacingSpaces) allows it"
+                                   : nil)
+            }
+            // Time grows with m × t: 1 GiB at t = 10 took 48 s here (2 shared cores), 1 GiB at t = 3 took 16 s.
+            guard UInt64(memoryKiB) * UInt64(iterations) <= UInt64(maxMemory) * UInt64(Parameters.maxPassesAtMaxMemory) else {
+                throw WIFError(.keyInvalid, "\(what): argon2 cost m × t = \(Argon2.memoryText(memoryKiB)) × \(iterations) is more than "
+                               + "\(Argon2.memoryText(maxMemory)) × \(Parameters.maxPassesAtMaxMemory)")
             }
             guard UInt64(memoryKiB) >= 8 * UInt64(lanes) else {
                 throw WIFError(.keyInvalid, "\(what): argon2 memory m=\(memoryKiB) KiB is less than 8 KiB per lane (p=\(lanes))")
@@ -65,7 +81,12 @@ public enum Argon2 {
     public static func parametersForNewFile(memory: String?, iterations: Int?, lanes: Int?,
                                   allowWeak: Bool) throws(WIFError) -> Parameters {
         var p = Parameters.recommended
-        if let memory { p.memoryKiB = try parseMemory(memory, what: "--kdf-memory") }
+        if let memory {
+            p.memoryKiB = try parseMemory(memory, what: "--kdf-memory")
+            guard p.memoryKiB <= Parameters.maxMemoryKiB else {
+                throw WIFError(.usage, "--kdf-memory must be at most \(memoryText(Parameters.maxMemoryKiB))")
+            }
+        }
         if let iterations {
             guard iterations >= 1, iterations <= Int(Parameters.maxIterations) else {
                 throw WIFError(.usage, "--kdf-time must be 1 to \(Parameters.maxIterations), not \(iterations)")
@@ -81,6 +102,7 @@ public enum Argon2 {
         guard UInt64(p.memoryKiB) >= 8 * UInt64(p.lanes) else {
             throw WIFError(.usage, "--kdf-memory must be at least 8 KiB per lane (\(8 * p.lanes) KiB for \(p.lanes) lanes)")
         }
+        do { try p.check(what: "argon2id") } catch { throw WIFError(.usage, error.detail) }
         if p.isWeak && !allowWeak {
             throw WIFError(.usage, "argon2id \(p) is weaker than RFC 9106's second recommended option (t=3, m=64 MiB)",
                            hint: "--insecure-kdf allows it, for tests only")
@@ -111,7 +133,7 @@ public enum Argon2 {
                            hint: "give KiB (65536) or a size with K, M or G (64M, 1G)")
         }
         let kib = n << shift
-        guard kib >> shift == n, kib <= UInt64(Parameters.maxMemoryKiB) else {
+        guard kib >> shift == n, kib <= UInt64(Parameters.hardMaxMemoryKiB) else {
             throw WIFError(.usage, "\(what): \(text) is more than 4 GiB")
         }
         return UInt32(kib)
@@ -128,8 +150,9 @@ public enum Argon2 {
 
     /// Argon2id into a `SecretBytes` of `length` bytes (a key-encryption key).
     public static func derive(password: SecretBytes, salt: [UInt8], secret: [UInt8] = [], associatedData: [UInt8] = [],
-                              parameters p: Parameters, length: Int = 32) throws(WIFError) -> SecretBytes {
-        try p.check(what: "argon2")
+                              parameters p: Parameters, length: Int = 32,
+                              maxMemory: UInt32 = Parameters.maxMemoryKiB) throws(WIFError) -> SecretBytes {
+        try p.check(what: "argon2", maxMemory: maxMemory)
         guard length >= 4, length <= 1024 else { throw WIFError(.usage, "argon2 output length \(length) is outside 4 to 1024") }
         guard salt.count >= 8 else { throw WIFError(.keyInvalid, "argon2 salt has \(salt.count) bytes, at least 8 are required") }
         let out = SecretBytes(capacity: length)
@@ -186,4 +209,9 @@ public enum Argon2 {
         }
         return out
     }
+}
+
+extension String {
+    /// `1 GiB` → `1GiB`, for a size shown as an option value.
+    fileprivate var replacingSpaces: String { String(filter { $0 != " " }) }
 }

@@ -129,6 +129,9 @@ final class PKey: @unchecked Sendable {
 
     static func fromOKP(curve: Curve, x: [UInt8], d: [UInt8]?, what: String) throws(WIFError) -> PKey {
         OpenSSLLibrary.ensure()
+        if let why = EdwardsPublicKey.problem(curve: curve, encoded: x) {
+            throw WIFError(.keyInvalid, "\(what): \(curve.rawValue) public key \"x\" \(why)")
+        }
         let p: OpaquePointer?
         if let d {
             p = d.withUnsafeBufferPointer { EVP_PKEY_new_raw_private_key_ex(nil, curve.opensslName, nil, $0.baseAddress, $0.count) }
@@ -161,6 +164,10 @@ final class PKey: @unchecked Sendable {
                 throw WIFError(.keyInvalid, "\(what): RSA modulus \"n\" is even")
             }
             return
+        }
+        if let (kty, c) = kind, kty == .okp, let curve = c, let x = rawPublic(),
+           let why = EdwardsPublicKey.problem(curve: curve, encoded: x) {
+            throw WIFError(.keyInvalid, "\(what): \(curve.rawValue) public key \(why)")
         }
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, raw, nil) else {
             throw OpenSSLError.error(.cryptoFailure, "out of memory")

@@ -60,6 +60,8 @@ public enum Reason: String, CaseIterable, Sendable {
     case scopeWidened = "scope_widened"
     /// Token exchange: a requested resource or audience the subject token is not good for.
     case audienceWidened = "audience_widened"
+    /// With a replay cache, a token without exp: it cannot be remembered for its whole life.
+    case replayNeedsExp = "replay_needs_exp"
     // Could not judge (exit 2).
     case usage
     /// The input held nothing to judge: an empty token, request body or batch (often a failed pipeline step).

@@ -38,6 +38,8 @@ public final class Passphrase: @unchecked Sendable {
 
     public let source: Source
     private var cached: SecretBytes?
+    /// The most Argon2 memory (KiB) an encrypted key file may ask for (`--max-kdf-memory`).
+    public var maxKDFMemory = Argon2.Parameters.maxMemoryKiB
 
     /// Checks the source (one of file and fd); nothing is read until a key needs it.
     public init(_ source: Source) throws(WIFError) {
@@ -59,8 +61,16 @@ public final class Passphrase: @unchecked Sendable {
 
     /// The passphrase of `--passphrase-file`/`--passphrase-fd` (or the environment, or a prompt); `stdinUsed` says
     /// standard input already carries other input, so the passphrase may not come from there.
-    public static func given(file: String?, fd: Int?, stdinUsed: Bool) throws(WIFError) -> Passphrase {
+    public static func given(file: String?, fd: Int?, stdinUsed: Bool,
+                             maxKDFMemory: String? = nil) throws(WIFError) -> Passphrase {
         let p = try Passphrase(Source(file: file, fd: fd.map { Int32(clamping: $0) }))
+        if let m = maxKDFMemory {
+            let kib = try Argon2.parseMemory(m, what: "--max-kdf-memory")
+            guard kib <= Argon2.Parameters.hardMaxMemoryKiB else {
+                throw WIFError(.usage, "--max-kdf-memory must be at most \(Argon2.memoryText(Argon2.Parameters.hardMaxMemoryKiB))")
+            }
+            p.maxKDFMemory = kib
+        }
         if stdinUsed && p.readsStandardInput {
             throw WIFError(.usage, "the passphrase cannot come from standard input here: it carries other input")
         }

@@ -84,8 +84,8 @@ public enum Algorithm: String, CaseIterable, Sendable {
 
     /// Parses an algorithm name exactly (case-sensitive, RFC 7515 §4.1.1).
     public static func parse(_ name: String) throws(WIFError) -> Algorithm {
-        if let a = Algorithm(rawValue: name) { return a }
-        if name.lowercased() == "none" {
+        if let a = Algorithm(exactly: name) { return a }
+        if name.sameIgnoringASCIICase("none") {
             throw WIFError(.usage, "alg \"none\" is never produced or accepted (RFC 8725 §3.2)",
                            hint: "accepted algs: \(namesList)")
         }

@@ -104,11 +104,13 @@ public struct EncryptedKey: Sendable, Equatable {
     // MARK: Reading
 
     /// Parses and checks an encrypted key file (rules at the top), without decrypting it.
-    public static func parse(_ data: [UInt8], what: String) throws(WIFError) -> EncryptedKey {
+    /// `maxMemory` bounds the Argon2 memory a file may ask for (`--max-kdf-memory`).
+    public static func parse(_ data: [UInt8], what: String,
+                             maxMemory: UInt32 = Argon2.Parameters.maxMemoryKiB) throws(WIFError) -> EncryptedKey {
         func bad(_ why: String) -> WIFError { WIFError(.keyInvalid, "\(what): \(why)") }
         let o: JSONObject
         do { o = try JSON.parseObject(data, what: what) } catch { throw WIFError(.keyInvalid, error.detail) }
-        guard let type = o["wif"]?.stringValue, type == EncryptedKey.type else {
+        guard let type = o["wif"]?.stringValue, type.same(EncryptedKey.type) else {
             throw bad("not a wif encrypted key (member \"wif\" is not \"\(EncryptedKey.type)\")")
         }
         guard let v = o["version"]?.int64Value else { throw bad("member \"version\" is missing or not an integer") }
@@ -123,7 +125,7 @@ public struct EncryptedKey: Sendable, Equatable {
         guard let enc = o["enc"]?.objectValue else { throw bad("member \"enc\" is not an object") }
         try exactMembers(kdf, ["alg", "v", "m", "t", "p", "salt"], in: "\"kdf\"", what: what)
         try exactMembers(enc, ["alg", "nonce", "tag"], in: "\"enc\"", what: what)
-        guard kdf["alg"]?.stringValue == kdfName else { throw bad("kdf alg is not \"\(kdfName)\"") }
+        guard kdf["alg"]?.stringValue?.same(kdfName) == true else { throw bad("kdf alg is not \"\(kdfName)\"") }
         guard kdf["v"]?.int64Value == Int64(Argon2.version) else { throw bad("kdf v is not \(Argon2.version) (Argon2 1.3)") }
         func cost(_ name: String, max: UInt32) throws(WIFError) -> UInt32 {
             guard let n = kdf[name]?.int64Value, n >= 1, n <= Int64(max) else {
@@ -131,11 +133,12 @@ public struct EncryptedKey: Sendable, Equatable {
             }
             return UInt32(n)
         }
-        let params = Argon2.Parameters(memoryKiB: try cost("m", max: Argon2.Parameters.maxMemoryKiB),
-                                       iterations: try cost("t", max: Argon2.Parameters.maxIterations),
-                                       lanes: try cost("p", max: Argon2.Parameters.maxLanes))
-        try params.check(what: what)
-        guard enc["alg"]?.stringValue == encName else { throw bad("enc alg is not \"\(encName)\"") }
+        // Any 32-bit cost parses; check() then names the one above wif's bounds, before anything is allocated.
+        let params = Argon2.Parameters(memoryKiB: try cost("m", max: UInt32.max),
+                                       iterations: try cost("t", max: UInt32.max),
+                                       lanes: try cost("p", max: UInt32.max))
+        try params.check(what: what, maxMemory: maxMemory)
+        guard enc["alg"]?.stringValue?.same(encName) == true else { throw bad("enc alg is not \"\(encName)\"") }
         func b64(_ o: JSONObject, _ name: String, _ label: String, sizes: ClosedRange<Int>) throws(WIFError) -> [UInt8] {
             guard let s = o[name]?.stringValue, let b = Base64URL.decode(s), sizes.contains(b.count) else {
                 let size = sizes.lowerBound == sizes.upperBound ? "\(sizes.lowerBound)" : "\(sizes.lowerBound) to \(sizes.upperBound)"
@@ -167,8 +170,11 @@ public struct EncryptedKey: Sendable, Equatable {
     }
 
     /// Derives the key-encryption key, opens the box and parses the private JWK inside.
-    public func open(passphrase: SecretBytes, what: String) throws(WIFError) -> JWK {
-        let kek = try Argon2.derive(password: passphrase, salt: salt, parameters: parameters, length: Sealing.keyLength)
+    public func open(passphrase: SecretBytes, what: String,
+                     maxMemory: UInt32 = Argon2.Parameters.maxMemoryKiB) throws(WIFError) -> JWK {
+        try parameters.check(what: what, maxMemory: maxMemory)
+        let kek = try Argon2.derive(password: passphrase, salt: salt, parameters: parameters, length: Sealing.keyLength,
+                                    maxMemory: maxMemory)
         defer { kek.wipe() }
         let plaintext: SecretBytes
         do {
@@ -209,7 +215,7 @@ extension EncryptedKey {
         if KeySource.isEncrypted(data) && !KeySource.isEncryptedPEM(data) {
             throw WIFError(.usage, "\(Input.label(path)) is already encrypted", hint: "wif-mint key decrypt prints the plain key")
         }
-        let key = try KeySource.signingKey(data, what: Input.label(path), kid: kid, passphrase: passphrase)
+        let key = try KeySource.signingKey(data, what: Input.label(path), kid: kid, passphrase: passphrase, path: path)
         return try seal(key, passphrase: try passphrase.new(for: Input.label(path)), parameters: parameters,
                         what: Input.label(path)).serialized()
     }
@@ -220,7 +226,7 @@ extension EncryptedKey {
         guard KeySource.isEncrypted(data) else {
             throw WIFError(.usage, "\(Input.label(path)) is not encrypted", hint: "wif-mint key encrypt encrypts it")
         }
-        return try KeySource.signingKey(data, what: Input.label(path), kid: nil, passphrase: passphrase)
+        return try KeySource.signingKey(data, what: Input.label(path), kid: nil, passphrase: passphrase, path: path)
     }
 }
 

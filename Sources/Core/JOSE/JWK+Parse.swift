@@ -24,7 +24,7 @@ extension JWK {
             return (s, b)
         }
         guard let ktyName = try str("kty") else { throw WIFError(.keyInvalid, "\(what): member \"kty\" is missing") }
-        guard let kty = KeyType(rawValue: ktyName) else {
+        guard let kty = KeyType(exactly: ktyName) else {
             throw WIFError(.keyInvalid, "\(what): unsupported kty \"\(JSON.escapedForMessage(ktyName))\"")
         }
         let kid = try str("kid")
@@ -36,7 +36,7 @@ extension JWK {
             var ops: [String] = []
             for e in a {
                 guard let s = e.stringValue else { throw WIFError(.keyInvalid, "\(what): \"key_ops\" holds a non-string") }
-                if ops.contains(s) { throw WIFError(.keyInvalid, "\(what): \"key_ops\" lists \"\(s)\" twice") }
+                if ops.containsExactly(s) { throw WIFError(.keyInvalid, "\(what): \"key_ops\" lists \"\(s)\" twice") }
                 ops.append(s)
             }
             keyOps = ops
@@ -50,7 +50,7 @@ extension JWK {
         switch kty {
         case .oct:
             guard let (ks, k) = try bytes("k") else { throw WIFError(.keyInvalid, "\(what): no k") }
-            let need = max(minHMACKeyBytes, Algorithm(rawValue: algName ?? "")?.hashLength ?? 0)
+            let need = max(minHMACKeyBytes, Algorithm(exactly: algName ?? "")?.hashLength ?? 0)
             if k.count < need {
                 throw WIFError(.keyWeak, "\(what): HMAC key has \(k.count) bytes; at least \(need) are required (RFC 7518 §3.2)")
             }
@@ -84,8 +84,8 @@ extension JWK {
             pkey = try PKey.fromRSA(n: n, e: e, priv: priv, what: what)
         case .ec, .okp:
             guard let crvName = try str("crv") else { throw WIFError(.keyInvalid, "\(what): member \"crv\" is missing") }
-            guard let c = Curve(rawValue: crvName), c.keyType == kty else {
-                let why = ["X25519", "X448"].contains(crvName) ? " (a key-agreement curve, not for signatures)" : ""
+            guard let c = Curve(exactly: crvName), c.keyType == kty else {
+                let why = ["X25519", "X448"].containsExactly(crvName) ? " (a key-agreement curve, not for signatures)" : ""
                 throw WIFError(.keyInvalid, "\(what): unsupported \(kty.rawValue) curve \"\(JSON.escapedForMessage(crvName))\"\(why)")
             }
             curve = c
@@ -105,7 +105,7 @@ extension JWK {
         }
         let key = JWK(keyType: kty, curve: curve, kid: kid, algName: algName, use: use, keyOps: keyOps,
                       isPrivate: isPrivate, material: material, pkey: pkey, secret: secret)
-        if let algName, let alg = Algorithm(rawValue: algName), !alg.fits(keyType: kty, curve: curve) {
+        if let algName, let alg = Algorithm(exactly: algName), !alg.fits(keyType: kty, curve: curve) {
             throw WIFError(.keyInvalid, "\(what): alg \(algName) does not fit a \(key.summary) key")
         }
         if kty == .rsa && isPrivate { try checkRSAPair(key, what: what) }
@@ -144,7 +144,7 @@ public struct JWKSet: Sendable {
         guard let arr = v.arrayValue else { throw WIFError(.keyInvalid, "\(what): \"keys\" is not an array") }
         if arr.count > maxKeys { throw WIFError(.inputTooLarge, "\(what): more than \(maxKeys) keys") }
         var set = JWKSet(keys: [])
-        for m in o where m.name != "keys" { set.extra[m.name] = m.value }
+        for m in o where !m.name.same("keys") { set.extra[m.name] = m.value }
         for (i, e) in arr.enumerated() {
             let label = "\(what): key \(i)"
             guard let ko = e.objectValue else {

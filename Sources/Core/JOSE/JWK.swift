@@ -48,7 +48,7 @@ public final class JWK: @unchecked Sendable {
     }
 
     /// The key's `alg`, when it names a JWS algorithm wif knows.
-    public var algorithm: Algorithm? { algName.flatMap { Algorithm(rawValue: $0) } }
+    public var algorithm: Algorithm? { algName.flatMap { Algorithm(exactly: $0) } }
 
     /// Size in bits: RSA modulus, EC/OKP curve size, oct key length.
     public var bits: Int {
@@ -65,7 +65,7 @@ public final class JWK: @unchecked Sendable {
     /// The algorithm a token signed with this key uses by default: its `alg`, else the family default.
     public func defaultAlgorithm() throws(WIFError) -> Algorithm {
         if let algName {
-            guard let a = Algorithm(rawValue: algName) else {
+            guard let a = Algorithm(exactly: algName) else {
                 throw WIFError(.keyInvalid, "key\(kidLabel) has alg \"\(JSON.escapedForMessage(algName))\", not a JWS algorithm")
             }
             return a
@@ -101,7 +101,7 @@ public final class JWK: @unchecked Sendable {
     /// The required public members of RFC 7638 §3.2, in lexicographic order.
     static func thumbprintMembers(_ keyType: KeyType, _ curve: Curve?,
                                   _ material: [(name: String, value: String, secret: Bool)]) -> [(String, String)] {
-        let find = { (n: String) in material.first { $0.name == n }?.value ?? "" }
+        let find = { (n: String) in material.first { $0.name.same(n) }?.value ?? "" }
         switch keyType {
         case .rsa: return [("e", find("e")), ("kty", "RSA"), ("n", find("n"))]
         case .ec: return [("crv", curve?.rawValue ?? ""), ("kty", "EC"), ("x", find("x")), ("y", find("y"))]

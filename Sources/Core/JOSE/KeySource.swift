@@ -29,8 +29,10 @@ public enum KeySource {
         do { o = try JSON.parseObject(trimmed, what: what) } catch { throw WIFError(.keyInvalid, error.detail) }
         if EncryptedKey.isWIFFile(o) {
             guard let passphrase else { throw encryptedNotRead(what) }
-            let file = try EncryptedKey.parse(data, what: what)  // a broken file fails before any prompt
-            return .key(try file.open(passphrase: try passphrase.existing(for: what), what: what))
+            // A broken file, or one asking for more than the Argon2 bounds, fails before any prompt.
+            let file = try EncryptedKey.parse(data, what: what, maxMemory: passphrase.maxKDFMemory)
+            return .key(try file.open(passphrase: try passphrase.existing(for: what), what: what,
+                                      maxMemory: passphrase.maxKDFMemory))
         }
         if o["keys"] != nil && o["kty"] == nil { return .set(try JWKSet.parse(o, what: what, lenient: lenient)) }
         return .key(try JWK.parse(o, what: what))
@@ -59,12 +61,13 @@ public enum KeySource {
     /// key), a PEM private key, or an encrypted key (opened with `passphrase`). For a single key, `kid` does not
     /// select: the caller puts it in the header.
     public static func loadSigningKey(path: String, kid: String?, passphrase: Passphrase? = nil) throws(WIFError) -> JWK {
-        try signingKey(try Input.read(path), what: Input.label(path), kid: kid, passphrase: passphrase)
+        try signingKey(try Input.read(path), what: Input.label(path), kid: kid, passphrase: passphrase, path: path)
     }
 
-    /// The private signing key in key-file bytes already read (rules of `loadSigningKey`).
+    /// The private signing key in key-file bytes already read (rules of `loadSigningKey`). With the `path` the
+    /// bytes came from, a file its group or others can read gets the warning of `warnIfReadableByOthers`.
     public static func signingKey(_ data: [UInt8], what: String, kid: String?,
-                                  passphrase: Passphrase? = nil) throws(WIFError) -> JWK {
+                                  passphrase: Passphrase? = nil, path: String? = nil) throws(WIFError) -> JWK {
         let key: JWK
         switch try parse(data, what: what, passphrase: passphrase) {
         case .key(let k):
@@ -92,17 +95,29 @@ public enum KeySource {
         guard key.isPrivate else {
             throw WIFError(.keyInvalid, "\(what): key\(key.kidLabel) is a public key; signing needs the private key")
         }
+        if let path { warnIfReadableByOthers(path) }
         return key
+    }
+
+    /// The one check of a private key file's mode (SECURITY.md): every path that reads a private key from a file
+    /// comes here, and a file its group or others can read gets one warning (`Warnings`: one line on standard
+    /// error in the tools). wif warns rather than refuses: keys made by other tools often follow the umask.
+    public static func warnIfReadableByOthers(_ path: String) {
+        guard let warning = Input.keyFileWarning(path) else { return }
+        Warnings.emit(warning)
     }
 
     /// Loads every key from the files (JWK, JWKS, PEM or an encrypted key each), in order.
     public static func loadAll(paths: [String], lenient: Bool = false, passphrase: Passphrase? = nil) throws(WIFError) -> [JWK] {
         var keys: [JWK] = []
         for p in paths {
+            let found: [JWK]
             switch try parse(try Input.read(p), what: Input.label(p), lenient: lenient, passphrase: passphrase) {
-            case .key(let k): keys.append(k)
-            case .set(let s): keys += s.keys
+            case .key(let k): found = [k]
+            case .set(let s): found = s.keys
             }
+            if found.contains(where: \.isPrivate) { warnIfReadableByOthers(p) }
+            keys += found
         }
         return keys
     }

@@ -44,7 +44,7 @@ public struct Inspector {
         if lines.count > 1 && lines.allSatisfy({ $0.allSatisfy(Inspector.isTokenChar) && $0.contains(UInt8(ascii: ".")) }) {
             return .tokens(lines.map { token($0) })
         }
-        if t.contains(UInt8(ascii: "=")), let body = try? FormEncoding.decode(t), body.contains(where: { $0.0 == "grant_type" }) {
+        if t.contains(UInt8(ascii: "=")), let body = try? FormEncoding.decode(t), body.contains(where: { $0.0.same("grant_type") }) {
             return .request(request(body))
         }
         throw WIFError(.inputInvalid, "the input is none of: a compact JWT, a JWK, a JWKS, a PEM key, a token request",
@@ -96,7 +96,7 @@ public struct Inspector {
             r.findings += claimFindings(c)
             r.delegation = delegation(c)
         }
-        if let validator, let a = alg.flatMap(Algorithm.init(rawValue:)), a.family == .hmac {
+        if let validator, let a = alg.flatMap({ Algorithm(exactly: $0) }), a.family == .hmac {
             let kid = h["kid"]?.stringValue
             for k in validator.keys.keys where k.keyType == .oct && (kid == nil || k.kid.map { $0.same(kid ?? "") } == true) {
                 if let n = k.secret?.count, n < a.hashLength {
@@ -146,9 +146,9 @@ public struct Inspector {
         let alg = h["alg"]?.stringValue
         if alg == nil {
             f.append(Finding("no_alg", .error, "the header has no alg string"))
-        } else if let alg, alg.lowercased() == "none" {
+        } else if let alg, alg.sameIgnoringASCIICase("none") {
             f.append(Finding("alg_none", .error, "alg \"\(alg)\": an unsecured token, never accepted (RFC 8725 §3.2)"))
-        } else if let alg, Algorithm(rawValue: alg) == nil {
+        } else if let alg, Algorithm(exactly: alg) == nil {
             f.append(Finding("unknown_alg", .error, "alg \"\(JSON.escapedForMessage(alg))\" is not a JWS algorithm wif knows"))
         }
         if h["typ"] == nil { f.append(Finding("no_typ", .info, "no typ header (explicit typing, RFC 8725 §3.11)")) }
@@ -158,10 +158,10 @@ public struct Inspector {
         }
         if h["crit"] != nil { f.append(Finding("crit", .warning, "crit lists extensions a verifier must understand, or reject the token")) }
         if h["b64"] != nil { f.append(Finding("b64", .warning, "b64 (RFC 7797) changes the signing input; JWTs do not use it")) }
-        if let cty = h["cty"]?.stringValue, Policy.normalTyp(cty) == "jwt" {
+        if let cty = h["cty"]?.stringValue, Policy.sameTyp(cty, "JWT") {
             f.append(Finding("nested_jwt", .warning, "cty JWT marks a nested JWT"))
         }
-        if let alg, let a = Algorithm(rawValue: alg) {
+        if let alg, let a = Algorithm(exactly: alg) {
             let expected: Int? = a.family == .hmac ? a.hashLength : a.family == .ecdsa ? 2 * (a.requiredCurve?.size ?? 32)
                 : a == .ed25519 ? 64 : a == .ed448 ? 114 : nil
             if let expected, signatureBytes != expected {
@@ -315,7 +315,8 @@ public struct Inspector {
 
     /// A wif encrypted key file, shown from its clear members; it is not decrypted.
     func encryptedKey(_ t: [UInt8]) throws(WIFError) -> InspectionReport {
-        let e = try EncryptedKey.parse(t, what: "the encrypted key")
+        // Shown, not opened: costs up to what --max-kdf-memory can allow are displayed.
+        let e = try EncryptedKey.parse(t, what: "the encrypted key", maxMemory: Argon2.Parameters.hardMaxMemoryKiB)
         return .encryptedKey(EncryptedKeyReport(kid: e.kid, alg: e.alg, parameters: e.parameters, findings: [
             Finding("encrypted_key", .info, "a wif encrypted private key; wif-mint key decrypt opens it"),
         ]))
@@ -353,7 +354,7 @@ public struct Inspector {
         for (k, n) in seen.sorted(by: { $0.key < $1.key }) where n > 1 && !FormEncoding.mayRepeat(k) {
             findings.append(Finding("repeated_parameter", .error, "\(k) appears \(n) times (RFC 6749 §3.2: invalid_request)"))
         }
-        let grant = pairs.first { $0.0 == "grant_type" }?.1
+        let grant = pairs.first { $0.0.same("grant_type") }?.1
         var name: String?
         switch grant {
         case TokenRequest.jwtBearerGrant?:
@@ -370,7 +371,7 @@ public struct Inspector {
             findings.append(Finding("unknown_grant", .warning, "grant_type \(grant ?? "(none)") is not one wif knows"))
         }
         if seen["client_assertion"] != nil,
-           pairs.first(where: { $0.0 == "client_assertion_type" })?.1 != TokenRequest.clientAssertionType {
+           pairs.first(where: { $0.0.same("client_assertion_type") })?.1.same(TokenRequest.clientAssertionType) != true {
             findings.append(Finding("bad_client_assertion_type", .error, "client_assertion_type must be \(TokenRequest.clientAssertionType)"))
         }
         return RequestReport(grantType: grant, grant: name, parameters: params, tokens: tokens, findings: findings)

@@ -30,6 +30,7 @@ public struct KeySetPublisher {
         var keys: [(key: JWK, file: String)] = []
         for p in paths {
             let data = try Input.read(p)
+            let before = keys.count
             switch try KeySource.parse(data, what: Input.label(p), passphrase: passphrase) {
             case .key(let k):
                 // A PEM key carries no kid: JWK.fromPEM names it by its thumbprint, which --kid may replace.
@@ -38,6 +39,7 @@ public struct KeySetPublisher {
             case .set(let s):
                 for k in s.keys { keys.append((k, Input.label(p))) }
             }
+            if keys[before...].contains(where: { $0.key.isPrivate }) { KeySource.warnIfReadableByOthers(p) }
         }
         return try publish(keys)
     }

@@ -30,8 +30,10 @@ public struct TokenEndpoint {
     public var issuerKey: JWK?
     public var issuer = TokenEndpoint.defaultIssuer
     public var expiresIn: Int64 = 3600
-    /// The replay cache file, opened for the replay step of each request that reaches it.
-    public var replayCache: String?
+    /// The replay cache; it locks per update and reads `clock` again once its lock is won.
+    public var replayCache: ReplayCache?
+    /// The clock the replay cache reads after its lock is won; nil: the `now` of `handle`.
+    public var clock: (@Sendable () -> Int64)?
     public static let maxBodySize = 256 * 1024
     public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
@@ -113,7 +115,7 @@ public struct TokenEndpoint {
             }
             e.issuer = issuer ?? TokenEndpoint.defaultIssuer
             e.expiresIn = expires
-            e.replayCache = policy.replayCache
+            e.replayCache = try policy.replayCacheStore()
             return e
         }
     }
@@ -185,12 +187,17 @@ public struct TokenEndpoint {
         do { pairs = try FormEncoding.decode(body) } catch {
             return .failure(.invalidRequest, error)
         }
-        var params: [String: [String]] = [:]
-        for (k, v) in pairs where !v.isEmpty { params[k, default: []].append(v) }
-        for (k, vs) in params where vs.count > 1 && !FormEncoding.mayRepeat(k) {
+        // Parameter names are matched by their bytes (Identifier.swift), never by canonical equivalence.
+        var params: [ExactName: [String]] = [:]
+        var order: [String] = []
+        for (k, v) in pairs where !v.isEmpty {
+            if params[ExactName(k)] == nil { order.append(k) }
+            params[ExactName(k), default: []].append(v)
+        }
+        for k in order where (params[ExactName(k)]?.count ?? 0) > 1 && !FormEncoding.mayRepeat(k) {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "parameter \(k) is repeated (RFC 6749 §3.2)")
         }
-        let one = { (k: String) in params[k]?.first }
+        let one = { (k: String) in params[ExactName(k)]?.first }
         // 2. grant type
         guard let grant = one("grant_type") else {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "grant_type is missing")
@@ -199,7 +206,7 @@ public struct TokenEndpoint {
             return TokenEndpoint.fail(.unauthorizedClient, .grantTypeRejected, "this client may not use grant_type \(grant)")
         }
         let known = [TokenRequest.jwtBearerGrant, TokenRequest.clientCredentialsGrant, TokenRequest.tokenExchangeGrant]
-        guard grant == TokenRequest.jwtBearerGrant || allowGrants.containsExactly(grant) else {
+        guard grant.same(TokenRequest.jwtBearerGrant) || allowGrants.containsExactly(grant) else {
             return TokenEndpoint.fail(.unsupportedGrantType, .unsupportedGrantType, "grant_type \(grant) is not supported")
         }
         // 3. credentials
@@ -208,7 +215,7 @@ public struct TokenEndpoint {
         var actor: VerifiedToken?
         var subjectIsOwnAccessToken = false
         if let ca = one("client_assertion") {
-            guard one("client_assertion_type") == TokenRequest.clientAssertionType else {
+            guard one("client_assertion_type")?.same(TokenRequest.clientAssertionType) == true else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_assertion_type must be \(TokenRequest.clientAssertionType)")
             }
             do { client = try clientValidator.verify(Array(ca.utf8), now: now) } catch {
@@ -221,18 +228,17 @@ public struct TokenEndpoint {
         } else if one("client_assertion_type") != nil {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "client_assertion_type without client_assertion")
         }
-        switch grant {
-        case TokenRequest.jwtBearerGrant:
+        if grant.same(TokenRequest.jwtBearerGrant) {
             guard let a = one("assertion") else { return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "assertion is missing or empty") }
             do { subject = try validator.verify(Array(a.utf8), now: now) } catch {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidGrant, error)
             }
-        case TokenRequest.clientCredentialsGrant:
+        } else if grant.same(TokenRequest.clientCredentialsGrant) {
             guard client != nil else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_credentials needs a client_assertion (RFC 7523 §2.2)")
             }
-        case TokenRequest.tokenExchangeGrant:
+        } else if grant.same(TokenRequest.tokenExchangeGrant) {
             guard let st = one("subject_token"), one("subject_token_type") != nil else {
                 return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "subject_token and subject_token_type are required (RFC 8693 §2.1)")
             }
@@ -255,13 +261,13 @@ public struct TokenEndpoint {
                     return .failure(.invalidRequest, error.located("actor_token"))
                 }
             }
-        default:
-            if !known.contains(grant), client == nil {
+        } else {
+            if !known.containsExactly(grant), client == nil {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "grant_type \(grant) needs a client_assertion")
             }
         }
         // 4. scope
-        let scopes = (one("scope") ?? "").split(separator: " ").map(String.init)
+        let scopes = (one("scope") ?? "").scopeTokens
         if let s = scopes.first(where: { unauthorizedScopes.containsExactly($0) }) {
             return TokenEndpoint.fail(.unauthorizedClient, .scopeUnauthorized, "scope \(s) makes this client unauthorized")
         }
@@ -274,7 +280,7 @@ public struct TokenEndpoint {
         // 5. delegation: a token exchange only narrows what its subject allows (Delegation.swift).
         var grantScopes = scopes
         // The issued aud: the resources asked for (RFC 8707), else the audiences, else the issuer.
-        var issuedAudiences = params["resource"] ?? params["audience"] ?? []
+        var issuedAudiences = params[ExactName("resource")] ?? params[ExactName("audience")] ?? []
         var act: JSON? = subject?.claims["act"]
         var capTokens: [VerifiedToken] = []
         if grant == TokenRequest.tokenExchangeGrant, let subject {
@@ -296,25 +302,22 @@ public struct TokenEndpoint {
             capTokens = [subject] + (actor.map { [$0] } ?? [])
         }
         // Replay last: only a request that would succeed consumes its jti.
-        if let path = replayCache {
-            let cache = try ReplayCache(path: path, now: now)
+        if let cache = replayCache {
             for v in [subject, actor, client].compactMap({ $0 }) {
-                do { try cache.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now) } catch {
+                do { try cache.check(v, leeway: validator.policy.leeway, now: clock ?? { now }) } catch {
                     if !error.reason.isRejection { throw error }
-                    try cache.close()
                     let oauth: OAuthError = v.token == client?.token ? .invalidClient
                         : grant == TokenRequest.tokenExchangeGrant ? .invalidRequest : .invalidGrant
                     return .failure(oauth, error)
                 }
             }
-            try cache.close()
         }
         let exp = Delegation.cappedExpiry(now + expiresIn, tokens: capTokens)
         guard exp > now else {
             return TokenEndpoint.fail(.invalidRequest, .expired, "the subject or actor token expires now: nothing left to delegate")
         }
         return try issue(subject: subject ?? client, act: act, scopes: grantScopes, audiences: issuedAudiences,
-                         exchange: grant == TokenRequest.tokenExchangeGrant, requestedType: one("requested_token_type"),
+                         exchange: grant.same(TokenRequest.tokenExchangeGrant), requestedType: one("requested_token_type"),
                          exp: exp, now: now)
     }
 

@@ -13,18 +13,18 @@ public protocol ByteSink {
 ///
 /// Rules:
 /// - the token is read before the replay cache is locked, so a process waiting on its input never holds the
-///   lock other verifiers need; the cache is opened, spent and closed here, never by a caller;
-/// - the time is read for each token (a long batch never judges with a stale clock), and, for a single token
-///   with a replay cache, after the lock is won (a verifier that waited judges with the time it got the lock);
+///   lock other verifiers need; the cache is spent here (it locks around each update only), never by a caller;
+/// - the time is read for each token (a long batch never judges with a stale clock), and again by the replay
+///   cache once its lock is won (a verifier that waited judges with the time it got the lock);
 /// - only an accepted token enters the replay cache (the validator's other checks come first);
 /// - a batch result line carries its 1-based input line number as `line`, and on rejection the token's `jti` and
 ///   `sub` when its payload could be read; a batch of zero tokens could not be judged (exit 2).
 public struct Verification {
     public let validator: Validator
-    public let replayCache: String?
+    public let replayCache: ReplayCache?
     public let clock: Clock
 
-    public init(validator: Validator, replayCache: String?, clock: Clock) {
+    public init(validator: Validator, replayCache: ReplayCache?, clock: Clock) {
         self.validator = validator
         self.replayCache = replayCache
         self.clock = clock
@@ -32,7 +32,8 @@ public struct Verification {
 
     /// The judge the settings describe (policy checked first, then the keys loaded).
     public init(settings: PolicySettings, clock: Clock) throws(WIFError) {
-        self.init(validator: try settings.validator(), replayCache: settings.replayCache, clock: clock)
+        let cache = try settings.replayCacheStore()
+        self.init(validator: try settings.validator(), replayCache: cache, clock: clock)
     }
 
     /// The inputs of one run, checked: standard input is read once (the JWKS or the token, not both), and a batch
@@ -44,12 +45,8 @@ public struct Verification {
 
     /// Judges one token; with a replay cache, the accepted token is spent in it.
     public func verify(_ token: [UInt8]) throws(WIFError) -> VerifiedToken {
-        guard let path = replayCache else { return try validator.verify(token, now: clock.now()) }
-        let cache = try ReplayCache(path: path, now: clock.now())
-        let now = clock.now()
-        let v = try validator.verify(token, now: now)
-        try cache.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now)
-        try cache.close()
+        let v = try validator.verify(token, now: clock.now())
+        try replayCache?.check(v, leeway: validator.policy.leeway, now: clock.now)
         return v
     }
 
@@ -63,7 +60,6 @@ public struct Verification {
     public func verifyBatch<S: ByteSink>(fd: Int32, to sink: inout S) throws(WIFError) -> BatchSummary {
         let maxLine = validator.policy.maxTokenSize
         var reader = LineReader(fd: fd, maxLine: maxLine)
-        let cache = try replayCache.map { path throws(WIFError) in try ReplayCache(path: path, now: clock.now()) }
         var summary = BatchSummary()
         var out = [UInt8]()
         // Empty lines are tokens too (malformed), but a stream of nothing but empty lines holds no token at all:
@@ -99,8 +95,7 @@ public struct Verification {
                 let now = clock.now()
                 do {
                     let v = try validator.verify(bytes, now: now)
-                    try cache?.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime,
-                                     now: now)
+                    try replayCache?.check(v, leeway: validator.policy.leeway, now: clock.now)
                     VerifyReport.writeSuccessLine(v, line: summary.tokens, to: &out)
                 } catch {
                     guard error.reason.isRejection else { throw error }
@@ -111,10 +106,7 @@ public struct Verification {
             }
             sawToken = true
             try sink.write(out)
-            // Accepted tokens reach the replay cache file every 1000 lines, so a killed batch loses little.
-            if summary.tokens % 1000 == 0 { try cache?.save() }
         }
-        try cache?.close()
         guard sawToken else {
             throw WIFError(.inputEmpty, "standard input holds no token: nothing to judge",
                            hint: "an earlier step of the pipeline may have failed")

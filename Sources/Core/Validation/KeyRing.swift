@@ -55,7 +55,7 @@ public final class KeyRing: Sendable {
         guard t.first == UInt8(ascii: "{"), let o = try? JSON.parseObject(t, what: what) else { return }
         let isSet = o["keys"] != nil && o["kty"] == nil
         let objects = isSet ? (o["keys"]?.arrayValue ?? []).compactMap(\.objectValue) : [o]
-        for k in objects where k["d"] != nil && k["kty"]?.stringValue != "oct" {
+        for k in objects where k["d"] != nil && k["kty"]?.stringValue?.same("oct") != true {
             throw privateMaterial(what, k["kid"]?.stringValue.map { " \"\(JSON.escapedForMessage($0))\"" } ?? "", path)
         }
     }
@@ -64,11 +64,11 @@ public final class KeyRing: Sendable {
     /// is a JWS algorithm.
     public func usable(_ key: JWK, policy: Policy) -> Bool {
         if let want = policy.keyUse {
-            if key.use != want { return false }
-        } else if let use = key.use, use != "sig" {
+            if key.use?.same(want) != true { return false }
+        } else if let use = key.use, !use.same("sig") {
             return false
         }
-        if let ops = key.keyOps, !ops.contains("verify") { return false }
+        if let ops = key.keyOps, !ops.containsExactly("verify") { return false }
         if key.algName != nil && key.algorithm == nil { return false }
         return true
     }

@@ -90,9 +90,14 @@ public struct Policy: Sendable {
         }
     }
 
-    /// Normalises a `typ` for comparison (RFC 7515 §4.1.9): lowercase, `application/` dropped.
+    /// Normalises a `typ` or `cty` for comparison (RFC 7515 §4.1.9): ASCII letters lowercased (no other case
+    /// mapping, Identifier.swift), an `application/` prefix dropped when no other `/` follows.
     static func normalTyp(_ t: String) -> String {
-        let l = t.lowercased()
-        return l.hasPrefix("application/") && !l.dropFirst(12).contains("/") ? String(l.dropFirst(12)) : l
+        let l = t.asciiLowercased
+        let rest = l.utf8.dropFirst(12)
+        return l.hasBytePrefix("application/") && !rest.contains(0x2F) ? String(decoding: rest, as: UTF8.self) : l
     }
+
+    /// Whether two `typ`/`cty` values name the same media type (RFC 7515 §4.1.9), compared as bytes.
+    static func sameTyp(_ a: String, _ b: String) -> Bool { normalTyp(a).same(normalTyp(b)) }
 }

@@ -34,6 +34,8 @@ public struct PolicySettings: Sendable {
     public var maxDelegationDepth: Int?
     public var actors: [String] = []
     public var replayCache: String?
+    /// Longest wait for the replay cache's lock (default 10 s); goes with `replayCache`.
+    public var lockTimeout: String?
     /// The profile when none is named: rfc7523 for `wif-verify`; `wif-inspect` picks none without `--aud`.
     public var defaultProfile: Profile = .rfc7523
 
@@ -102,6 +104,16 @@ public struct PolicySettings: Sendable {
                            hint: "give --aud, or --profile none to skip the audience check")
         }
         return p
+    }
+
+    /// The replay cache `--replay-cache` names, with its `--lock-timeout`; nil without one.
+    public func replayCacheStore() throws(WIFError) -> ReplayCache? {
+        guard let path = replayCache else {
+            if lockTimeout != nil { throw WIFError(.usage, "--lock-timeout applies to --replay-cache") }
+            return nil
+        }
+        let t = try lockTimeout.map { s throws(WIFError) in try NumericDate.parseDuration(s, what: "--lock-timeout") }
+        return ReplayCache(path: path, lockTimeout: t.map(Double.init) ?? ReplayCache.defaultLockTimeout)
     }
 
     /// The keys of `--jwks`, loaded and checked.

@@ -3,101 +3,250 @@
 import Glibc
 #endif
 
-/// Remembers each (iss, jti) until the token's exp + leeway and rejects a second sight (RFC 7523 §3 item 7).
+/// Remembers each accepted token until its exp + leeway and rejects a second sight (RFC 7523 §3 item 7).
 ///
-/// File format, one entry a line: `<expiry NumericDate> <base64url SHA-256 of the key>`, the key being
-/// `iss NUL jti`, or `token NUL <whole token>` for tokens without a jti. Rules:
-/// - concurrent processes serialise on an exclusive `flock(2)` of `FILE.lock` held from open to close, so of
-///   two processes presenting the same jti exactly one wins;
-/// - the file is replaced atomically (temporary file, fsync, rename), so a crash never leaves it half written;
-/// - expired entries are pruned on every open; at most `maxEntries` live entries are kept, and a full cache
+/// Identity of a token (the entry key), a SHA-256 over length-prefixed members, so no two different pairs share
+/// a key (`iss="a\0b", jti="c"` and `iss="a", jti="b\0c"` once did):
+/// - with a `jti`: the tag `jti`, then `iss` (absent and empty differ) and `jti`;
+/// - without: the tag `input`, then the signing input (header.payload), never the signature: ECDSA accepts
+///   (r, n − s) as well as (r, s), so keying by the whole token let a re-encoded signature replay it.
+///
+/// File format, one entry a line: `<expiry NumericDate> <base64url SHA-256 of the key>`, sorted by expiry.
+/// Rules:
+/// - a token without `exp` is refused (`replay_needs_exp`): it could not be remembered for its whole life;
+/// - an update takes an exclusive `flock(2)` of `FILE.lock` only for the time of that update (read, judge,
+///   write), waiting at most `lockTimeout` seconds, then fails with "replay cache busy" (exit 2); so of two
+///   processes presenting the same jti exactly one wins, and an idle verifier never blocks the others;
+/// - the clock is read again once the lock is won, and a token that expired meanwhile is rejected (`expired`);
+/// - the cache and lock files are opened without following a symbolic link and without blocking
+///   (`O_NOFOLLOW | O_NONBLOCK`), and must be regular files owned by the caller and not writable by group or
+///   others (a FIFO hung the verifier; a file pre-created by another user could mark a victim's jti as seen);
+/// - the file is replaced atomically (temporary file beside it, fsync, rename: `Output.writeAtomically`);
+/// - expired entries are pruned on every update; at most `maxEntries` live entries are kept, and a full cache
 ///   fails closed (the token is not accepted) rather than forgetting live entries;
-/// - a line that does not parse makes the cache unusable (exit 2), never silently ignored.
+/// - a line that does not parse exactly (a CR, a truncated or unterminated line, an extra field, a sign or a
+///   leading zero) makes the cache unusable (exit 2, naming the line), never silently ignored.
 public final class ReplayCache {
     public let path: String
-    private var lockFD: Int32 = -1
-    private var entries: [String: Int64] = [:]
-    private var dirty = false
+    /// Longest wait for the lock, in seconds.
+    public let lockTimeout: Double
     public static let maxEntries = 1_000_000
-    /// How long a token with neither exp nor iat is remembered.
-    public static let defaultRetention: Int64 = 86400
+    public static let defaultLockTimeout = 10.0
+    /// Bytes of one line: a NumericDate of at most 13 digits (Validator bounds claims to 1e15), a space, 43
+    /// base64url characters, a newline.
+    static let hashLength = 43
 
-    public init(path: String, now: Int64) throws(WIFError) {
+    /// The entries as last read or written, and the file version they came from (dev, inode, size, mtime):
+    /// an update re-reads the file only when another process changed it.
+    private var entries: [String: Int64] = [:]
+    private var version: [Int64]?
+
+    /// Makes a cache at `path`; nothing is locked or read until the first `check`.
+    public init(path: String, lockTimeout: Double = ReplayCache.defaultLockTimeout) {
         self.path = path
-        lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if lockFD < 0 {
-            throw WIFError(.inputUnreadable, "replay cache \(path).lock: \(String(cString: strerror(errno)))")
-        }
-        while flock(lockFD, LOCK_EX) != 0 {
-            if errno != EINTR {
-                let e = errno
-                Glibc.close(lockFD)
-                throw WIFError(.inputUnreadable, "replay cache \(path): cannot lock: \(String(cString: strerror(e)))")
-            }
-        }
-        if access(path, F_OK) == 0 {
-            let data = try Input.read(path, limit: ReplayCache.maxEntries * 64, what: "replay cache \(path)")
-            for (n, line) in data.split(separator: 0x0A).enumerated() {
-                guard let sp = line.firstIndex(of: 0x20),
-                      let exp = Int64(String(decoding: line[line.startIndex..<sp], as: UTF8.self)) else {
-                    throw WIFError(.inputInvalid, "replay cache \(path): line \(n + 1) is not '<expiry> <hash>'")
-                }
-                let key = String(decoding: line[(sp + 1)...], as: UTF8.self)
-                if exp >= now { entries[key] = exp } else { dirty = true }
-            }
-        }
+        self.lockTimeout = lockTimeout
     }
 
-    deinit { if lockFD >= 0 { Glibc.close(lockFD) } }
+    /// The entry key of a verified token (rules at the top).
+    public static func key(_ v: VerifiedToken) -> [UInt8] {
+        var out = [UInt8]()
+        func member(_ b: [UInt8]?) {
+            let n = UInt32(truncatingIfNeeded: b?.count ?? 0xFFFF_FFFF)
+            out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+            out += b ?? []
+        }
+        if let jti = v.claims["jti"]?.stringValue {
+            member(Array("jti".utf8))
+            member(v.claims["iss"]?.stringValue.map { Array($0.utf8) })
+            member(Array(jti.utf8))
+        } else {
+            member(Array("input".utf8))
+            let end = v.token.lastIndex(of: UInt8(ascii: ".")) ?? v.token.endIndex
+            member(Array(v.token[..<end]))
+        }
+        return Digest.sha256(out)
+    }
 
     /// Records the token; throws `replayed_jti` when it was seen before and is still remembered.
-    public func check(_ v: VerifiedToken, leeway: Int64, maxLifetime: Int64?, now: Int64) throws(WIFError) {
+    /// `now` is read after the lock is won; the time used is returned.
+    @discardableResult
+    public func check(_ v: VerifiedToken, leeway: Int64, now: () -> Int64) throws(WIFError) -> Int64 {
         let c = v.claims
-        let key: [UInt8]
-        let label: String
-        if let jti = c["jti"]?.stringValue {
-            key = Array((c["iss"]?.stringValue ?? "").utf8) + [0] + Array(jti.utf8)
-            label = "jti \"\(JSON.escapedForMessage(jti))\""
-        } else {
-            key = Array("token".utf8) + [0] + v.token
-            label = "this token (it has no jti)"
+        let label = c["jti"]?.stringValue.map { "jti \"\(JSON.escapedForMessage($0))\"" } ?? "this token (it has no jti)"
+        guard let exp = c["exp"]?.doubleValue else {
+            throw WIFError(.replayNeedsExp, "\(label) has no exp, so the replay cache cannot remember it for its whole life")
         }
-        let hash = Base64URL.encode(Digest.sha256(key))
-        let until: Int64
-        if let exp = c["exp"]?.doubleValue {
-            until = Int64(min(exp, 1e12)) + leeway
-        } else if let iat = c["iat"]?.doubleValue {
-            until = Int64(min(iat, 1e12)) + (maxLifetime ?? ReplayCache.defaultRetention) + leeway
-        } else {
-            until = now + ReplayCache.defaultRetention
+        let until = max(Int64(min(exp, 1e12)) + leeway, 0)
+        let hash = Base64URL.encode(ReplayCache.key(v))
+        let lock = try Lock(path: path + ".lock", timeout: lockTimeout, cache: path)
+        defer { lock.release() }
+        try load()
+        let t = now()
+        if Double(t) >= exp + Double(leeway) {
+            throw WIFError(.expired, "exp \(Validator.num(exp)) passed while waiting for the replay cache (now \(t), leeway \(leeway)s)")
         }
-        if let seen = entries[hash], seen >= now {
+        let live = entries.filter { $0.value >= t }
+        if let seen = live[hash] {
             throw WIFError(.replayedJTI, "\(label) was already presented (remembered until \(seen))")
         }
-        if entries.count >= ReplayCache.maxEntries {
+        if live.count >= ReplayCache.maxEntries {
             throw WIFError(.inputTooLarge, "replay cache \(path) is full (\(ReplayCache.maxEntries) live entries)")
         }
-        entries[hash] = max(until, now)
-        dirty = true
+        var next = live
+        next[hash] = until
+        let st = try Output.writeAtomically(ReplayCache.serialize(next), to: path, mode: 0o600)
+        entries = next
+        version = ReplayCache.version(st)
+        return t
     }
 
-    /// Writes the cache (if it changed) and releases the lock.
-    public func close() throws(WIFError) {
-        defer {
-            if lockFD >= 0 { Glibc.close(lockFD); lockFD = -1 }
-        }
-        try save()
-    }
-
-    /// Writes the cache if it changed, keeping the lock.
-    public func save() throws(WIFError) {
-        guard dirty, lockFD >= 0 else { return }
+    /// The file's bytes for `entries`: one line each, sorted by expiry, then by hash.
+    public static func serialize(_ entries: [String: Int64]) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(entries.count * 56)
-        for (k, exp) in entries.sorted(by: { $0.value < $1.value }) {
-            out += Array("\(exp) \(k)\n".utf8)
+        out.reserveCapacity(entries.count * 58)
+        for (k, e) in entries.sorted(by: { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }) {
+            out += Array("\(e) \(k)\n".utf8)
         }
-        try Output.writeAtomically(out, to: path, mode: 0o600)
-        dirty = false
+        return out
+    }
+
+    static func version(_ st: stat) -> [Int64] {
+        [Int64(st.st_dev), Int64(st.st_ino), Int64(st.st_size), Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec)]
+    }
+
+    /// Reads the file under the lock, unless it is the version this process wrote or read last.
+    private func load() throws(WIFError) {
+        let what = "replay cache \(path)"
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            let e = errno
+            if e == ENOENT { entries = [:]; version = nil; return }
+            if e == ELOOP { throw WIFError(.inputInvalid, "\(what): is a symbolic link; the cache must be a regular file") }
+            throw WIFError(.inputUnreadable, "\(what): \(String(cString: strerror(e)))")
+        }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw WIFError(.inputUnreadable, "\(what): \(String(cString: strerror(errno)))") }
+        try ReplayCache.checkOwned(st, what: what)
+        let v = ReplayCache.version(st)
+        if v == version { return }
+        let limit = ReplayCache.maxEntries * 64
+        guard st.st_size <= limit else { throw WIFError(.inputTooLarge, "\(what): larger than \(limit) bytes") }
+        var data = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
+        var n = 0
+        while n < data.count {
+            let r = data.withUnsafeMutableBytes { readFD(fd, $0.baseAddress! + n, $0.count - n) }
+            if r < 0 {
+                if errnoValue() == EINTR { continue }
+                throw WIFError(.inputUnreadable, "\(what): \(String(cString: strerror(errnoValue())))")
+            }
+            if r == 0 { break }
+            n += r
+        }
+        guard n == st.st_size else { throw WIFError(.inputInvalid, "\(what): changed while it was read") }
+        entries = try ReplayCache.parse(Array(data[0..<n]), what: what)
+        version = v
+    }
+
+    /// A cache or lock file must be a regular file of the caller, not writable by group or others.
+    static func checkOwned(_ st: stat, what: String) throws(WIFError) {
+        if let kind = Output.kindName(st.st_mode) {
+            throw WIFError(.inputInvalid, "\(what): is \(kind); the cache must be a regular file")
+        }
+        if st.st_uid != geteuid() {
+            throw WIFError(.inputInvalid, "\(what): belongs to user \(st.st_uid), not to this user (\(geteuid()))",
+                           hint: "keep the replay cache in a directory only this user can write")
+        }
+        if st.st_mode & 0o022 != 0 {
+            throw WIFError(.inputInvalid, "\(what): has mode \(String(st.st_mode & 0o777, radix: 8)), writable by group or others",
+                           hint: "chmod 600 it")
+        }
+    }
+
+    /// Parses the file's bytes exactly (format at the top); every line is `<expiry> <hash>` and ends with a
+    /// newline. Entries of one key keep the latest expiry.
+    public static func parse(_ data: [UInt8], what: String) throws(WIFError) -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        var line = 1
+        var i = 0
+        func bad(_ why: String) -> WIFError {
+            WIFError(.inputInvalid, "\(what): line \(line) \(why); the cache is unusable",
+                     hint: "a line is '<expiry> <hash>' and a newline; restore or remove the file once its tokens have expired")
+        }
+        while i < data.count {
+            var j = i
+            let digits = j
+            var value: Int64 = 0
+            while j < data.count, data[j] >= 0x30, data[j] <= 0x39, j - digits < 16 {
+                value = value * 10 + Int64(data[j] - 0x30)
+                j += 1
+            }
+            let nd = j - digits
+            guard nd >= 1, nd <= 15, !(nd > 1 && data[digits] == 0x30) else {
+                throw bad("does not start with an expiry (a NumericDate)")
+            }
+            guard j < data.count, data[j] == 0x20 else { throw bad("has no single space after the expiry") }
+            j += 1
+            let h = j
+            while j < data.count, Base64URL.decodeTable[Int(data[j])] != 0xFF { j += 1 }
+            guard j - h == hashLength, Base64URL.decode(data[h..<j])?.count == 32 else {
+                throw bad("does not hold a \(hashLength)-character base64url SHA-256 hash")
+            }
+            guard j < data.count else { throw bad("is truncated (no final newline)") }
+            guard data[j] == 0x0A else { throw bad("has more after the hash (a CR, a space or another field)") }
+            let key = String(decoding: data[h..<j], as: UTF8.self)
+            out[key] = max(out[key] ?? value, value)
+            i = j + 1
+            line += 1
+        }
+        return out
+    }
+
+    /// The exclusive lock of `FILE.lock`, taken with a bounded wait.
+    struct Lock {
+        let fd: Int32
+
+        init(path: String, timeout: Double, cache: String) throws(WIFError) {
+            let what = "replay cache lock \(path)"
+            fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                let e = errno
+                if e == ELOOP { throw WIFError(.inputInvalid, "\(what): is a symbolic link; the lock must be a regular file") }
+                throw WIFError(.inputUnreadable, "\(what): \(String(cString: strerror(e)))")
+            }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else {
+                let e = errno
+                Glibc.close(fd)
+                throw WIFError(.inputUnreadable, "\(what): \(String(cString: strerror(e)))")
+            }
+            do { try ReplayCache.checkOwned(st, what: what) } catch { Glibc.close(fd); throw error }
+            let start = Lock.monotonic()
+            var pause: UInt32 = 1000
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                let e = errno
+                if e != EWOULDBLOCK && e != EINTR {
+                    Glibc.close(fd)
+                    throw WIFError(.inputUnreadable, "replay cache \(cache): cannot lock: \(String(cString: strerror(e)))")
+                }
+                if Lock.monotonic() - start >= timeout {
+                    Glibc.close(fd)
+                    throw WIFError(.inputUnreadable, "replay cache busy: \(path) stayed locked by another process for \(Lock.seconds(timeout))",
+                                   hint: "another verifier holds it; raise --lock-timeout, or find the process that does")
+                }
+                usleep(pause)
+                pause = min(pause * 2, 50_000)
+            }
+        }
+
+        func release() { Glibc.close(fd) }
+
+        static func monotonic() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
+
+        static func seconds(_ t: Double) -> String { t == t.rounded() ? "\(Int64(t))s" : "\(t)s" }
     }
 }

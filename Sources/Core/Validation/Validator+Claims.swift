@@ -24,7 +24,9 @@ extension Validator {
         }
         if !policy.audiences.isEmpty {
             guard let aud else { throw Validator.reject(.missingClaim, "claim aud is required (--aud)") }
-            let norm = { (s: String) in self.policy.audienceIgnoresTrailingSlash && s.hasSuffix("/") ? String(s.dropLast()) : s }
+            let norm = { (s: String) in
+                self.policy.audienceIgnoresTrailingSlash && s.utf8.last == 0x2F ? String(decoding: s.utf8.dropLast(), as: UTF8.self) : s
+            }
             let want = policy.audiences.map(norm)
             guard aud.contains(where: { want.containsExactly(norm($0)) }) else {
                 throw Validator.reject(.badAudience, "aud \(Validator.list(aud)) does not name this audience (\(Validator.list(policy.audiences)))")
@@ -43,7 +45,9 @@ extension Validator {
         if let iat = times.iat, iat > t + leeway {
             throw Validator.reject(.issuedInFuture, "iat \(Validator.num(iat)) is \(NumericDate.formatSpan(Int64(iat - t))) in the future (now \(now), leeway \(policy.leeway)s)")
         }
-        if let max = policy.maxLifetime, let exp = times.exp {
+        if let max = policy.maxLifetime {
+            // Without exp a token lives for ever, which no maximum lifetime allows.
+            guard let exp = times.exp else { throw Validator.reject(.missingClaim, "claim exp is required (--max-lifetime)") }
             let start = times.iat ?? t
             if exp - start > Double(max) {
                 let from = times.iat != nil ? "iat" : "now"
@@ -107,7 +111,7 @@ extension Validator {
             if let why = SPIFFEID.problem(sub) {
                 throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub))\" is not a SPIFFE ID: \(why)")
             }
-            if let td = policy.trustDomain, SPIFFEID.trustDomain(sub) != td {
+            if let td = policy.trustDomain, SPIFFEID.trustDomain(sub)?.same(td) != true {
                 throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub))\" is not in trust domain \(td)")
             }
         }

@@ -88,10 +88,10 @@ public final class Validator {
         guard let algName = algValue.stringValue else {
             throw Validator.reject(.malformed, "the header alg is a \(algValue.typeName), not a string")
         }
-        if algName.lowercased() == "none" {
+        if algName.sameIgnoringASCIICase("none") {
             throw Validator.reject(.algNone, "alg \"\(JSON.escapedForMessage(algName))\": unsecured JWS is never accepted")
         }
-        guard let alg = Algorithm(rawValue: algName), algorithms.contains(alg) else {
+        guard let alg = Algorithm(exactly: algName), algorithms.contains(alg) else {
             let list = algorithms.map(\.rawValue).sorted().joined(separator: ", ")
             throw Validator.reject(.algNotAllowed, "alg \"\(JSON.escapedForMessage(algName))\" is not allowed (allowed: \(list))")
         }
@@ -143,11 +143,11 @@ public final class Validator {
         if let b64 = h["b64"] {
             throw Validator.reject(.unsupportedCrit, "the header has b64 \(b64.serialized()) (RFC 7797), which JWTs do not use")
         }
-        if let cty = h["cty"]?.stringValue, Policy.normalTyp(cty) == "jwt" {
+        if let cty = h["cty"]?.stringValue, Policy.sameTyp(cty, "JWT") {
             throw Validator.reject(.disallowedHeader, "cty JWT marks a nested JWT, which is not accepted")
         }
         if let allowed = policy.allowedHeaders {
-            for name in h.keys where !allowed.contains(name) {
+            for name in h.keys where !allowed.contains(where: { $0.same(name) }) {
                 throw Validator.reject(.disallowedHeader, "header \"\(JSON.escapedForMessage(name))\" is not allowed by profile \(policy.profile.rawValue)")
             }
         }
@@ -157,11 +157,11 @@ public final class Validator {
         }
         let typ = typValue?.stringValue
         if let want = policy.typ {
-            guard let typ, Policy.normalTyp(typ) == Policy.normalTyp(want) else {
+            guard let typ, Policy.sameTyp(typ, want) else {
                 throw Validator.reject(.badTyp, "typ is \(typ.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "absent"), expected \"\(want)\"")
             }
         } else if let typ, let allowed = policy.typAllowed,
-                  !allowed.contains(where: { Policy.normalTyp($0) == Policy.normalTyp(typ) }) {
+                  !allowed.contains(where: { Policy.sameTyp($0, typ) }) {
             throw Validator.reject(.badTyp, "typ \"\(JSON.escapedForMessage(typ))\" is not accepted by profile \(policy.profile.rawValue) (accepted: absent, \(allowed.joined(separator: ", ")))")
         }
     }
