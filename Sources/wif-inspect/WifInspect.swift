@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CLI
 import Core
-#if canImport(Glibc)
-import Glibc
-#endif
 
 @main
 enum WifInspect: Command {
@@ -30,15 +27,6 @@ enum WifInspect: Command {
 
     static func main() { CLI.main(tool: "wif-inspect", spec: spec) }
 
-    static func useColor(_ when: String?) throws(WIFError) -> Bool {
-        switch when ?? "auto" {
-        case "always": return true
-        case "never": return false
-        case "auto": return isatty(1) == 1 && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true)
-        case let other: throw WIFError(.usage, "--color takes auto, always or never, not \"\(JSON.escapedForMessage(other))\"")
-        }
-    }
-
     static func run(_ a: ParsedArguments) throws {
         let selection = try Inspector.selection(claim: a.value(claim), header: a.value(header))
         var policy = PolicySettings()
@@ -48,7 +36,7 @@ enum WifInspect: Command {
         policy.profile = a.value(profile)
         let input = a.positional(default: "-") ?? "-"
         try Input.requireStandardInputOnce(policy.jwks + [input], "it cannot hold both the JWKS and the input")
-        let colored = try useColor(a.value(color))
+        let colored = try ColorChoice.enabled(a.value(color))
         var inspector = Inspector(now: try CommonOptions.clock(a).now())
         inspector.validator = try policy.inspectionValidator()
         let report = try inspector.inspect(try Inspector.read(input))
