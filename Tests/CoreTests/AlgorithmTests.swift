@@ -41,11 +41,11 @@ import Testing
     /// A key whose own alg only looks like ES256K is not an ES256K key: it verifies nothing.
     @Test func aKeyAlgSpelledWithAKelvinSignFitsNoAlgorithm() throws {
         let signing = try MirrorKeys.key(MirrorKeys.es256k)
-        let pub = try MirrorKeys.publicHalf(signing)
+        var pub = try MirrorKeys.publicHalf(signing)
         pub.algName = "ES256\(Self.kelvin)"
         #expect(pub.algorithm == nil)
         #expect(reason { try Validator(keys: KeyRing(keys: [pub]), policy: Policy(profile: .none)) } == .keyNotFound)
-        let priv = try reparse(signing, includePrivate: true)
+        var priv = try reparse(signing, includePrivate: true)
         priv.algName = "ES256\(Self.kelvin)"
         #expect(reason { try priv.checkFits(.es256k) } == .keyInvalid)
         #expect(reason { try priv.defaultAlgorithm() } == .keyInvalid)

@@ -99,7 +99,7 @@ import Testing
     /// kid defaults to the thumbprint and alg to the key type's default when the key has none (a PEM key).
     @Test func kidAndAlgDefaults() throws {
         let pem = try EncryptedKeyTests.fixture("rfc7515-a3.pkcs8-aes256.pem")
-        let key = try JWK.fromPEM(pem, what: "pem", passphrase: EncryptedKeyTests.secret())
+        var key = try JWK.fromPEM(pem, what: "pem", passphrase: EncryptedKeyTests.secret())
         key.kid = nil
         #expect(key.algName == nil)
         let file = try EncryptedKey.seal(key, passphrase: EncryptedKeyTests.secret(), parameters: EncryptedKeyTests.fast,

@@ -131,7 +131,7 @@ import Testing
     @Test func useAndKeyOps() throws {
         let ring = KeyRing(keys: [])
         let none = Policy(profile: .none)
-        let k = try MirrorKeys.publicHalf(ec)
+        var k = try MirrorKeys.publicHalf(ec)
         #expect(ring.usable(k, policy: none))             // use sig
         k.use = nil
         #expect(ring.usable(k, policy: none))             // absent

@@ -9,7 +9,7 @@ import Testing
     static func bare(_ alg: Algorithm) throws(WIFError) -> JWK {
         let k = try JWK.generate(alg: alg)
         let pem = try k.pem(includePrivate: false)
-        let pub = try JWK.fromPEM(Array(pem.utf8), what: "k.pem")
+        var pub = try JWK.fromPEM(Array(pem.utf8), what: "k.pem")
         pub.kid = nil
         return pub
     }

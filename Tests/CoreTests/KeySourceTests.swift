@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func aKeyWithoutKidIsNamedByIt() throws {
-        let k = try JWK.generate(alg: .es256)
+        var k = try JWK.generate(alg: .es256)
         k.kid = nil
         let path = try dir.write("nokid.jwk", privateJWK(k))
         #expect(try KeySource.loadSigningKey(path: path, kid: "named").isPrivate)

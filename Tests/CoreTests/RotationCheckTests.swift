@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func signingKeyWithoutKid() throws {
-        let k = try JWK.generate(alg: .es256)
+        var k = try JWK.generate(alg: .es256)
         k.kid = nil
         let r = try check(published: [Self.pub(k, [("kid", .string("x"))])], signing: [k])
         #expect(codes(r) == ["missing_kid"])

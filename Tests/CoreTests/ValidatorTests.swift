@@ -128,7 +128,7 @@ import Testing
 
     @Test func step3ProfileHeaderAllowList() throws {
         let k = try MirrorKeys.key(MirrorKeys.ec)
-        let pub = try MirrorKeys.publicHalf(k)
+        var pub = try MirrorKeys.publicHalf(k)
         pub.use = "jwt-svid"
         let v = try Validator(keys: KeyRing(keys: [pub]), policy: policy(.spiffe) { $0.audiences = ["a"] })
         let spiffe = baseSpec(sub: "spiffe://example.org/w", aud: ["a"])
@@ -184,7 +184,7 @@ import Testing
     }
 
     @Test func step4KeyThatMayNotVerifyIsNotChosen() throws {
-        let pub = try MirrorKeys.publicHalf(ec)
+        var pub = try MirrorKeys.publicHalf(ec)
         pub.use = "enc"
         let other = try MirrorKeys.publicHalf(try MirrorKeys.key(MirrorKeys.ec2))
         let v = try Validator(keys: KeyRing(keys: [pub, other]), policy: Policy(profile: .none))
@@ -214,7 +214,7 @@ import Testing
     @Test func step4WithoutKidAtMostEightKeysAreTried() throws {
         var keys: [JWK] = []
         for _ in 0..<9 { keys.append(try JWK.generate(alg: .es256)) }
-        for k in keys { k.kid = nil }
+        for i in keys.indices { keys[i].kid = nil }
         let v = try validator(keys)
         #expect(Validator.maxCandidates == 8)
         #expect(verdict(v, try mint(keys[7])) == nil)   // the eighth key is tried

@@ -15,18 +15,48 @@
 /// - a known `alg` must fit the key's type and curve (RFC 8725 §3.1); an unknown `alg` is kept as text (a
 ///   JWKS may hold encryption keys) and makes the key unusable for signatures.
 /// - `use` and `key_ops` are strings / a duplicate-free array of strings.
-public final class JWK: @unchecked Sendable {
-    public let keyType: KeyType
-    public let curve: Curve?
+public struct JWK: Sendable {
+    /// What a key is, fixed when it is made: the OpenSSL key it owns (freed with it), the secret bytes of an HMAC
+    /// key, the key material as text and its thumbprint. One private class owns them, as swift-crypto wraps its
+    /// BoringSSL keys, so copies of a `JWK` share one OpenSSL key and the C object is never copied or freed twice.
+    /// Never mutated after init, hence `@unchecked Sendable`.
+    private final class Backing: @unchecked Sendable {
+        let keyType: KeyType
+        let curve: Curve?
+        let isPrivate: Bool
+        let material: [(name: String, value: String, secret: Bool)]
+        let pkey: PKey?
+        let secret: [UInt8]?
+        let thumbprint: String
+
+        init(keyType: KeyType, curve: Curve?, isPrivate: Bool, material: [(name: String, value: String, secret: Bool)],
+             pkey: PKey?, secret: [UInt8]?) {
+            self.keyType = keyType
+            self.curve = curve
+            self.isPrivate = isPrivate
+            self.material = material
+            self.pkey = pkey
+            self.secret = secret
+            thumbprint = JWK.computeThumbprint(JWK.thumbprintMembers(keyType, curve, material))
+        }
+    }
+
+    private let backing: Backing
+    /// The members a publisher may set (RFC 7517 §4): a value of each copy.
     public var kid: String?
     public var algName: String?
     public var use: String?
     public var keyOps: [String]?
-    public let isPrivate: Bool
+
+    public var keyType: KeyType { backing.keyType }
+    public var curve: Curve? { backing.curve }
+    public var isPrivate: Bool { backing.isPrivate }
     /// Key material members as base64url text, public first: (name, value, isPrivate).
-    let material: [(name: String, value: String, secret: Bool)]
-    let pkey: PKey?
-    let secret: [UInt8]?
+    var material: [(name: String, value: String, secret: Bool)] { backing.material }
+    var pkey: PKey? { backing.pkey }
+    var secret: [UInt8]? { backing.secret }
+    /// The RFC 7638 SHA-256 thumbprint, base64url (computed once, when the key is made).
+    public var thumbprint: String { backing.thumbprint }
 
     public static let minRSABits = 2048
     public static let maxRSABits = 16384
@@ -34,17 +64,12 @@ public final class JWK: @unchecked Sendable {
 
     init(keyType: KeyType, curve: Curve?, kid: String?, algName: String?, use: String?, keyOps: [String]?,
          isPrivate: Bool, material: [(String, String, Bool)], pkey: PKey?, secret: [UInt8]?) {
-        self.keyType = keyType
-        self.curve = curve
+        backing = Backing(keyType: keyType, curve: curve, isPrivate: isPrivate,
+                          material: material.map { (name: $0.0, value: $0.1, secret: $0.2) }, pkey: pkey, secret: secret)
         self.kid = kid
         self.algName = algName
         self.use = use
         self.keyOps = keyOps
-        self.isPrivate = isPrivate
-        self.material = material.map { (name: $0.0, value: $0.1, secret: $0.2) }
-        self.pkey = pkey
-        self.secret = secret
-        thumbprint = JWK.computeThumbprint(JWK.thumbprintMembers(keyType, curve, self.material))
     }
 
     /// The key's `alg`, when it names a JWS algorithm wif knows.
@@ -110,8 +135,6 @@ public final class JWK: @unchecked Sendable {
         }
     }
 
-    /// The RFC 7638 SHA-256 thumbprint, base64url (computed once, when the key is made).
-    public let thumbprint: String
 
     static func computeThumbprint(_ members: [(String, String)]) -> String {
         var json = "{"
@@ -147,7 +170,7 @@ public final class JWK: @unchecked Sendable {
     /// key of the hash length. The kid defaults to the RFC 7638 thumbprint.
     public static func generate(alg: Algorithm, curve: Curve? = nil, rsaBits: Int = 2048,
                                 kid: String? = nil) throws(WIFError) -> JWK {
-        let key: JWK
+        var key: JWK
         switch alg.family {
         case .hmac:
             let k = try Random.secretBytes(alg.hashLength)
@@ -207,7 +230,7 @@ public final class JWK: @unchecked Sendable {
             try checkRSAExponent(pkey.bnParam("e") ?? [], what: what)
         }
         try pkey.check(isPrivate: isPrivate, what: what)
-        let key: JWK
+        var key: JWK
         do { key = try fromPKey(pkey, isPrivate: isPrivate, alg: nil) } catch { throw error.located(what) }
         if isPrivate && key.keyType == .rsa { try checkRSAPair(key, what: what) }
         key.use = nil

@@ -65,6 +65,7 @@ public enum Fixtures {
         guard let f = Format.allCases.first(where: { $0.rawValue.same(format) }) else {
             throw WIFError(.usage, "unknown --format \"\(JSON.escapedForMessage(format))\"", hint: "formats: json, mcp-conformance")
         }
+        var key = key
         if let kid, !kid.isEmpty { key.kid = kid }
         let tokens = try make(key: key, iss: iss, sub: sub, aud: aud, now: now,
                               alg: try alg.map { a throws(WIFError) in try Algorithm.parse(a) })

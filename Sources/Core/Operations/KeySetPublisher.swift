@@ -32,7 +32,7 @@ public struct KeySetPublisher {
             let data = try Input.read(p)
             let before = keys.count
             switch try KeySource.parse(data, what: Input.label(p), passphrase: passphrase) {
-            case .key(let k):
+            case .key(var k):
                 // A PEM key carries no kid: JWK.fromPEM names it by its thumbprint, which --kid may replace.
                 if Input.trim(data).starts(with: Array("-----BEGIN".utf8)) { k.kid = nil }
                 keys.append((k, Input.label(p)))
@@ -67,9 +67,9 @@ public struct KeySetPublisher {
                 do { try k.checkFits(a) } catch { throw error.located(file) }
             }
         }
-        // Named through this array by index (JWK is a class today; as a value type, make this `var`).
-        let list = keys.map(\.key)
-        if let alg = alg.flatMap(Algorithm.init(rawValue:)) {
+        // JWK is a value: the keys are named in this copy of the list.
+        var list = keys.map(\.key)
+        if let alg = alg.flatMap({ Algorithm(exactly: $0) }) {
             for i in list.indices where list[i].algName == nil { list[i].algName = alg.rawValue }
         }
         if let kid {
