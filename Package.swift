@@ -10,6 +10,9 @@ let package = Package(
         .executable(name: "wif-verify", targets: ["wif-verify"]),
         .executable(name: "wif-inspect", targets: ["wif-inspect"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
     targets: [
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
@@ -20,8 +23,15 @@ let package = Package(
             .unsafeFlags(["-Xlinker", "--whole-archive", "-Xlinker", "-l:libcrypto.a", "-Xlinker", "--no-whole-archive"],
                          .when(configuration: .release)),
         ]),
+        // The loopback HTTP front end of `wif-verify serve` (SwiftNIO). Core never imports it.
+        .target(name: "Server", dependencies: [
+            "Core",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .executableTarget(name: "wif-mint", dependencies: ["Core"]),
-        .executableTarget(name: "wif-verify", dependencies: ["Core"]),
+        .executableTarget(name: "wif-verify", dependencies: ["Core", "Server"]),
         .executableTarget(name: "wif-inspect", dependencies: ["Core"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
     ],

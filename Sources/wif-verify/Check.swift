@@ -119,40 +119,24 @@ struct Request {
         "request",
         abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
         discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error: exit 2.",
-        options: PolicyOptions.specs + [
-            .values("allow-grant", "grant", "Also accept this grant_type (client_credentials, the token-exchange URN)."),
-            .values("reject-grant-type", "grant", "grant_type this client may not use (unauthorized_client)."),
-            .values("allow-scope", "scope", "Allowed scope; any other requested scope is invalid_scope."),
-            .values("reject-scope", "scope", "Scope answered with invalid_scope."),
-            .values("unauthorized-scope", "scope", "Scope answered with unauthorized_client."),
+        options: PolicyOptions.specs + EndpointOptions.specs + [
             .value("issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token."),
             .value("issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint)."),
-            .value("expires-in", "duration", "Lifetime of issued access tokens (default 3600)."),
             .flag("http", "Print the whole HTTP/1.1 response (status, headers, body)."),
         ] + PassphraseOptions.specs)
 
     let options: PolicyOptions
-    let allowGrant: [String]
-    let rejectGrantType: [String]
-    let allowScope: [String]
-    let rejectScope: [String]
-    let unauthorizedScope: [String]
+    let endpointOptions: EndpointOptions
     let issuerKey: String?
     let issuer: String
-    let expiresIn: String
     let http: Bool
     let passphrase: PassphraseOptions
 
     init(_ a: ParsedArguments) throws {
         options = try PolicyOptions(a)
-        allowGrant = a.strings("allow-grant")
-        rejectGrantType = a.strings("reject-grant-type")
-        allowScope = a.strings("allow-scope")
-        rejectScope = a.strings("reject-scope")
-        unauthorizedScope = a.strings("unauthorized-scope")
+        endpointOptions = EndpointOptions(a)
         issuerKey = a.string("issuer-key")
         issuer = a.string("issuer") ?? "urn:wif:offline-token-endpoint"
-        expiresIn = a.string("expires-in") ?? "3600"
         http = a.flag("http")
         passphrase = try PassphraseOptions(a)
     }
@@ -161,24 +145,12 @@ struct Request {
         if options.jwks.contains("-") {
             throw WIFError(.usage, "standard input (-) can be read only once: it holds the request body, not the JWKS")
         }
-        let validator = try options.validator()
         let now = try options.clock()
-        var endpoint = TokenEndpoint(validator: validator)
-        // Client assertions are always judged as RFC 7523 §3 requires of them: iss = sub = the client id.
-        var cp = try options.policy()
-        cp.issEqualsSub = true
-        endpoint.clientValidator = try Validator(keys: validator.keys, policy: cp)
-        endpoint.allowGrants = allowGrant
-        endpoint.rejectGrantTypes = rejectGrantType
-        endpoint.allowScopes = allowScope.isEmpty ? nil : allowScope
-        endpoint.rejectScopes = rejectScope
-        endpoint.unauthorizedScopes = unauthorizedScope
+        var endpoint = try endpointOptions.endpoint(options)
         endpoint.issuerKey = try issuerKey.map {
             try KeySource.loadSigningKey(path: $0, kid: nil, passphrase: try passphrase.passphrase(stdinUsed: true))
         }
         endpoint.issuer = issuer
-        endpoint.expiresIn = try NumericDate.parseDuration(expiresIn, what: "--expires-in")
-        guard endpoint.expiresIn >= 1 else { throw WIFError(.usage, "--expires-in must be at least 1 second") }
         let outcome: TokenEndpoint.Outcome
         let read = Result { () throws(WIFError) -> [UInt8] in
             try Input.read("-", limit: TokenEndpoint.maxBodySize, what: "the request body")
@@ -199,5 +171,53 @@ struct Request {
             Diagnostics.writeStderr("wif-verify: \(e.rawValue) (\(why.reason.rawValue)): \(why.detail)\n")
             throw ExitStatusRequest.rejected
         }
+    }
+}
+
+/// The token endpoint options `request` and `serve` share, and the one construction of their TokenEndpoint.
+struct EndpointOptions {
+    static let specs: [OptionSpec] = [
+        .values("allow-grant", "grant", "Also accept this grant_type (client_credentials, the token-exchange URN)."),
+        .values("reject-grant-type", "grant", "grant_type this client may not use (unauthorized_client)."),
+        .values("allow-scope", "scope", "Allowed scope; any other requested scope is invalid_scope."),
+        .values("reject-scope", "scope", "Scope answered with invalid_scope."),
+        .values("unauthorized-scope", "scope", "Scope answered with unauthorized_client."),
+        .value("expires-in", "duration", "Lifetime of issued access tokens (default 3600)."),
+    ]
+
+    let allowGrant: [String]
+    let rejectGrantType: [String]
+    let allowScope: [String]
+    let rejectScope: [String]
+    let unauthorizedScope: [String]
+    let expiresIn: String
+
+    init(_ a: ParsedArguments) {
+        allowGrant = a.strings("allow-grant")
+        rejectGrantType = a.strings("reject-grant-type")
+        allowScope = a.strings("allow-scope")
+        rejectScope = a.strings("reject-scope")
+        unauthorizedScope = a.strings("unauthorized-scope")
+        expiresIn = a.string("expires-in") ?? "3600"
+    }
+
+    /// The endpoint judging with `options`' policy; `defaultAudiences` apply when no --aud is given (serve's
+    /// own URLs). The issuer key, issuer and replay cache are the caller's.
+    func endpoint(_ options: PolicyOptions, defaultAudiences: [String] = []) throws -> TokenEndpoint {
+        let policy = try options.policy(defaultAudiences: defaultAudiences)
+        let validator = try options.validator(policy: policy)
+        var endpoint = TokenEndpoint(validator: validator)
+        // Client assertions are always judged as RFC 7523 §3 requires of them: iss = sub = the client id.
+        var cp = policy
+        cp.issEqualsSub = true
+        endpoint.clientValidator = try Validator(keys: validator.keys, policy: cp)
+        endpoint.allowGrants = allowGrant
+        endpoint.rejectGrantTypes = rejectGrantType
+        endpoint.allowScopes = allowScope.isEmpty ? nil : allowScope
+        endpoint.rejectScopes = rejectScope
+        endpoint.unauthorizedScopes = unauthorizedScope
+        endpoint.expiresIn = try NumericDate.parseDuration(expiresIn, what: "--expires-in")
+        guard endpoint.expiresIn >= 1 else { throw WIFError(.usage, "--expires-in must be at least 1 second") }
+        return endpoint
     }
 }

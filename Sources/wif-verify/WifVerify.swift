@@ -7,13 +7,14 @@ struct WifVerify {
         "wif-verify",
         abstract: "Judge workload-identity assertions offline, as a token endpoint would (RFC 7523, RFC 7519, RFC 8725).",
         discussion: "Exit status: 0 valid, 1 rejected, 2 usage or input error. See wif-verify(1).",
-        subcommands: [Check.spec, Request.spec, JWKSCheck.spec],
+        subcommands: [Check.spec, Request.spec, Serve.spec, JWKSCheck.spec],
         defaultSubcommand: "token")
 
     static func main() {
         CLI.main(tool: "wif-verify", spec: spec) { a in
             switch a.command {
             case "request": try Request(a).run()
+            case "serve": try Serve(a).run()
             case "jwks-check": try JWKSCheck(a).run()
             default: try Check(a).run()
             }
@@ -94,7 +95,8 @@ struct PolicyOptions {
         try now.map { try NumericDate.parseInstant($0, now: NumericDate.systemNow(), what: "--now") } ?? NumericDate.systemNow()
     }
 
-    func policy() throws -> Policy {
+    /// The policy; `defaultAudiences` (a server's own URLs, a trailing slash not mattering) when no --aud is given.
+    func policy(defaultAudiences: [String] = []) throws -> Policy {
         guard let prof = Profile(rawValue: profile) else {
             throw WIFError(.usage, "unknown profile \"\(profile)\"", hint: "profiles: \(Profile.namesList)")
         }
@@ -109,6 +111,10 @@ struct PolicyOptions {
         }
         p.issuers = iss
         p.audiences = aud
+        if aud.isEmpty && !defaultAudiences.isEmpty {
+            p.audiences = defaultAudiences
+            p.audienceIgnoresTrailingSlash = true
+        }
         p.subjects = sub
         p.rejectSubjects = rejectSub
         p.rejectJTIs = rejectJTI
@@ -136,15 +142,15 @@ struct PolicyOptions {
             p.maxDelegationDepth = d
         }
         p.actors = actor
-        if prof != .none && aud.isEmpty {
+        if prof != .none && p.audiences.isEmpty {
             throw WIFError(.usage, "profile \(prof.rawValue) needs --aud: the token must name this audience (RFC 7523 §3, RFC 8725 §3.9)",
                            hint: "give --aud, or --profile none to skip the audience check")
         }
         return p
     }
 
-    func validator() throws -> Validator {
+    func validator(policy: Policy? = nil) throws -> Validator {
         guard !jwks.isEmpty else { throw WIFError(.usage, "--jwks is required: keys come only from JWKS files") }
-        return try Validator(keys: try KeyRing(paths: jwks), policy: try policy())
+        return try Validator(keys: try KeyRing(paths: jwks), policy: try policy ?? self.policy())
     }
 }

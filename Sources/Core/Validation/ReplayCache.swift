@@ -18,6 +18,7 @@ public final class ReplayCache {
     private var lockFD: Int32 = -1
     private var entries: [String: Int64] = [:]
     private var dirty = false
+    private var pruneAt = 4096
     public static let maxEntries = 1_000_000
     /// How long a token with neither exp nor iat is remembered.
     public static let defaultRetention: Int64 = 86400
@@ -48,6 +49,11 @@ public final class ReplayCache {
         }
     }
 
+    /// A cache kept in memory only, for one process's life (`wif-verify serve` without `--replay-cache`).
+    public init(inMemory: ()) {
+        path = "(in memory)"
+    }
+
     deinit { if lockFD >= 0 { Glibc.close(lockFD) } }
 
     /// Records the token; throws `replayed_jti` when it was seen before and is still remembered.
@@ -74,6 +80,11 @@ public final class ReplayCache {
         if let seen = entries[hash], seen >= now {
             throw WIFError(.replayedJTI, "\(label) was already presented (remembered until \(seen))")
         }
+        if entries.count >= pruneAt {
+            // A long-lived cache (a server's) forgets expired entries once it has doubled since the last pruning.
+            entries = entries.filter { $0.value >= now }
+            pruneAt = max(4096, entries.count * 2)
+        }
         if entries.count >= ReplayCache.maxEntries {
             throw WIFError(.inputTooLarge, "replay cache \(path) is full (\(ReplayCache.maxEntries) live entries)")
         }
@@ -89,7 +100,10 @@ public final class ReplayCache {
         try save()
     }
 
-    /// Writes the cache if it changed, keeping the lock.
+    /// Live entries (for a server's summary).
+    public var count: Int { entries.count }
+
+    /// Writes the cache if it changed, keeping the lock (an in-memory cache writes nothing).
     public func save() throws(WIFError) {
         guard dirty, lockFD >= 0 else { return }
         var out = [UInt8]()
