@@ -137,6 +137,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         var headers = HTTPHeaders(r.headers)
         headers.add(name: "Content-Length", value: String(r.body.count))
         if close { headers.add(name: "Connection", value: "close") }
+        state.record(status: r.status, event: event)
         let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: r.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if !r.body.isEmpty {
@@ -155,7 +156,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             armTimer(context: context)
         }
-        state.record(status: r.status, event: event)
+        state.answered()
     }
 
     /// Closes the connection if no request is in progress (a graceful stop); otherwise the request finishes first.

@@ -33,7 +33,6 @@ public final class LoopbackServer: Sendable {
         let log: LogFile = try options.logPath.map { path throws(WIFError) in try LogFile(path: path) } ?? LogFile()
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
-        stopped = loop.makePromise(of: String.self)
         // The state is made on the loop and stays there; until the endpoint is built, connections are refused
         // by not binding yet: bind first (to learn the port), build, then accept.
         let box = NIOLoopBoundBox.makeEmptyBox(valueType: ServerState.self, eventLoop: loop)
@@ -74,6 +73,7 @@ public final class LoopbackServer: Sendable {
             throw error
         }
         self.state = box
+        stopped = loop.makePromise(of: String.self)
         let sent = NIOLoopBoundBox.makeBoxSendingValue(built, eventLoop: loop)
         let stopped = self.stopped
         let listener = ch
@@ -104,6 +104,7 @@ public final class LoopbackServer: Sendable {
         do { try opened.wait() } catch {
             throw WIFError(.inputUnreadable, "cannot start the server: \(error)")
         }
+        if options.handleSignals { installSignalHandlers() }
         if let path = options.portFile {
             do { try Output.writeAtomically(Array((base + "\n").utf8), to: path, mode: 0o644) } catch {
                 stop()
@@ -168,8 +169,8 @@ public final class LoopbackServer: Sendable {
         loop.execute { state.value?.stop(reason) }
     }
 
-    /// Stops on SIGINT and SIGTERM.
-    public func handleSignals() {
+    /// Stops on SIGINT and SIGTERM (installed before the URL is written, so a script may signal at once).
+    private func installSignalHandlers() {
         ProcessControl.ignoreTerminationSignals()
         for sig in [SIGINT, SIGTERM] {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())

@@ -11,6 +11,8 @@ public struct ServeOptions: Sendable {
     public var logPath: String?
     /// Whether the base URL and (without `logPath`) the log go to standard output; false for in-process use.
     public var useStdout = true
+    /// Whether SIGINT and SIGTERM stop the server (a process-wide setting; false for in-process use).
+    public var handleSignals = true
     public var issuer: String?
     public var resourceScopes: [String] = []
     public var maxRequests: Int?

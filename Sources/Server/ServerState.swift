@@ -68,12 +68,17 @@ final class ServerState {
         options.onEvent?(.object(event))
     }
 
-    /// Records a finished request: the event line, the counters, and the stop conditions that count requests.
+    /// Records a request about to be answered: the event line (written before the response, so a client that
+    /// has its answer can read the log) and the counters.
     func record(status: Int, event: JSONObject) {
         requests += 1
         statuses[status, default: 0] += 1
         lastActivityMillis = ProcessControl.nowMillis()
         emit(event)
+    }
+
+    /// After a response was handed to the socket: the stop condition that counts requests.
+    func answered() {
         if let max = options.maxRequests, requests >= max { stop("max-requests") }
     }
 

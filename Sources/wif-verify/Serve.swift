@@ -78,7 +78,6 @@ struct Serve {
         } catch {
             throw failure ?? error
         }
-        server.handleSignals()
         let reason = server.wait()
         try replay?.close()
         if reason == "log-failed" { throw ExitStatusRequest(2) }
