@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "wif-mint", targets: ["wif-mint"]),
         .executable(name: "wif-verify", targets: ["wif-verify"]),
         .executable(name: "wif-inspect", targets: ["wif-inspect"]),
+        .executable(name: "wif-serve", targets: ["wif-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -31,7 +32,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "wif-mint", dependencies: ["Core"]),
-        .executableTarget(name: "wif-verify", dependencies: ["Core", "Server"]),
+        .executableTarget(name: "wif-verify", dependencies: ["Core"]),
+        // `wif-verify serve` execs this: SwiftNIO linked into wif-verify cost every run 0.63 M instructions.
+        .executableTarget(name: "wif-serve", dependencies: ["Core", "Server"]),
         .executableTarget(name: "wif-inspect", dependencies: ["Core"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
     ],

@@ -570,3 +570,31 @@ def test_concurrent_replays_exactly_one_wins(serve, keys):
                                f"{s.url}/token"], stdout=subprocess.PIPE) for _ in range(16)]
     codes = [p.communicate(timeout=30)[0].decode()[-3:] for p in procs]
     assert sorted(codes) == ["200"] + ["400"] * 15
+
+
+# ---- wif-verify serve runs wif-serve (SwiftNIO is linked there only) ---------------------------------------------
+
+def test_installed_wif_verify_serve_runs_the_installed_helper(keys, tmp_path):
+    from conftest import REPO_ROOT, WIF_BIN_DIR
+    p = subprocess.run(["make", "-s", "-C", str(REPO_ROOT), "install-files", f"DESTDIR={tmp_path}", "PREFIX=/usr",
+                        f"BUILT={WIF_BIN_DIR}"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    verify = tmp_path / "usr" / "bin" / "wif-verify"
+    assert (tmp_path / "usr" / "bin" / "wif-serve").is_file()
+    proc = subprocess.Popen([str(verify), "serve", "--jwks", str(keys / "idp.jwks"), "--iss", ISS, "--max-requests",
+                             "1", "--timeout", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={"PATH": "/usr/bin:/bin"})
+    url = proc.stdout.readline().decode().strip()
+    assert curl(f"{url}/jwks")[0] == 200
+    assert proc.wait(timeout=20) == 0
+    assert json.loads(proc.stdout.read().decode().splitlines()[-1])["summary"]["stopped_by"] == "max-requests"
+
+
+def test_wif_verify_serve_without_the_helper_is_exit_2(keys, tmp_path):
+    import shutil
+    lonely = tmp_path / "wif-verify"
+    shutil.copy(wif_binary("wif-verify"), lonely)
+    p = subprocess.run([str(lonely), "serve", "--jwks", str(keys / "idp.jwks"), "--iss", ISS, "--timeout", "5"],
+                       capture_output=True, text=True, timeout=30, env={"PATH": str(tmp_path)})
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.startswith("wif-verify: cannot run wif-serve") and "hint: install wif-serve" in p.stderr

@@ -59,4 +59,23 @@ public enum ProcessControl {
         let f = frac < 10 ? "00\(frac)" : frac < 100 ? "0\(frac)" : "\(frac)"
         return String(s.dropLast()) + "." + f + "Z"
     }
+
+    /// Replaces this process with the executable `name` found next to this one (`/proc/self/exe`), else on
+    /// PATH, with `arguments` as its argv (argv[0] first): how `wif-verify serve` runs `wif-serve`.
+    public static func execSibling(_ name: String, arguments: [String]) throws(WIFError) -> Never {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        var candidates: [String] = []
+        if n > 0 {
+            let exe = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if let slash = exe.lastIndex(of: "/") { candidates.append(String(exe[...slash]) + name) }
+        }
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        argv.append(nil)
+        for c in candidates where access(c, X_OK) == 0 { execv(c, &argv) }
+        execvp(name, &argv)
+        let e = errno
+        throw WIFError(.inputUnreadable, "cannot run \(name): \(String(cString: strerror(e))) (looked next to this program and on PATH)",
+                       hint: "install \(name) beside wif-verify (make install does)")
+    }
 }
