@@ -19,6 +19,7 @@ public final class ReplayCache {
     private var entries: [String: Int64] = [:]
     private var dirty = false
     private var pruneAt = 4096
+    private var minimumPruneAt = 4096
     public static let maxEntries = 1_000_000
     /// How long a token with neither exp nor iat is remembered.
     public static let defaultRetention: Int64 = 86400
@@ -50,8 +51,11 @@ public final class ReplayCache {
     }
 
     /// A cache kept in memory only, for one process's life (`wif-verify serve` without `--replay-cache`).
-    public init(inMemory: ()) {
+    /// Expired entries are forgotten whenever the count reaches `pruneAt`, then twice the live count.
+    public init(inMemory: (), pruneAt: Int = 4096) {
         path = "(in memory)"
+        self.pruneAt = pruneAt
+        minimumPruneAt = pruneAt
     }
 
     deinit { if lockFD >= 0 { Glibc.close(lockFD) } }
@@ -83,7 +87,7 @@ public final class ReplayCache {
         if entries.count >= pruneAt {
             // A long-lived cache (a server's) forgets expired entries once it has doubled since the last pruning.
             entries = entries.filter { $0.value >= now }
-            pruneAt = max(4096, entries.count * 2)
+            pruneAt = max(minimumPruneAt, entries.count * 2)
         }
         if entries.count >= ReplayCache.maxEntries {
             throw WIFError(.inputTooLarge, "replay cache \(path) is full (\(ReplayCache.maxEntries) live entries)")
