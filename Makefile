@@ -102,6 +102,7 @@ uninstall:
 
 bench: release py-deps
 	bash bench/run.sh
+	bash bench/serve.sh
 
 # Fuzzing (Fuzz/README.md): builds the libFuzzer targets into .build-fuzz with swiftc, outside the package, and
 # runs each for SECONDS seconds; findings land in Fuzz/artifacts/.
