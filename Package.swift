@@ -30,6 +30,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .executableTarget(name: "wif-mint", dependencies: ["Core"]),
         .executableTarget(name: "wif-verify", dependencies: ["Core"]),
@@ -37,6 +38,7 @@ let package = Package(
         .executableTarget(name: "wif-serve", dependencies: ["Core", "Server"]),
         .executableTarget(name: "wif-inspect", dependencies: ["Core"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: []),
+        .testTarget(name: "ServerTests", dependencies: ["Core", "Server"]),
     ],
     swiftLanguageModes: [.v6]
 )

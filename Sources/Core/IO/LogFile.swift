@@ -17,6 +17,13 @@ public final class LogFile {
         label = "standard output"
     }
 
+    /// A log that keeps nothing (tests, fuzzing).
+    public init(discarding: ()) {
+        fd = -1
+        owned = false
+        label = "nowhere"
+    }
+
     public init(path: String) throws(WIFError) {
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         if fd < 0 { throw WIFError(.outputFailed, "\(path): cannot open for appending: \(String(cString: strerror(errno)))") }
@@ -27,6 +34,7 @@ public final class LogFile {
     deinit { if owned { close(fd) } }
 
     public func write(_ bytes: [UInt8]) throws(WIFError) {
+        guard fd >= 0 else { return }
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, bytes.count - off) }
