@@ -58,7 +58,7 @@ func invariant(_ ok: @autoclosure () -> Bool, _ what: @autoclosure () -> String,
 /// Every error a Core entry point throws must be a WIFError with a non-empty message that renders.
 func exercise(_ e: WIFError) {
     invariant(!e.detail.isEmpty, "empty error detail for \(e.reason.rawValue)")
-    _ = Diagnostics.render(e, tool: "fuzz")
+    _ = TerminalText(e.detail + (e.hint ?? ""))
     _ = VerifyReport.failure(e).serialized()
 }
 

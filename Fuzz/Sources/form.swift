@@ -5,8 +5,8 @@
 import Core
 
 nonisolated(unsafe) var endpoint: TokenEndpoint? = {
-    var e = TokenEndpoint(validator: Fixed.validator(.none))
-    e.clientValidator = Fixed.validator(.clientAssertion)
+    // The client-assertion validator (iss = sub) is derived by the endpoint itself.
+    guard var e = try? TokenEndpoint(validator: Fixed.validator(.none)) else { return nil }
     e.allowGrants = [TokenRequest.clientCredentialsGrant, TokenRequest.tokenExchangeGrant]
     e.rejectScopes = ["admin"]
     e.unauthorizedScopes = ["root"]

@@ -20,10 +20,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     for inspector in [plain] + (keyed.map { [$0] } ?? []) {
         do {
             let report = try inspector.inspect(input)
-            let text = report.serialized()
+            let text = report.json.serialized()
             invariant((try? JSON.parse(text)) != nil, "report does not parse back")
-            _ = Inspector.allFindings(report)
-            _ = Inspector.anyRejected(report)
+            _ = report.findings
+            _ = report.rejected
             _ = InspectText.render(report, color: false)
         } catch {
             invariant(allowed.contains(error.reason), "inspect threw \(error.reason.rawValue): \(error.detail)")

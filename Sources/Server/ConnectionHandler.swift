@@ -65,13 +65,13 @@ final class ConnectionHandler: ChannelInboundHandler {
             head = h
             body.removeAll(keepingCapacity: true)
             tooLarge = false
-            if let cl = h.headers.first(name: "content-length").flatMap({ Int($0) }), cl > ServeOptions.maxBodyBytes {
+            if let cl = h.headers.first(name: "content-length").flatMap({ Int($0) }), cl > ServerOptions.maxBodyBytes {
                 tooLarge = true
                 payloadTooLarge(context: context)
             }
         case .body(var chunk):
             guard !tooLarge else { return }
-            if body.count + chunk.readableBytes > ServeOptions.maxBodyBytes {
+            if body.count + chunk.readableBytes > ServerOptions.maxBodyBytes {
                 tooLarge = true
                 payloadTooLarge(context: context)
                 return
@@ -90,7 +90,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         var e = state.newEvent(method: h.method.rawValue, path: pathOnly(h.uri))
         e["status"] = .integer(413)
         e["error"] = .string("payload_too_large")
-        respond(context: context, .error(413, "payload_too_large", "the request body is larger than \(ServeOptions.maxBodyBytes) bytes",
+        respond(context: context, .error(413, "payload_too_large", "the request body is larger than \(ServerOptions.maxBodyBytes) bytes",
                                          close: true), event: e, keepAlive: false)
     }
 
@@ -122,7 +122,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             ev["error"] = .string(status == 431 ? "header_too_large" : "malformed_http")
             ev["detail"] = .string("\(e)")
             let r: Response = status == 431
-                ? .error(431, "header_too_large", "the request head is larger than \(ServeOptions.maxHeaderBytes) bytes", close: true)
+                ? .error(431, "header_too_large", "the request head is larger than \(ServerOptions.maxHeaderBytes) bytes", close: true)
                 : .error(400, "malformed_http", "the request is not valid HTTP/1.1", close: true)
             respond(context: context, r, event: ev, keepAlive: false)
         } else {

@@ -26,7 +26,7 @@ public final class LoopbackServer: Sendable {
 
     /// Binds and starts serving. `makeEndpoint` gets the base URL (`http://HOST:PORT`) and returns the token
     /// endpoint; the issuer is `options.issuer` or the base URL.
-    public init(options: ServeOptions, issuerKey: JWK,
+    public init(options: ServerOptions, issuerKey: JWK,
                 makeEndpoint: (_ baseURL: String) throws(WIFError) -> TokenEndpoint) throws(WIFError) {
         try options.validate()
         let address = try options.address()
@@ -64,7 +64,7 @@ public final class LoopbackServer: Sendable {
             endpoint.issuerKey = issuerKey
             endpoint.issuer = options.issuer ?? base
             endpoint.defaultAudience = base + "/mcp"
-            if endpoint.replayCache == nil { endpoint.replayCache = ReplayCache(inMemory: ()) }
+            if endpoint.replayCache == nil { endpoint.memoryReplayCache = ReplayCache(inMemory: ()) }
             built = try ServerState(options: options, base: base, issuer: options.issuer ?? base, issuerKey: issuerKey,
                                     endpoint: endpoint, log: log)
         } catch {
@@ -108,14 +108,14 @@ public final class LoopbackServer: Sendable {
         if let path = options.portFile {
             do { try Output.writeAtomically(Array((base + "\n").utf8), to: path, mode: 0o644) } catch {
                 stop()
-                _ = wait()
+                _ = try? wait()
                 throw error
             }
         }
         if options.useStdout {
             do { try LogFile().write(Array((base + "\n").utf8)) } catch {
                 stop()
-                _ = wait()
+                _ = try? wait()
                 throw error
             }
         }
@@ -125,8 +125,8 @@ public final class LoopbackServer: Sendable {
     /// Pipeline of one accepted connection: NIO's HTTP/1.1 decoder (header bound), encoder, our handler.
     static func configure(_ channel: Channel, state: ServerState) throws {
         var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = ServeOptions.maxHeaderBytes
-        limits.maxHeaderListSize = ServeOptions.maxHeaderBytes
+        limits.maxHeaderFieldSize = ServerOptions.maxHeaderBytes
+        limits.maxHeaderListSize = ServerOptions.maxHeaderBytes
         let over = state.connections >= state.options.maxConnections || state.stopping
         state.connections += 1
         state.peakConnections = max(state.peakConnections, state.connections)
@@ -160,7 +160,7 @@ public final class LoopbackServer: Sendable {
             return
         }
         st.emit(st.summary(stoppedBy: reason))
-        promise.succeed(st.logFailed ? "log-failed" : reason)
+        if let e = st.logError { promise.fail(e) } else { promise.succeed(reason) }
     }
 
     /// Stops the server (from any thread).
@@ -184,11 +184,15 @@ public final class LoopbackServer: Sendable {
     nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
 
     /// Blocks until the server has stopped; returns why (`timeout`, `idle-timeout`, `max-requests`, `SIGINT`,
-    /// `SIGTERM`, `stop`, or `log-failed` when the event log could not be written).
-    public func wait() -> String {
-        let reason = (try? stopped.futureResult.wait()) ?? "stop"
+    /// `SIGTERM`, `stop`); throws the error that stopped it when the event log could not be written.
+    public func wait() throws(WIFError) -> String {
+        let result = Result { try stopped.futureResult.wait() }
         try? group.syncShutdownGracefully()
-        return reason
+        switch result {
+        case .success(let reason): return reason
+        case .failure(let e as WIFError): throw e
+        case .failure(let e): throw WIFError(.outputFailed, "the server stopped: \(e)")
+        }
     }
 
     static func describe(_ error: Error) -> String {

@@ -12,7 +12,7 @@ public final class RawInput {
 
     /// A server with fixed keys: `idp` verifies assertions (iss `https://idp.example`), `issuer` signs access tokens.
     public init(idp: JWK, issuer: JWK, now: Int64) throws(WIFError) {
-        var options = ServeOptions()
+        var options = ServerOptions()
         options.fixedNow = now
         options.useStdout = false
         options.handleSignals = false
@@ -22,11 +22,11 @@ public final class RawInput {
         p.issuers = ["https://idp.example"]
         p.audiences = [base, base + "/token"]
         p.audienceIgnoresTrailingSlash = true
-        var endpoint = TokenEndpoint(validator: try Validator(keys: KeyRing(keys: [pub]), policy: p))
+        var endpoint = try TokenEndpoint(validator: try Validator(keys: KeyRing(keys: [pub]), policy: p))
         endpoint.issuerKey = issuer
         endpoint.issuer = base
         endpoint.defaultAudience = base + "/mcp"
-        endpoint.replayCache = ReplayCache(inMemory: ())
+        endpoint.memoryReplayCache = ReplayCache(inMemory: ())
         state = try ServerState(options: options, base: base, issuer: base, issuerKey: issuer, endpoint: endpoint,
                                 log: LogFile(discarding: ()))
     }

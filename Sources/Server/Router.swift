@@ -96,7 +96,6 @@ extension ServerState {
             facts.error = .invalidRequest
             facts.reason = .invalidRequest
         }
-        if case .success = outcome { try replayCache?.save() }
         if facts.clientAuth == "none", !r.values("authorization").isEmpty { facts.clientAuth = "client_secret_basic" }
         event["grant_type"] = facts.grantType.map { .string($0) } ?? .null
         event["client_auth"] = .string(facts.clientAuth)
@@ -129,7 +128,7 @@ extension ServerState {
             event["mcp_authorized"] = .bool(true)
             if let s = token.claims["sub"]?.stringValue { event["sub"] = .string(s) }
             if let c = token.claims["client_id"]?.stringValue { event["client_id"] = .string(c) }
-            let reply = MCPEndpoint.handle(body: r.body, token: token.claims)
+            let reply = MCPEndpoint.handle(body: r.body, token: token.claims, serverVersion: options.version)
             if let method = reply.method { event["mcp_method"] = .string(method) }
             guard let body = reply.body else { return Response(status: reply.status) }
             return .json(reply.status, body)

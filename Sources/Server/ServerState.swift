@@ -6,11 +6,13 @@ import Core
 /// need no lock and stay exact under concurrent requests: requests are judged one at a time, in arrival order.
 /// A Validator belongs to one thread at a time (its prepared OpenSSL contexts), which this also satisfies.
 final class ServerState {
-    let options: ServeOptions
+    let options: ServerOptions
     let base: String
     var endpoint: TokenEndpoint
     let resource: ProtectedResource
     let replayCache: ReplayCache?
+    /// Why the log could not be written, when it could not (the server then stops, exit 2).
+    var logError: WIFError?
     var conformance = ConformanceChecks()
     let asMetadata: [UInt8]
     let prMetadata: [UInt8]
@@ -30,12 +32,12 @@ final class ServerState {
     /// Set by the server: called once when a stop condition is met.
     var stop: (String) -> Void = { _ in }
 
-    init(options: ServeOptions, base: String, issuer: String, issuerKey: JWK, endpoint: TokenEndpoint,
+    init(options: ServerOptions, base: String, issuer: String, issuerKey: JWK, endpoint: TokenEndpoint,
          log: LogFile) throws(WIFError) {
         self.options = options
         self.base = base
         self.endpoint = endpoint
-        self.replayCache = endpoint.replayCache
+        self.replayCache = endpoint.memoryReplayCache
         self.log = log
         let resourceURL = base + "/mcp"
         let validator = try ProtectedResource.accessTokenValidator(issuerKey: issuerKey, issuer: issuer, resource: resourceURL)
@@ -61,7 +63,7 @@ final class ServerState {
         do { try log.write(line) } catch {
             if !logFailed {
                 logFailed = true
-                Diagnostics.writeStderr(Diagnostics.render(error, tool: "wif-verify serve"))
+                logError = error
                 stop("log-failed")
             }
         }

@@ -1,66 +1,57 @@
 // SPDX-License-Identifier: Apache-2.0
+import CLI
 import Core
 import Server
 
-/// `wif-serve`: runs `wif-verify serve` (which execs it, the way `git foo` runs `git-foo`), so that SwiftNIO
-/// is linked into this binary only. Run directly, it takes the same arguments, with or without `serve` first.
+/// `wif-serve`: runs `wif-verify serve` (which execs it, the way `git foo` runs `git-foo`), so that SwiftNIO is
+/// linked into this binary only. Run directly, it takes the same arguments, with or without `serve` first; its
+/// messages name `wif-verify` when it was started as `wif-verify serve` (argv[0]).
 @main
-struct WifServe {
+enum WifServe {
     static func main() {
         let invokedAs = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? ""
         let tool = invokedAs == "wif-verify" ? "wif-verify" : "wif-serve"
-        let root = CommandSpec(tool, abstract: ServeCommand.spec.abstract, subcommands: [ServeCommand.spec],
-                               defaultSubcommand: "serve")
-        CLI.main(tool: tool, spec: root) { a in try Serve(a).run() }
+        let serve = ServeOptions.spec(command: Serve.self)
+        CLI.main(tool: tool, spec: CommandSpec(tool, abstract: serve.abstract, subcommands: [serve], defaultSubcommand: "serve"))
     }
 }
 
-struct Serve {
-    let options: PolicyOptions
-    let endpointOptions: EndpointOptions
-    var serve = ServeOptions()
-    let issuerKey: String?
-    let passphrase: PassphraseOptions
+/// Reads the command line into Core's endpoint settings and the server's options, then serves until a stop.
+enum Serve: Command {
+    static var spec: CommandSpec { ServeOptions.spec(command: Serve.self) }
 
-    init(_ a: ParsedArguments) throws {
-        options = try PolicyOptions(a)
-        endpointOptions = EndpointOptions(a)
-        issuerKey = a.string("issuer-key")
-        passphrase = try PassphraseOptions(a)
-        if let l = a.string("listen") { serve.listen = l }
-        serve.portFile = a.string("port-file")
-        serve.logPath = a.string("log")
-        serve.issuer = a.string("issuer")
-        serve.resourceScopes = a.strings("resource-scope")
-        serve.maxRequests = try a.int("max-requests")
-        func duration(_ name: String) throws -> Int64? {
-            try a.string(name).map { try NumericDate.parseDuration($0, what: "--\(name)") }
+    static func run(_ a: ParsedArguments) throws {
+        var settings = try EndpointOptions.settings(a)
+        if settings.policy.jwks.contains("-") {
+            throw WIFError(.usage, "--jwks -: serve does not read standard input; give the JWKS as a file")
         }
-        serve.idleTimeout = try duration("idle-timeout")
-        serve.timeout = try duration("timeout")
-        serve.readTimeout = try duration("read-timeout") ?? 10
-        serve.maxConnections = try a.int("max-connections") ?? 256
-        serve.fixedNow = try options.now.map { _ in try options.clock() }
-    }
-
-    func run() throws {
-        if options.jwks.contains("-") {
-            throw WIFError(.usage, "--jwks -: standard input is not read by serve; give the JWKS as a file")
+        let clock = try CommonOptions.clock(a)
+        var o = ServerOptions()
+        if let l = a.value(ServeOptions.listen) { o.listen = l }
+        o.portFile = a.value(ServeOptions.portFile)
+        o.logPath = a.value(ServeOptions.log)
+        o.issuer = a.value(ServeOptions.issuer)
+        o.resourceScopes = a.values(ServeOptions.resourceScope)
+        o.maxRequests = try a.value(ServeOptions.maxRequests)
+        o.maxConnections = try a.value(ServeOptions.maxConnections) ?? 256
+        func duration(_ opt: Opt<String>, _ name: String) throws(WIFError) -> Int64? {
+            guard let text = a.value(opt) else { return nil }
+            return try NumericDate.parseDuration(text, what: "--\(name)")
         }
-        let key = try issuerKey.map {
-            try KeySource.loadSigningKey(path: $0, kid: nil, passphrase: try passphrase.passphrase(stdinUsed: false))
+        o.idleTimeout = try duration(ServeOptions.idleTimeout, "idle-timeout")
+        o.timeout = try duration(ServeOptions.timeout, "timeout")
+        o.readTimeout = try duration(ServeOptions.readTimeout, "read-timeout") ?? 10
+        o.fixedNow = clock.fixed
+        o.version = WIFVersion.string
+        let passphrase = try PassphraseOptions.passphrase(a, stdinUsed: false)
+        let key = try a.value(ServeOptions.issuerKey).map { path throws(WIFError) in
+            try KeySource.loadSigningKey(path: path, kid: nil, passphrase: passphrase)
         } ?? JWK.generate(alg: .es256)
-        let replay = try options.replayCache.map { try ReplayCache(path: $0, now: try options.clock()) }
-        let endpointOptions = self.endpointOptions
-        let policyOptions = self.options
-        let server = try LoopbackServer(options: serve, issuerKey: key) { base throws(WIFError) in
+        let server = try LoopbackServer(options: o, issuerKey: key) { base throws(WIFError) in
             // The assertion's aud may name the issuer or the token endpoint (SEP-1933), unless --aud is given.
-            var e = try endpointOptions.endpoint(policyOptions, defaultAudiences: [base, base + "/token"])
-            e.replayCache = replay
-            return e
+            settings.policy.defaultAudiences = [base, base + "/token"]
+            return try settings.endpoint(passphrase: nil)
         }
-        let reason = server.wait()
-        try replay?.close()
-        if reason == "log-failed" { throw ExitStatusRequest(2) }
+        _ = try server.wait()
     }
 }

@@ -350,7 +350,7 @@ import Testing
         #expect(t3 < Self.budget, "inspecting 20,000 named tokens took \(t3) s")
         // A form body of 20,000 parameters, decoded, turned into JSON, and answered by the token endpoint.
         let body = Array(((0..<20_000).map { "p\($0)=v" } + ["grant_type=x"]).joined(separator: "&").utf8)
-        let endpoint = TokenEndpoint(validator: try validator())
+        let endpoint = try TokenEndpoint(validator: try validator())
         let t4 = try cpuSeconds {
             let pairs = try FormEncoding.decode(body)
             #expect(FormEncoding.jsonObject(pairs).objectValue?.count == 20_001)

@@ -237,12 +237,92 @@ import Testing
         #expect(r.errorCodes.isEmpty)
     }
 
-    /// The codes are API: add, never rename.
+    /// The codes are API: add, never rename. The published set's codes are KeySetLint's.
     @Test func stableCodes() {
         #expect(RotationCheck.Code.allCases.map(\.rawValue) == [
-            "empty_set", "invalid_key", "weak_key", "private_key_published", "missing_kid", "missing_alg", "missing_use",
-            "bad_use", "duplicate_kid", "duplicate_key", "signing_key_unpublished", "kid_mismatch", "alg_mismatch",
-            "kid_reused", "signing_key_not_prepublished", "removed_key_tokens_alive", "previous_key_ignored",
+            "signing_key_unpublished", "kid_mismatch", "alg_mismatch", "kid_reused", "signing_key_not_prepublished",
+            "removed_key_tokens_alive", "previous_key_ignored", "signing_alg_changed",
         ])
+        #expect(RotationCheck.allCodes == KeySetLint.Code.allCases.map(\.rawValue) + RotationCheck.Code.allCases.map(\.rawValue))
+    }
+
+    // MARK: Time: when each set went live, and the verifiers' cache TTL
+
+    func timed(published: [JSON], signing: [JWK], previous: [JSON]? = nil, publishedAt: Int64?,
+               previousPublishedAt: Int64? = nil, ttl: Int64?, allowed: [String] = []) throws(WIFError) -> RotationReport {
+        var c = RotationCheck(published: RotationCheckTests.set(published), publishedName: "published.json", now: Self.now)
+        c.signing = signing.map { RotationCheck.SigningKey(key: $0, file: "\($0.kid ?? "key").jwk") }
+        if let previous {
+            c.previous = RotationCheckTests.set(previous)
+            c.previousName = "previous.json"
+        }
+        c.publishedAt = publishedAt
+        c.previousPublishedAt = previousPublishedAt
+        c.cacheTTL = ttl
+        c.allowed = allowed
+        return try c.run()
+    }
+
+    /// A new key signs safely once the set that holds it has been live for a cache TTL: at that second, not before.
+    @Test func publishedLongEnoughBeforeSigning() throws {
+        let both = try [Self.pub(Self.old), Self.pub(Self.new)]
+        let ok = try timed(published: both, signing: [Self.new], publishedAt: Self.now - 3600, ttl: 3600)
+        #expect(ok.safe && ok.findings.isEmpty)
+        let signer = ok.json.objectValue?["signing"]?.arrayValue?.first?.objectValue
+        #expect(signer?["live_since"] == .integer(Self.now - 3600) && signer?["verifiable_from"] == .integer(Self.now))
+        #expect(ok.json.objectValue?["cache_ttl"] == .integer(3600))
+        let early = try timed(published: both, signing: [Self.new], publishedAt: Self.now - 3599, ttl: 3600)
+        #expect(codes(early) == ["signing_key_not_prepublished"])
+        #expect(early.findings[0].message.contains(NumericDate.formatRFC3339(Self.now + 1)))
+        // The time replaces the previous-set proxy: a key not in the previous set is fine once live long enough ...
+        let proxy = try timed(published: both, signing: [Self.new], previous: [Self.pub(Self.old)],
+                              publishedAt: Self.now - 7200, previousPublishedAt: Self.now - 86400, ttl: 3600)
+        #expect(proxy.safe)
+        // ... and a key of the previous set counts from when that set went live.
+        let kept = try timed(published: both, signing: [Self.new], previous: both, publishedAt: Self.now - 60,
+                             previousPublishedAt: Self.now - 3600, ttl: 3600)
+        #expect(kept.safe)
+        let keptEarly = try timed(published: both, signing: [Self.new], previous: both, publishedAt: Self.now - 60,
+                                  previousPublishedAt: Self.now - 60, ttl: 3600)
+        #expect(codes(keptEarly) == ["signing_key_not_prepublished"])
+    }
+
+    @Test func timeOptionsNeedEachOther() throws {
+        let one = try [Self.pub(Self.old)]
+        #expect(reason { try timed(published: one, signing: [Self.old], publishedAt: Self.now, ttl: nil) } == .usage)
+        #expect(reason { try timed(published: one, signing: [Self.old], publishedAt: nil, ttl: 60) } == .usage)
+        #expect(reason { try timed(published: one, signing: [Self.old], publishedAt: Self.now, previousPublishedAt: Self.now,
+                                   ttl: 60) } == .usage)
+        #expect(reason { try timed(published: one, signing: [Self.old], previous: one, publishedAt: Self.now - 10,
+                                   previousPublishedAt: Self.now, ttl: 60) } == .usage)
+    }
+
+    /// ES256 before, EdDSA now: a warning, the change stays safe.
+    @Test func signingAlgChangeIsAWarning() throws {
+        let ed = try GeneratedKeys.key(.edDSA)
+        let change = try check(published: [Self.pub(Self.old), Self.pub(ed)], signing: [ed], previous: [Self.pub(Self.old)])
+        #expect(codes(change) == ["signing_key_not_prepublished", "signing_alg_changed"])
+        #expect(change.findings[1].severity == .warning && change.findings[1].message.contains("EdDSA"))
+        let same = try check(published: [Self.pub(Self.old), Self.pub(Self.new)], signing: [Self.new],
+                             previous: [Self.pub(Self.old), Self.pub(Self.new)])
+        #expect(same.findings.isEmpty)
+    }
+
+    /// --allow waives named findings; the report lists them; unknown codes and private_key_published are refused.
+    @Test func waivers() throws {
+        var o = try Self.old.json(includePrivate: false)
+        o["use"] = nil
+        let r = try timed(published: [.object(o)], signing: [Self.old], publishedAt: nil, ttl: nil, allowed: ["missing_use"])
+        #expect(r.safe && r.findings.isEmpty)
+        #expect(r.waived.map(\.code) == ["missing_use"])
+        #expect(r.json.objectValue?["waived"]?.arrayValue?.count == 1)
+        #expect(r.json.objectValue?["allowed"] == .array([.string("missing_use")]))
+        #expect(r.text.contains("\nwaived error missing_use: ") && r.text.hasSuffix("\nsafe\n"))
+        let one = try [Self.pub(Self.old)]
+        #expect(reason { try timed(published: one, signing: [], publishedAt: nil, ttl: nil, allowed: ["nope"]) } == .usage)
+        #expect(reason { try timed(published: one, signing: [], publishedAt: nil, ttl: nil,
+                                   allowed: ["private_key_published"]) } == .usage)
+        // Without --allow the report has no waiver members (the JSON of earlier versions).
+        #expect(try check(published: one).json.objectValue?["waived"] == nil)
     }
 }

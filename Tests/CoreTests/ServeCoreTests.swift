@@ -34,11 +34,11 @@ import Testing
         var p = Policy(profile: .rfc7523)
         p.audiences = [Self.base, Self.base + "/token"]
         p.audienceIgnoresTrailingSlash = true
-        var e = TokenEndpoint(validator: try Validator(keys: KeyRing(keys: [pub]), policy: p))
+        var e = try TokenEndpoint(validator: try Validator(keys: KeyRing(keys: [pub]), policy: p))
         e.issuerKey = issuer
         e.issuer = Self.base
         e.defaultAudience = Self.base + "/mcp"
-        e.replayCache = ReplayCache(inMemory: ())
+        e.memoryReplayCache = ReplayCache(inMemory: ())
         configure(&e)
         return e
     }

@@ -470,9 +470,13 @@ def test_verify_request_token_exchange(keys, tokens):
     d = tokens["dir"]
     body = req("--grant", "token-exchange", "--subject-token", d / "subject.jwt", "--actor-token", d / "actor.jwt",
                "--requested-token-type", JWT_TYPE, "--scope", "files:read", "--audience", "files")
+    # A JWT is issued only when it can be signed: without --issuer-key an opaque token is no JWT.
     status, o, err = endpoint(keys, body, "--allow-grant", EXCHANGE)
+    assert status == 1 and o["error"] == "invalid_request" and "issuer-key" in err, err
+    status, o, err = endpoint(keys, body, "--allow-grant", EXCHANGE, "--issuer-key", keys.path("EdDSA"))
     assert status == 0, err
-    assert o["issued_token_type"] == JWT_TYPE and o["scope"] == "files:read"
+    assert o["issued_token_type"] == JWT_TYPE and o["scope"] == "files:read" and o["token_type"] == "N_A"
+    assert jws_split(o["access_token"])[0]["typ"] == "JWT"
     status, o, _ = endpoint(keys, req("--grant", "token-exchange", "--subject-token", d / "subject.jwt"),
                             "--allow-grant", EXCHANGE)
     assert status == 0 and o["issued_token_type"] == ACCESS_TYPE

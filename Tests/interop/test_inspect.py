@@ -22,6 +22,7 @@ SUB = "spiffe://example.org/ns/ci/sa/build"
 AUD = "https://as.example/token"
 ESC = "\x1b["
 INSPECT_SWIFT = REPO_ROOT / "Sources" / "Core" / "Operations" / "Inspect.swift"
+KEY_SET_LINT_SWIFT = REPO_ROOT / "Sources" / "Core" / "Operations" / "KeySetLint.swift"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ def inspect(*args, input=None, env=None):
 
 def inspect_json(*args, input=None, status=0):
     p = inspect("--json", *args, input=input)
-    verdict = re.findall(r'"reason": "[a-z_]+"', p.stdout)
+    verdict = re.findall(r'"reason":"[a-z_]+"', p.stdout)
     assert p.returncode == status, f"exit {p.returncode} (want {status}) {verdict}\nstdout {p.stdout[:500]}\n" \
                                    f"stderr {p.stderr}"
     return json.loads(p.stdout)
@@ -167,6 +168,39 @@ def test_detect_jws_from_argument_stdin_and_file(keys, tmp_path):
         assert r["signature"] == {"alg": "ES256", "bytes": 64, "kid": "kid-ES256", "verified": False}
         assert r["findings"] == []
     assert reports[0] == reports[1] == reports[2] == reports[3]
+
+
+def test_argument_rules_of_the_man_page(keys, es, tmp_path):
+    """wif-inspect(1), Input: an existing file is read; token-shaped, JSON or form text is the input itself;
+    anything else is a file name (a missing file is exit 2, naming it)."""
+    tok = token_es(es)
+    (tmp_path / "keys").mkdir()
+    jwk = json.dumps(_pub(keys, "ES256"))
+    (tmp_path / "keys" / "jwks").write_text(_jwks(_pub(keys, "ES256")))
+    assert wif_ok("wif-inspect", "--json", "keys/jwks", cwd=tmp_path).startswith('{"type":"jwks"')
+    assert json.loads(wif_ok("wif-inspect", "--json", "--now", NOW, tok))["type"] == "jws"
+    assert json.loads(wif_ok("wif-inspect", "--json", jwk))["type"] == "jwk"
+    assert json.loads(wif_ok("wif-inspect", "--json", _form(grant_type=BEARER, assertion=tok)))["type"] == "request"
+    for name in ("./keys/jwks.jsn", "keys/missing", "token"):
+        p = wif_run("wif-inspect", name, cwd=tmp_path)
+        assert_usage_error(p, tool="wif-inspect")
+        assert name in p.stderr
+
+
+def test_absent_key_members_are_a_dash_as_in_jwks_check(keys, tmp_path):
+    f = tmp_path / "set.json"
+    f.write_text(_jwks(_pub(keys, "ES256", kid=None, alg=None, use=None)))
+    text = wif_ok("wif-inspect", f)
+    assert re.search(r"^  0\. kid -, EC P-256, alg -, use -$", text, re.M), text
+    assert "null" not in text
+    rep = wif_run("wif-verify", "jwks-check", "--published", f).stdout
+    assert re.search(r"^  \(no kid\)  EC P-256  -  -  ", rep, re.M), rep
+
+
+def test_json_is_one_compact_line(keys, es):
+    out = wif_ok("wif-inspect", "--json", "--now", NOW, token_es(es))
+    assert out.count("\n") == 1 and out.endswith("}\n") and '": ' not in out
+    assert json.loads(out)["type"] == "jws"
 
 
 def test_detect_jwe_compact():
@@ -395,14 +429,15 @@ FINDING_CASES = {
                       "iat_in_future", "warning"),
     # keys
     "private_key-jwk": (lambda k, es: json.dumps(es), "private_key", "info"),
-    "symmetric_key": (lambda k, es: _jwks(k.jwk("HS256")), "symmetric_key", "error"),
-    "private_members": (lambda k, es: _jwks(es), "private_members", "error"),
-    "no_kid-key": (lambda k, es: _jwks(_pub(k, "ES256", kid=None)), "no_kid", "warning"),
-    "no_alg-key": (lambda k, es: _jwks(_pub(k, "ES256", alg=None)), "no_alg", "warning"),
-    "no_use": (lambda k, es: _jwks(_pub(k, "ES256", use=None)), "no_use", "warning"),
-    "no_kid-jwk": (lambda k, es: json.dumps(_pub(k, "ES256", kid=None)), "no_kid", "warning"),
-    "non_signature_alg": (lambda k, es: _jwks(_pub(k, "RS256", alg="RSA-OAEP", use="enc")),
-                          "non_signature_alg", "info"),
+    # key sets: KeySetLint, the same codes and severities as jwks-check (test_key_set_facts_agree_with_jwks_check)
+    "private_key_published-oct": (lambda k, es: _jwks(k.jwk("HS256")), "private_key_published", "error"),
+    "private_key_published": (lambda k, es: _jwks(es), "private_key_published", "error"),
+    "missing_kid": (lambda k, es: _jwks(_pub(k, "ES256", kid=None)), "missing_kid", "error"),
+    "missing_alg": (lambda k, es: _jwks(_pub(k, "ES256", alg=None)), "missing_alg", "error"),
+    "missing_use": (lambda k, es: _jwks(_pub(k, "ES256", use=None)), "missing_use", "error"),
+    "missing_kid-jwk": (lambda k, es: json.dumps(_pub(k, "ES256", kid=None)), "missing_kid", "error"),
+    "bad_use": (lambda k, es: _jwks(_pub(k, "RS256", alg="RSA-OAEP", use="enc")), "bad_use", "error"),
+    "bad_use-key_ops": (lambda k, es: _jwks(_pub(k, "ES256", key_ops=["encrypt"])), "bad_use", "error"),
     "weak_key-jwk": (lambda k, es: json.dumps({"kty": "oct", "k": b64u_encode(b"k" * 16), "kid": "short"}),
                      "weak_key", "error"),
     "weak_key-jwks": (lambda k, es: _jwks({"kty": "oct", "k": b64u_encode(b"k" * 16), "kid": "short"}),
@@ -412,17 +447,16 @@ FINDING_CASES = {
                         "error"),
     "invalid_key-jwks": (lambda k, es: _jwks(_pub(k, "ES256", y=b64u_encode(b"\x01" * 32))), "invalid_key", "error"),
     "invalid_key-not-object": (lambda k, es: _jwks("a string"), "invalid_key", "error"),
-    "unsupported_key-curve": (lambda k, es: _jwks({"kty": "OKP", "crv": "X25519", "kid": "x",
-                                                   "x": b64u_encode(b"\x09" * 32)}), "unsupported_key", "warning"),
-    "unsupported_key-kty": (lambda k, es: _jwks({"kty": "AKP", "kid": "pq", "pub": "AAAA"}), "unsupported_key",
-                            "warning"),
+    "invalid_key-curve": (lambda k, es: _jwks({"kty": "OKP", "crv": "X25519", "kid": "x",
+                                               "x": b64u_encode(b"\x09" * 32)}), "invalid_key", "error"),
+    "invalid_key-kty": (lambda k, es: _jwks({"kty": "AKP", "kid": "pq", "pub": "AAAA"}), "invalid_key", "error"),
     "no_keys": (lambda k, es: json.dumps({"keys": "none"}), "no_keys", "error"),
     "duplicate_kid": (lambda k, es: _jwks(_pub(k, "ES256"), _pub(k, "EdDSA", kid="kid-ES256")), "duplicate_kid",
                       "error"),
-    "duplicate_kid-same-key": (lambda k, es: _jwks(_pub(k, "ES256"), _pub(k, "ES256")), "duplicate_kid", "error"),
+    "duplicate_key": (lambda k, es: _jwks(_pub(k, "ES256"), _pub(k, "ES256")), "duplicate_key", "error"),
     "too_many_keys": (lambda k, es: _jwks(*[_pub(k, "ES256", kid=f"k{i}") for i in range(257)]), "too_many_keys",
                       "error"),
-    "empty_jwks": (lambda k, es: _jwks(), "empty_jwks", "warning"),
+    "empty_set": (lambda k, es: _jwks(), "empty_set", "error"),
     # token requests
     "repeated_parameter": (lambda k, es: f"grant_type={BEARER}&assertion=a.b.c&scope=x&scope=y",
                            "repeated_parameter", "error"),
@@ -480,11 +514,15 @@ def test_finding_short_hmac_key_with_jwks(tmp_path):
     assert ("short_hmac_key", "error") in findings(json.loads(p.stdout))
 
 
+def _key_set_codes():
+    """The cases of KeySetLint.Code, the linter wif-inspect and jwks-check share."""
+    src = KEY_SET_LINT_SWIFT.read_text()
+    return set(re.findall(r'^\s+case \w+ = "([a-z0-9_]+)"$', src, re.M))
+
+
 def _source_codes():
     src = INSPECT_SWIFT.read_text()
-    codes = set(re.findall(r'Finding\("([a-z0-9_]+)",', src))
-    codes |= set(re.findall(r'"([a-z][a-z0-9_]*_key)"', src))        # weak_key, invalid_key, unsupported_key
-    return codes
+    return set(re.findall(r'Finding\("([a-z0-9_]+)",', src)) | _key_set_codes()
 
 
 def test_every_finding_code_in_the_source_is_tested():
@@ -500,6 +538,26 @@ def test_every_finding_code_is_in_the_man_page():
     text = page.read_text()
     for code in sorted(_source_codes()):
         assert re.search(rf"^\.It Li {re.escape(code)}\b", text, re.M), f"{code} is not an .It in man/wif-inspect.1"
+
+
+@pytest.mark.parametrize("case", [c for c, (_, code, _) in FINDING_CASES.items()
+                                  if code in _key_set_codes() - {"no_keys", "too_many_keys"} and "jwk" not in c]
+                         + ["mixed"])
+def test_key_set_facts_agree_with_jwks_check(case, keys, es, tmp_path):
+    """The same key-set fact gets the same code and severity from wif-inspect --json and jwks-check --json
+    (jwks-check refuses a file without a keys array or with too many keys as an input error, exit 2)."""
+    if case == "mixed":
+        text = _jwks(es, _pub(keys, "RS256", alg="RSA-OAEP", use="enc"), _pub(keys, "ES256", kid=None, use=None),
+                     "junk", _pub(keys, "EdDSA", kid="kid-ES256"), _pub(keys, "EdDSA", kid="kid-ES256"))
+    else:
+        text = FINDING_CASES[case][0](keys, es)
+    f = tmp_path / "set.json"
+    f.write_text(text)
+    inspected = findings(inspect_json("--now", NOW, f))
+    p = wif_run("wif-verify", "jwks-check", "--published", f, "--now", NOW, "--json")
+    assert p.returncode == 1, p.stderr
+    checked = [(x["code"], x["severity"]) for x in json.loads(p.stdout)["findings"]]
+    assert inspected == checked and inspected
 
 
 def test_clean_token_has_no_findings(es):
@@ -592,7 +650,7 @@ def test_jwks_verdict_rejected_exit_1(keys, es):
                      re.M), p.stdout
     r = inspect_json("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, tok, status=1)
     assert r["verdict"]["valid"] is False and r["verdict"]["reason"] == "expired"
-    assert r["verdict"]["error"] == "invalid_grant" and r["signature"]["verified"] is False
+    assert r["verdict"]["error"] == "invalid_grant"
     # wrong audience, wrong issuer, other key
     assert inspect_json("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", "https://other", token_es(es),
                         status=1)["verdict"]["reason"] == "bad_audience"
@@ -600,6 +658,38 @@ def test_jwks_verdict_rejected_exit_1(keys, es):
                         token_es(es), status=1)["verdict"]["reason"] == "bad_issuer"
     assert inspect_json("--now", NOW, "--jwks", keys.jwks_path("EdDSA"), "--aud", AUD, token_es(es),
                         status=1)["verdict"]["reason"] in ("unknown_kid", "alg_not_allowed")
+
+
+@pytest.mark.parametrize("claims,extra,reason", [
+    (good_claims(iat=NOW - 600, exp=NOW - 120), [], "expired"), (good_claims(aud="https://other"), [], "bad_audience"),
+    (good_claims(exp=None), [], "missing_claim"), (good_claims(), ["--iss", "https://other"], "bad_issuer"),
+])
+def test_signature_verified_also_when_claims_are_rejected(keys, es, claims, extra, reason):
+    """signature.verified is true, with the key's kid and RFC 7638 thumbprint, whenever the signature verified."""
+    tok = token_es(es, claims=claims)
+    args = ["--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, *extra, tok]
+    r = inspect_json(*args, status=1)
+    assert r["verdict"]["reason"] == reason
+    assert r["signature"] == {"alg": "ES256", "bytes": 64, "kid": "kid-ES256", "verified": True,
+                              "key": jwk_thumbprint(es), "key_kid": "kid-ES256"}
+    text = inspect(*args).stdout
+    assert f"ES256, 64 bytes, kid kid-ES256: verified with key {jwk_thumbprint(es)} (kid kid-ES256)\n" in text, text
+    assert re.search(rf"^verdict  rejected: invalid_grant \({reason}\)", text, re.M), text
+
+
+def test_signature_not_verified_when_it_does_not_verify(keys, es):
+    bad = token_es(es, signature=b"\x01" * 64)
+    r = inspect_json("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, bad, status=1)
+    assert r["verdict"]["reason"] == "bad_signature" and r["signature"]["verified"] is False
+    assert "key" not in r["signature"]
+    # a key without kid: the verifying key is named by its thumbprint alone
+    anon = token_es(es, header={"alg": "ES256", "typ": "JWT"}, claims=good_claims(exp=NOW - 100, iat=NOW - 200))
+    jwks = keys.folder / "anon.jwks"
+    jwks.write_text(_jwks(_pub(keys, "ES256", kid=None)))
+    r = inspect_json("--now", NOW, "--jwks", jwks, "--aud", AUD, anon, status=1)
+    assert r["signature"]["verified"] is True and r["signature"]["key_kid"] is None
+    text = inspect("--now", NOW, "--jwks", jwks, "--aud", AUD, anon).stdout
+    assert f"ES256, 64 bytes: verified with key {jwk_thumbprint(es)}\n" in text, text
 
 
 @pytest.mark.parametrize("spec", ["ES256", "EdDSA", "HS256"])

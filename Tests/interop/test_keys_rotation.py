@@ -620,6 +620,77 @@ def test_check_text_report(rot):
     assert p.returncode == 0 and p.stdout.endswith("\nsafe\n")
 
 
+@pytest.mark.parametrize("published_at,status", [(NOW - 3600, 0), (NOW - 3599, 1), ("-2h", 0), ("-10m", 1)])
+def test_check_published_long_enough_before_signing(rot, published_at, status):
+    """With --cache-ttl, a signing key is safe once the set that first held it has been live that long."""
+    old, new = rot.public["old"], rot.public["new"]
+    codes, o = verdict(check(rot, [old, new], ["new"], None, "--published-at", published_at, "--cache-ttl", "1h"),
+                       status)
+    assert codes == ([] if status == 0 else ["signing_key_not_prepublished"])
+    live = NOW - (7200 if published_at == "-2h" else 600 if published_at == "-10m" else NOW - published_at)
+    assert o["signing"][0]["live_since"] == live and o["signing"][0]["verifiable_from"] == live + 3600
+    assert o["cache_ttl"] == 3600 and o["published_at"] == live
+
+
+def test_check_previous_published_at(rot):
+    """A key of the previous set counts from when that set went live; time replaces the previous-set proxy."""
+    old, new = rot.public["old"], rot.public["new"]
+    times = ["--cache-ttl", "1h", "--published-at", NOW - 60]
+    codes, _ = verdict(check(rot, [old, new], ["new"], [old, new], *times, "--previous-published-at", NOW - 3600), 0)
+    codes, o = verdict(check(rot, [old, new], ["new"], [old, new], *times, "--previous-published-at", NOW - 120), 1)
+    assert codes == ["signing_key_not_prepublished"] and o["previous_published_at"] == NOW - 120
+    # not in the previous set, but the published set has been live for a day: safe
+    verdict(check(rot, [old, new], ["new"], [old], "--cache-ttl", "1h", "--published-at", NOW - 86400), 0)
+    t = check(rot, [old, new], ["new"], [old], "--cache-ttl", "1h", "--published-at", NOW - 60, json_out=False)
+    assert t.returncode == 1 and "in every verifier's cache from 2026-01-02T04:09:00Z" in t.stdout, t.stdout
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--published-at", "-1d"], "--cache-ttl"), (["--cache-ttl", "1h"], "--published-at"),
+    (["--cache-ttl", "1h", "--published-at", "-1h", "--previous-published-at", "-2h"], "--previous"),
+    (["--cache-ttl", "soon", "--published-at", "-1h"], "--cache-ttl"), (["--allow", "nope"], "nope"),
+    (["--allow", "private_key_published"], "cannot be waived"),
+])
+def test_check_time_and_allow_errors(rot, args, needle):
+    assert_fails(check(rot, [rot.public["old"]], ["old"], None, *args), 2, needle, tool="wif-verify")
+
+
+def test_check_previous_published_after_published_is_an_error(rot):
+    old = rot.public["old"]
+    p = check(rot, [old], ["old"], [old], "--cache-ttl", "1h", "--published-at", NOW - 7200,
+              "--previous-published-at", NOW - 60)
+    assert_fails(p, 2, "is after --published-at", tool="wif-verify")
+
+
+def test_check_signing_alg_changed_is_a_warning(rot, wif_keys):
+    ed = json.loads(wif_keys.path("EdDSA").read_text())
+    ed_pub = {k: v for k, v in ed.items() if k != "d"}
+    old = rot.public["old"]
+    codes, o = verdict(check(rot, [old, ed_pub], [wif_keys.path("EdDSA")], [old, ed_pub]), 0)
+    assert codes == []
+    # the previous set had ES256 keys only: the switch to EdDSA breaks verifiers pinned to ES256
+    codes, o = verdict(check(rot, [old, ed_pub], [wif_keys.path("EdDSA")], [old], "--allow",
+                             "signing_key_not_prepublished"), 0)
+    warn = [f for f in o["findings"] if f["code"] == "signing_alg_changed"]
+    assert len(warn) == 1 and warn[0]["severity"] == "warning" and "EdDSA" in warn[0]["message"]
+    codes, _ = verdict(check(rot, [old, rot.public["new"]], ["new"], [old, rot.public["new"]]), 0)
+
+
+def test_check_allow_waives_and_lists(rot):
+    no_use = {k: v for k, v in rot.public["old"].items() if k != "use"}
+    verdict(check(rot, [no_use], ["old"]), 1)
+    codes, o = verdict(check(rot, [no_use], ["old"], None, "--allow", "missing_use", "--allow", "kid_reused"), 0)
+    assert o["findings"] == [] and [f["code"] for f in o["waived"]] == ["missing_use"]
+    assert o["allowed"] == ["missing_use", "kid_reused"]
+    t = check(rot, [no_use], ["old"], None, "--allow", "missing_use", json_out=False)
+    assert t.returncode == 0 and re.search(r"^waived error missing_use: ", t.stdout, re.M), t.stdout
+    assert t.stdout.endswith("\nsafe\n")
+    # a waiver for one code leaves the others
+    codes, _ = verdict(check(rot, [{k: v for k, v in no_use.items() if k != "alg"}], ["old"], None,
+                             "--allow", "missing_use"), 1)
+    assert codes == ["missing_alg"]
+
+
 # ---------------------------------------------------------------------------------------------------
 # The full rotation
 

@@ -295,6 +295,73 @@ def test_jwks_bad_inputs(tmp_path):
     assert_usage_error(wif_run("wif-mint", "jwks", tmp_path), "directory")
 
 
+def _pem(tmp_path, name, alg="ES256"):
+    path = tmp_path / name
+    wif_ok("wif-mint", "key", "--alg", alg, "--pem", "--out", path)
+    return path
+
+
+def test_jwks_of_pem_keys_for_operators_passes_jwks_check(tmp_path):
+    """PEM keys carry no kid, alg or use: --alg names the alg, the kid is the RFC 7638 thumbprint, use is sig,
+    and the set passes wif's own rotation gate."""
+    old, new = _pem(tmp_path, "old.pem"), _pem(tmp_path, "new.pem")
+    bare = tmp_path / "bare.json"
+    bare.write_text(wif_ok("wif-mint", "jwks", old, new))
+    p = wif_run("wif-verify", "jwks-check", "--published", bare, "--signing", old, "--json")
+    assert p.returncode == 1 and {f["code"] for f in json.loads(p.stdout)["findings"]} == {"missing_alg"}, p.stdout
+    out = wif_ok("wif-mint", "jwks", "--alg", "ES256", old, new)
+    keys = json.loads(out)["keys"]
+    assert [(k["alg"], k["use"], k["kid"]) for k in keys] == [("ES256", "sig", jwk_thumbprint(k)) for k in keys]
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(out)
+    p = wif_run("wif-verify", "jwks-check", "--published", jwks, "--signing", old, "--signing", new, "--json")
+    assert p.returncode == 0 and json.loads(p.stdout)["findings"] == [], p.stdout
+    # a token of the PEM key verifies against the set
+    tok = wif_ok("wif-mint", "-k", old, "--aud", "a", "--sub", "s", "--iss", "s").strip()
+    assert wif_run("wif-verify", "--jwks", jwks, "--aud", "a", tok).returncode == 0
+
+
+def test_jwks_kid_for_the_key_without_one(wif_keys, tmp_path):
+    one = _pem(tmp_path, "one.pem", "EdDSA")
+    (k,) = json.loads(wif_ok("wif-mint", "jwks", "--alg", "EdDSA", "--kid", "edge-2026", one))["keys"]
+    assert k["kid"] == "edge-2026" and k["alg"] == "EdDSA"
+    # the PEM key gets --kid, the JWK keeps its own
+    keys = json.loads(wif_ok("wif-mint", "jwks", "--kid", "edge-2026", one, wif_keys.path("ES256")))["keys"]
+    assert [k["kid"] for k in keys] == ["edge-2026", wif_keys.kid("ES256")]
+    # every key has a kid: --kid must name one of them
+    assert wif_run("wif-mint", "jwks", "--kid", wif_keys.kid("ES256"), wif_keys.path("ES256")).returncode == 0
+    assert_usage_error(wif_run("wif-mint", "jwks", "--kid", "other", wif_keys.path("ES256")), "--kid")
+    # two keys without kid: one --kid cannot name both
+    assert_usage_error(wif_run("wif-mint", "jwks", "--kid", "x", one, _pem(tmp_path, "two.pem")), "2 keys")
+    # --kid equal to another key's kid is two keys under one kid
+    assert_usage_error(wif_run("wif-mint", "jwks", "--kid", wif_keys.kid("ES256"), one, wif_keys.path("ES256")),
+                       "share kid")
+
+
+def test_jwks_alg_for_keys_without_one(wif_keys, tmp_path):
+    pem = _pem(tmp_path, "k.pem")
+    assert_usage_error(wif_run("wif-mint", "jwks", "--alg", "EdDSA", pem), "EdDSA")          # does not fit
+    assert_usage_error(wif_run("wif-mint", "jwks", "--alg", "XS256", pem), "XS256")          # not an alg
+    assert_usage_error(wif_run("wif-mint", "jwks", "--alg", "ES384", wif_keys.path("ES256")), "carry none")
+    (k,) = json.loads(wif_ok("wif-mint", "jwks", "--alg", "ES256", wif_keys.path("ES256")))["keys"]
+    assert k["alg"] == "ES256"
+    (k,) = json.loads(wif_ok("wif-mint", "jwks", "--use", "jwt-svid", pem))["keys"]
+    assert k["use"] == "jwt-svid" and "alg" not in k
+
+
+def test_jwks_same_key_twice_is_refused(wif_keys, tmp_path):
+    p = wif_run("wif-mint", "jwks", wif_keys.path("ES256"), wif_keys.path("ES256"))
+    assert_usage_error(p, "same key")
+    # the same key as a JWK and as its PEM public half
+    pub = tmp_path / "pub.pem"
+    from cryptography.hazmat.primitives.asymmetric import ec as _ec
+    jwk = wif_keys.jwk("ES256")
+    nums = _ec.EllipticCurvePublicNumbers(b2i(jwk["x"]), b2i(jwk["y"]), _ec.SECP256R1())
+    pub.write_bytes(nums.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo))
+    assert_usage_error(wif_run("wif-mint", "jwks", wif_keys.path("ES256"), pub), "same key")
+
+
 # =====================================================================================================
 # wif-mint token: options
 
@@ -339,8 +406,9 @@ def test_token_kid_option(hs, bad, wif_keys):
     assert mint_parts(hs, "--kid", own)[0]["kid"] == own
     h, _ = mint_parts(hs, "--kid", "")
     assert "kid" not in h and h == {"alg": "HS256", "typ": "JWT"}
-    # With a single key, --kid names it in the header; --header kid=... does too.
-    assert mint_parts(hs, "--kid", "other")[0]["kid"] == "other"
+    # A single key whose own kid differs is an error (wif-mint(1)); --header kid=... puts another kid in the header.
+    p = wif_run("wif-mint", "--key", hs, "--kid", "other")
+    assert p.returncode == 2 and p.stdout == "" and "--header kid=other" in p.stderr, p.stderr
     assert mint_parts(hs, "--header", "kid=other")[0]["kid"] == "other"
     # In a JWKS, --kid picks the key (an unknown one is an error: see BAD_TOKEN_CASES).
     h, _ = mint_parts(bad / "two.jwks", "--kid", wif_keys.kid("EdDSA"))
@@ -381,6 +449,13 @@ TIME_FORMS = [
 @pytest.mark.parametrize("form,want", TIME_FORMS, ids=[f for f, _ in TIME_FORMS])
 def test_token_time_forms(hs, claim, form, want):
     # Two argv items, even for "-1h": `--exp -1h`.
+    if form == "0":
+        # Epoch seconds before 2001 are kept, with a warning naming the relative spelling (`--exp 300` is 1970).
+        p = wif_run("wif-mint", "--key", hs, "--now", str(NOW), f"--{claim}", form)
+        assert p.returncode == 0 and f"warning: --{claim} 0 is an absolute time before 2001" in p.stderr
+        assert f"--{claim} +0" in p.stderr
+        assert jws_split(p.stdout.strip())[1][claim] == want
+        return
     _, p = mint_parts(hs, "--now", str(NOW), f"--{claim}", form)
     assert p[claim] == want
 

@@ -65,13 +65,20 @@ def test_batch_mixed_lines_in_order(verify_keys):
     assert p.stderr == b""
     assert len(results) == len(lines)
     want = [None, "malformed", None, "expired", "bad_signature", "malformed", None, None]
-    for line, r, reason in zip(lines, results, want):
+    for n, (line, r, reason) in enumerate(zip(lines, results, want), start=1):
+        assert r["line"] == n, r                 # traceable: the 1-based input line
         if reason is None:
             assert r["valid"] is True, (line, r)
             assert r["claims"] == json.loads(b64u_decode(line.strip().split(".")[1]))
             assert r["kid"] == "es256" and r["alg"] == "ES256" and r["header"]["alg"] == "ES256"
         else:
-            assert r == {"valid": False, "error": "invalid_grant", "reason": reason, "message": r["message"]}, r
+            claims = {}
+            if line.count(".") == 2:
+                claims = json.loads(b64u_decode(line.split(".")[1]))
+            # A rejected token that parsed names its jti and sub.
+            extra = {k: claims[k] for k in ("jti", "sub") if k in claims}
+            assert r == {"valid": False, "line": n, "error": "invalid_grant", "reason": reason,
+                         "message": r["message"], **extra}, r
 
 
 def test_batch_all_valid_exit_0(verify_keys):
@@ -92,8 +99,10 @@ def test_batch_last_line_without_newline(verify_keys):
 
 
 def test_batch_empty_input(verify_keys):
+    """Zero tokens is nothing to judge (exit 2), never a vacuous pass a broken pipeline could hide behind."""
     p, results = run_batch(verify_keys, b"")
-    assert p.returncode == 0 and results == [] and p.stdout == b""
+    assert p.returncode == 2 and results == [] and p.stdout == b""
+    assert b"holds no token" in p.stderr
 
 
 def test_batch_10mb_line_bounded_memory(verify_keys, tmp_path):
@@ -139,9 +148,13 @@ def test_single_10mb_token_on_stdin_is_malformed_quickly(verify_keys, tmp_path):
 
 
 def test_single_10mb_token_argument_is_malformed(verify_keys):
-    """As an argument (the kernel allows one argument of up to 128 KiB): still malformed, not exit 2."""
-    p = wif_run("wif-verify", "--jwks", verify_keys.public["ES256"], "--aud", VERIFY_AUD, "A" * 100_000)
+    """As an argument (the kernel allows one argument of up to 128 KiB): of compact shape, it is judged malformed
+    (too long); without dots it is neither a token nor a file: exit 2 naming it, never a judgement."""
+    big = "A" * 50_000
+    p = wif_run("wif-verify", "--jwks", verify_keys.public["ES256"], "--aud", VERIFY_AUD, f"{big}.{big}.AAAA")
     verify_assert_rejected(p, "malformed")
+    p = wif_run("wif-verify", "--jwks", verify_keys.public["ES256"], "--aud", VERIFY_AUD, "A" * 100_000)
+    assert p.returncode == 2 and "neither an existing file nor a compact token" in p.stderr, p.stderr
 
 
 def test_max_token_size_option(verify_keys):

@@ -66,7 +66,7 @@ def payload_of(token):
 #   first: run this verification once before (it must succeed), for replayed_jti.
 
 def case_malformed(k, tmp):
-    return "eyJhbGciOiJFUzI1NiJ9.e30", [], {}
+    return "eyJhbGciOiJFUzI1NiJ9.e30.A", [], {}   # compact shape; a 1-character segment is not base64url
 
 
 def case_alg_none(k, tmp):
@@ -192,6 +192,7 @@ def test_reason_json(reason, verify_keys, tmp_path):
 
 
 REQUEST_ONLY_REASONS = {"scope_not_allowed", "scope_unauthorized", "invalid_request", "unsupported_grant_type",
+                        "actor_not_permitted", "scope_widened", "audience_widened",
                         "grant_type_rejected", "bad_client_assertion"}
 
 
@@ -620,7 +621,8 @@ def test_b64_false_raw_payload(verify_keys):
     hb = verify_json({"alg": "HS256", "kid": "hs256", "b64": False, "crit": ["b64"]})
     sig = verify_sign("HS256", verify_keys.jwk("HS256"), b64u_encode(hb).encode() + b"." + claims)
     token = b64u_encode(hb) + "." + claims.decode() + "." + b64u_encode(sig)
-    verify_assert_rejected(verify(token, jwks=verify_keys.public["HS256"]), "malformed")
+    # Not of compact shape, so judged only from stdin (as an argument it is refused before any judgement).
+    verify_assert_rejected(verify("-", jwks=verify_keys.public["HS256"], input=token), "malformed")
 
 
 def test_unknown_header_param_ignored(verify_keys):
@@ -689,8 +691,13 @@ def test_format_confusion_malformed(case, verify_keys):
     assert len(token.split(".")[2]) == 86          # 64 bytes: length mod 4 = 2, as _non_canonical expects
     bad = _format_cases(token)[case]
     assert bad != token
+    # Through stdin, which is always judged as the token (an argument must have compact shape to be one).
     p = subprocess.run([str(wif_binary("wif-verify")), "--jwks", str(verify_keys.public["ES256"]), "--aud",
-                        VERIFY_AUD, "--now", str(NOW), "--", bad], capture_output=True, timeout=10)
+                        VERIFY_AUD, "--now", str(NOW), "-"], input=bad.encode("utf-8", "surrogateescape")
+                       if isinstance(bad, str) else bad, capture_output=True, timeout=10)
+    if bad.strip() == "":
+        assert p.returncode == 2 and b"empty" in p.stderr, p.stderr
+        return
     verify_assert_rejected(p, "malformed")
 
 

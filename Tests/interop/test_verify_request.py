@@ -275,7 +275,6 @@ def _invalid_request_bodies(token):
         "invalid-utf8-surrogate": f"{g}&assertion={token}&scope=%ED%A0%80",
         "stray-ampersand": f"{g}&&assertion={token}",
         "missing-grant-type": f"assertion={token}",
-        "empty-body": "",
         "client-assertion-type-alone": f"{g}&assertion={token}&client_assertion_type={q(CLIENT_ASSERTION_TYPE)}",
     }
 
@@ -287,6 +286,13 @@ INVALID_REQUEST_IDS = list(_invalid_request_bodies("T"))
 def test_invalid_request(case, verify_keys):
     body = _invalid_request_bodies(shared_token(verify_keys))[case]
     assert_error(endpoint(verify_keys, body), "invalid_request", "invalid_request")
+
+
+@pytest.mark.parametrize("body", ["", "\n", "\r\n"])
+def test_empty_body_is_nothing_to_judge(body, verify_keys):
+    """An empty body (a failed `wif-mint request` upstream) could not be judged: exit 2, not invalid_request."""
+    p = endpoint(verify_keys, body)
+    assert p.returncode == 2 and p.stdout == "" and "no request body to judge" in p.stderr, p.stderr
 
 
 def test_invalid_utf8_raw_bytes(verify_keys):

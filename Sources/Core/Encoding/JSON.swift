@@ -501,27 +501,11 @@ extension JSON {
         return escapeForTerminal(s.count > limit ? body + "..." : body)
     }
 
-    /// Whether a scalar could move a terminal's cursor, start an escape sequence, break a line or reorder
-    /// text: C0 and C1 controls, DEL, line and paragraph separators, bidi embeddings, overrides and isolates.
-    public static func isUnsafeForTerminal(_ u: Unicode.Scalar) -> Bool {
-        switch u.value {
-        case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
-        default: return false
-        }
-    }
+    /// Whether a scalar is unsafe for a terminal (`TerminalText.isUnsafe`).
+    public static func isUnsafeForTerminal(_ u: Unicode.Scalar) -> Bool { TerminalText.isUnsafe(u) }
 
-    /// `s` with every terminal-unsafe scalar written as `\uXXXX`.
-    public static func escapeForTerminal(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: isUnsafeForTerminal) else { return s }
-        var out = String.UnicodeScalarView()
-        let hex = Array("0123456789abcdef".unicodeScalars)
-        for u in s.unicodeScalars {
-            guard isUnsafeForTerminal(u) else { out.append(u); continue }
-            out.append(contentsOf: "\\u".unicodeScalars)
-            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(u.value >> UInt32(shift) & 15)]) }
-        }
-        return String(out)
-    }
+    /// `s` with every terminal-unsafe scalar written as `\uXXXX` (`TerminalText.escape`).
+    public static func escapeForTerminal(_ s: String) -> String { TerminalText.escape(s) }
 }
 
 /// Exact string comparison, code point by code point (RFC 7515 §5.3, RFC 7519 §7.3): Swift's `==` and hashing

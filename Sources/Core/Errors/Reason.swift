@@ -54,8 +54,16 @@ public enum Reason: String, CaseIterable, Sendable {
     case unsupportedGrantType = "unsupported_grant_type"
     case grantTypeRejected = "grant_type_rejected"
     case badClientAssertion = "bad_client_assertion"
+    /// Token exchange: the actor is not the one the subject token's `may_act` names (RFC 8693 §4.4).
+    case actorNotPermitted = "actor_not_permitted"
+    /// Token exchange: a requested scope the subject token does not hold (a delegated token only narrows).
+    case scopeWidened = "scope_widened"
+    /// Token exchange: a requested resource or audience the subject token is not good for.
+    case audienceWidened = "audience_widened"
     // Could not judge (exit 2).
     case usage
+    /// The input held nothing to judge: an empty token, request body or batch (often a failed pipeline step).
+    case inputEmpty = "input_empty"
     case inputUnreadable = "input_unreadable"
     case inputTooLarge = "input_too_large"
     case inputInvalid = "input_invalid"
@@ -74,7 +82,7 @@ public enum Reason: String, CaseIterable, Sendable {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .usage, .inputUnreadable, .inputTooLarge, .inputInvalid, .keyInvalid, .keyNotFound, .keyWeak,
+        case .usage, .inputEmpty, .inputUnreadable, .inputTooLarge, .inputInvalid, .keyInvalid, .keyNotFound, .keyWeak,
              .outputFailed, .cryptoFailure, .passphraseRequired, .decryptFailed:
             return .failure
         default:
@@ -85,7 +93,8 @@ public enum Reason: String, CaseIterable, Sendable {
     /// The OAuth error a token endpoint following RFC 7523 §3.1 returns for this reason in a grant assertion.
     public var oauthError: OAuthError {
         switch self {
-        case .scopeNotAllowed: return .invalidScope
+        case .scopeNotAllowed, .scopeWidened: return .invalidScope
+        case .audienceWidened: return .invalidTarget
         case .scopeUnauthorized, .grantTypeRejected: return .unauthorizedClient
         case .invalidRequest: return .invalidRequest
         case .unsupportedGrantType: return .unsupportedGrantType

@@ -52,6 +52,65 @@ public enum Input {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// Standard input can be read once: at most one of `arguments` (nil: not given) may be `-`.
+    public static func requireStandardInputOnce(_ arguments: [String?], _ why: String) throws(WIFError) {
+        guard arguments.filter({ $0 == "-" }).count > 1 else { return }
+        throw WIFError(.usage, "standard input (-) can be read only once: \(why)",
+                       hint: "give all but one of them as files")
+    }
+
+    /// Whether something exists at `path` (a file, a directory, a device: anything `stat(2)` finds).
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    /// Where an argument that takes a token comes from (wif(7), TOKEN ARGUMENTS), the same in every tool:
+    /// 1. `-` is standard input;
+    /// 2. a path where something exists is read as a file, whatever its name;
+    /// 3. otherwise an argument of compact JWS/JWE shape (`CompactJWS.hasCompactShape`) is the token itself;
+    /// 4. anything else could not be judged (exit 2): a file name is never judged or sent as a token.
+    public enum TokenArgument: Equatable, Sendable {
+        case standardInput
+        case file(String)
+        case literal(String)
+    }
+
+    public static func tokenArgument(_ arg: String, what: String = "the token") throws(WIFError) -> TokenArgument {
+        if arg == "-" { return .standardInput }
+        if exists(arg) { return .file(arg) }
+        if CompactJWS.hasCompactShape(arg.utf8) { return .literal(arg) }
+        throw WIFError(.inputUnreadable,
+                       "\(what) \"\(JSON.escapedForMessage(arg))\" is neither an existing file nor a compact token",
+                       hint: "give a file, - for standard input, or the token itself (header.payload.signature)")
+    }
+
+    /// The bytes of a token argument (`tokenArgument`), surrounding whitespace trimmed, at most `limit` bytes.
+    /// Empty input is `input_empty` (exit 2): an empty token usually means an earlier pipeline step failed,
+    /// and must never read as a rejection. Input over the limit is `malformed` (a rejected token).
+    public static func token(_ arg: String, limit: Int, what: String = "the token") throws(WIFError) -> [UInt8] {
+        let path: String
+        switch try tokenArgument(arg, what: what) {
+        case .literal(let t): return Array(t.utf8)
+        case .standardInput: path = "-"
+        case .file(let p): path = p
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try readTrimmed(path, limit: limit + 2, what: path == "-" ? "standard input (\(what))" : path)
+        } catch where error.reason == .inputTooLarge {
+            throw WIFError(.malformed, "\(what) is longer than the limit of \(limit) bytes")
+        }
+        guard !bytes.isEmpty else { throw emptyInput(path, what: what) }
+        return bytes
+    }
+
+    /// The error for input that holds nothing to judge.
+    public static func emptyInput(_ path: String, what: String) -> WIFError {
+        WIFError(.inputEmpty, "\(label(path)) is empty: there is no \(what.hasPrefix("the ") ? String(what.dropFirst(4)) : what) to judge",
+                 hint: path == "-" ? "an earlier step of the pipeline may have failed (set -o pipefail)" : nil)
+    }
+
     /// A warning when a private key file can be read by its group or by others, or nil.
     /// wif warns rather than refuses (keys made by other tools often follow the umask); see SECURITY.md.
     public static func keyFileWarning(_ path: String) -> String? {
@@ -102,35 +161,6 @@ public enum Output {
             unlink(tmp)
             throw WIFError(.outputFailed, "\(path): cannot write: \(String(cString: strerror(e)))")
         }
-    }
-}
-
-/// A buffered writer for standard output, for streaming many lines.
-public struct StdoutWriter {
-    var buffer: [UInt8] = []
-    let threshold: Int
-
-    public init(threshold: Int = 1 << 16) {
-        self.threshold = threshold
-        buffer.reserveCapacity(threshold + 4096)
-    }
-
-    public mutating func write(_ bytes: [UInt8]) throws(WIFError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= threshold { try flush() }
-    }
-
-    public mutating func write(_ s: String) throws(WIFError) { try write(Array(s.utf8)) }
-
-    public mutating func flush() throws(WIFError) {
-        var off = 0
-        while off < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + off, buffer.count - off) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { throw WIFError(.outputFailed, "standard output: \(String(cString: strerror(errno)))") }
-            off += n
-        }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 

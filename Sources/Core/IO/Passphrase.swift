@@ -57,6 +57,16 @@ public final class Passphrase: @unchecked Sendable {
     /// Whether standard input (`-`) is also the passphrase source.
     public var readsStandardInput: Bool { source.fd == 0 || source.file == "-" }
 
+    /// The passphrase of `--passphrase-file`/`--passphrase-fd` (or the environment, or a prompt); `stdinUsed` says
+    /// standard input already carries other input, so the passphrase may not come from there.
+    public static func given(file: String?, fd: Int?, stdinUsed: Bool) throws(WIFError) -> Passphrase {
+        let p = try Passphrase(Source(file: file, fd: fd.map { Int32(clamping: $0) }))
+        if stdinUsed && p.readsStandardInput {
+            throw WIFError(.usage, "the passphrase cannot come from standard input here: it carries other input")
+        }
+        return p
+    }
+
     /// The passphrase that opens `what`: read on first use, then kept for further keys of this run.
     public func existing(for what: String) throws(WIFError) -> SecretBytes {
         if let cached { return cached }

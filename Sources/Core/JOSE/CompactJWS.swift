@@ -33,6 +33,22 @@ public struct CompactJWS: Sendable {
 
     static func malformed(_ why: String) -> WIFError { WIFError(.malformed, why) }
 
+    /// Whether `text` has the shape of a compact JWS or JWE: three or five segments of base64url characters
+    /// joined by dots, the first one non-empty. Shape only: it decides what an argument is, never a verdict.
+    public static func hasCompactShape<C: Collection>(_ text: C) -> Bool where C.Element == UInt8 {
+        var dots = 0
+        var first = true
+        var firstEmpty = true
+        for c in text {
+            switch charClass[Int(c)] {
+            case 1: if first { firstEmpty = false }
+            case 2: dots += 1; first = false
+            default: return false
+            }
+        }
+        return !firstEmpty && (dots == 2 || dots == 4)
+    }
+
     /// Splits and decodes a compact JWS.
     /// - Throws: `.malformed` naming the segment and what is wrong with it.
     public static func parse(_ token: [UInt8], maxSize: Int = defaultMaxSize,

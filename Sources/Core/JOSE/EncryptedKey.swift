@@ -199,3 +199,28 @@ public struct EncryptedKey: Sendable, Equatable {
         return key
     }
 }
+
+extension EncryptedKey {
+    /// `wif-mint key encrypt`: the key in `path` (JWK, JWKS with `kid`, PEM or encrypted PEM, whose passphrase
+    /// is kept) sealed into a wif encrypted key file. An already sealed wif file is refused.
+    public static func sealFile(_ path: String, kid: String?, passphrase: Passphrase,
+                                parameters: Argon2.Parameters) throws(WIFError) -> [UInt8] {
+        let data = try Input.read(path)
+        if KeySource.isEncrypted(data) && !KeySource.isEncryptedPEM(data) {
+            throw WIFError(.usage, "\(Input.label(path)) is already encrypted", hint: "wif-mint key decrypt prints the plain key")
+        }
+        let key = try KeySource.signingKey(data, what: Input.label(path), kid: kid, passphrase: passphrase)
+        return try seal(key, passphrase: try passphrase.new(for: Input.label(path)), parameters: parameters,
+                        what: Input.label(path)).serialized()
+    }
+
+    /// `wif-mint key decrypt`: the private key of an encrypted key file (wif's or encrypted PEM).
+    public static func openFile(_ path: String, passphrase: Passphrase) throws(WIFError) -> JWK {
+        let data = try Input.read(path)
+        guard KeySource.isEncrypted(data) else {
+            throw WIFError(.usage, "\(Input.label(path)) is not encrypted", hint: "wif-mint key encrypt encrypts it")
+        }
+        return try KeySource.signingKey(data, what: Input.label(path), kid: nil, passphrase: passphrase)
+    }
+}
+

@@ -68,11 +68,17 @@ public enum KeySource {
         let key: JWK
         switch try parse(data, what: what, passphrase: passphrase) {
         case .key(let k):
-            // A single key is used whatever its kid: --kid then only names it in the token header.
+            // A single key's own kid must agree with --kid (wif-mint(1)); a key without one is named by it. A PEM
+            // key has none of its own (its thumbprint stands in for one until --kid names it).
+            let pem = Input.trim(data).starts(with: Array("-----BEGIN".utf8))
+            if let kid, !kid.isEmpty, !pem, let own = k.kid, !own.same(kid) {
+                throw WIFError(.usage, "\(what): the key's kid is \"\(JSON.escapedForMessage(own))\", not \"\(JSON.escapedForMessage(kid))\"",
+                               hint: "to put another kid in the header, use --header kid=\(JSON.escapedForMessage(kid))")
+            }
             key = k
         case .set(let s):
             if let kid {
-                guard let k = s.keys.first(where: { $0.kid == kid }) else {
+                guard let k = s.keys.first(where: { $0.kid?.same(kid) == true }) else {
                     throw WIFError(.keyNotFound, "\(what): no key with kid \"\(JSON.escapedForMessage(kid))\"")
                 }
                 key = k

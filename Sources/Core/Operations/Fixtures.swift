@@ -49,4 +49,38 @@ public enum Fixtures {
         out.append(("issued_in_future", try mint(spec { $0.iat = now + 600; $0.exp = now + 900 })))
         return out
     }
+
+    /// Output formats of `wif-mint fixtures`.
+    public enum Format: String, CaseIterable, Sendable {
+        case json
+        /// The MCP conformance suite's context: client_id, valid_jwt, wrong_audience_jwt, expired_jwt.
+        case mcpConformance = "mcp-conformance"
+    }
+
+    /// `wif-mint fixtures`: every fixture and the public JWKS (`json`), or the conformance context. `--aud` is
+    /// required; the key's own kid must agree with `kid` (`KeySource.signingKey`), a key without one is named by it.
+    public static func document(key: JWK, kid: String?, iss: String, sub: String, aud: [String], now: Int64,
+                                alg: String?, format: String, clientID: String?) throws(WIFError) -> JSON {
+        guard !aud.isEmpty else { throw WIFError(.usage, "--aud is required") }
+        guard let f = Format.allCases.first(where: { $0.rawValue.same(format) }) else {
+            throw WIFError(.usage, "unknown --format \"\(JSON.escapedForMessage(format))\"", hint: "formats: json, mcp-conformance")
+        }
+        if let kid, !kid.isEmpty { key.kid = kid }
+        let tokens = try make(key: key, iss: iss, sub: sub, aud: aud, now: now,
+                              alg: try alg.map { a throws(WIFError) in try Algorithm.parse(a) })
+        var o = JSONObject()
+        switch f {
+        case .mcpConformance:
+            let find = { (n: String) in tokens.first { $0.0 == n }?.1 ?? "" }
+            o["client_id"] = .string(clientID ?? sub)
+            o["valid_jwt"] = .string(find("valid"))
+            o["wrong_audience_jwt"] = .string(find("wrong_audience"))
+            o["expired_jwt"] = .string(find("expired"))
+        case .json:
+            for (n, t) in tokens { o[n] = .string(t) }
+            if key.keyType != .oct { o["jwks"] = JWKSet(keys: [key]).publicJSON() }
+        }
+        return .object(o)
+    }
 }
+

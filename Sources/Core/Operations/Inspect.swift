@@ -1,27 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// A finding about inspected input: a stable code, a severity and a message.
-public struct Finding: Sendable {
-    public enum Severity: String, Sendable, Comparable {
-        case info, warning, error
-        var rank: Int { self == .info ? 0 : self == .warning ? 1 : 2 }
-        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-    }
-    public let code: String
-    public let severity: Severity
-    public let message: String
-
-    public init(_ code: String, _ severity: Severity, _ message: String) {
-        self.code = code
-        self.severity = severity
-        self.message = message
-    }
-
-    var json: JSON {
-        .object(JSONObject([("code", .string(code)), ("severity", .string(severity.rawValue)), ("message", .string(message))]))
-    }
-}
-
 /// Explains tokens, keys and token requests (the engine of `wif-inspect`).
 ///
 /// Detection, on the input with surrounding whitespace removed:
@@ -48,22 +26,19 @@ public struct Inspector {
     static let secretParams: Set<String> = ["client_secret", "password", "refresh_token", "code", "code_verifier"]
     static let tokenParams = ["assertion", "client_assertion", "subject_token", "actor_token"]
 
-    /// The report for `input`, as JSON; `findings` are collected across nested parts.
-    public func inspect(_ input: [UInt8]) throws(WIFError) -> JSON {
+    /// The report for `input`.
+    public func inspect(_ input: [UInt8]) throws(WIFError) -> InspectionReport {
         let t = Input.trim(input)
         if t.isEmpty { throw WIFError(.inputInvalid, "the input is empty") }
         if t.starts(with: Array("-----BEGIN".utf8)) { return try pem(t) }
         if t.first == UInt8(ascii: "{") { return try jsonInput(t) }
-        if t.allSatisfy({ Inspector.isTokenChar($0) }) && t.contains(UInt8(ascii: ".")) { return token(t) }
+        if t.allSatisfy({ Inspector.isTokenChar($0) }) && t.contains(UInt8(ascii: ".")) { return .token(token(t)) }
         let lines = t.split(separator: 0x0A).map { Input.trim(Array($0)) }.filter { !$0.isEmpty }
         if lines.count > 1 && lines.allSatisfy({ $0.allSatisfy(Inspector.isTokenChar) && $0.contains(UInt8(ascii: ".")) }) {
-            var o = JSONObject()
-            o["type"] = .string("tokens")
-            o["tokens"] = .array(lines.map { token($0) })
-            return .object(o)
+            return .tokens(lines.map { token($0) })
         }
         if t.contains(UInt8(ascii: "=")), let body = try? FormEncoding.decode(t), body.contains(where: { $0.0 == "grant_type" }) {
-            return request(body)
+            return .request(request(body))
         }
         throw WIFError(.inputInvalid, "the input is none of: a compact JWT, a JWK, a JWKS, a PEM key, a token request",
                        hint: "wif-inspect reads a token, key, key set or form-encoded token request")
@@ -75,86 +50,88 @@ public struct Inspector {
 
     // MARK: Tokens
 
-    func token(_ bytes: [UInt8]) -> JSON {
-        var o = JSONObject()
-        var findings: [Finding] = []
+    func token(_ bytes: [UInt8]) -> TokenReport {
         let dots = bytes.filter { $0 == UInt8(ascii: ".") }.count
-        o["size"] = .integer(Int64(bytes.count))
         if dots == 4 {
-            o["type"] = .string("jwe")
+            var r = TokenReport(kind: .jwe, size: bytes.count)
             let seg = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)[0]
             if let h = Base64URL.decode(Array(seg)), let obj = try? JSON.parseObject(h, what: "the header") {
-                o["header"] = .object(obj)
+                r.header = obj
             }
-            findings.append(Finding("encrypted", .info, "a JWE (encrypted token): only its header can be shown"))
-            o["findings"] = .array(findings.map(\.json))
-            return .object(o)
+            r.findings.append(Finding("encrypted", .info, "a JWE (encrypted token): only its header can be shown"))
+            return r
         }
-        o["type"] = .string("jws")
+        var r = TokenReport(kind: .jws, size: bytes.count)
         let jws: CompactJWS
         do {
             jws = try CompactJWS.parse(bytes, maxSize: Inspector.maxInput)
         } catch {
-            findings.append(Finding("malformed", .error, error.detail))
-            o["findings"] = .array(findings.map(\.json))
-            return .object(o)
+            r.findings.append(Finding("malformed", .error, error.detail))
+            return r
         }
         let h = jws.header
-        o["header"] = .object(h)
+        r.header = h
         var claims: JSONObject?
         do {
             claims = try jws.claims()
-            o["payload"] = .object(claims ?? JSONObject())
+            r.payload = claims ?? JSONObject()
         } catch {
-            if let s = String(validating: jws.payload, as: UTF8.self) { o["payload_text"] = .string(s) }
-            findings.append(Finding("payload_not_json", .error, error.detail))
+            if let s = String(validating: jws.payload, as: UTF8.self) { r.payloadText = s }
+            r.findings.append(Finding("payload_not_json", .error, error.detail))
         }
-        // Signature
         let alg = h["alg"]?.stringValue
-        var sig = JSONObject()
-        sig["alg"] = alg.map { .string($0) } ?? .null
-        sig["bytes"] = .integer(Int64(jws.signature.count))
-        sig["kid"] = h["kid"] ?? .null
-        findings += headerFindings(h, signatureBytes: jws.signature.count)
+        var sig = TokenReport.Signature(alg: alg, bytes: jws.signature.count, kid: h["kid"], verifiedBy: nil)
+        r.findings += headerFindings(h, signatureBytes: jws.signature.count)
         if let c = claims {
             let (times, tf) = timeReport(c)
-            if !times.isEmpty { o["times"] = .object(times) }
-            findings += tf
-            findings += claimFindings(c)
-            if let chain = delegation(c) { o["delegation"] = .array(chain) }
+            r.times = times
+            r.findings += tf
+            r.findings += claimFindings(c)
+            r.delegation = delegation(c)
         }
         if let validator, let a = alg.flatMap(Algorithm.init(rawValue:)), a.family == .hmac {
             let kid = h["kid"]?.stringValue
             for k in validator.keys.keys where k.keyType == .oct && (kid == nil || k.kid.map { $0.same(kid ?? "") } == true) {
                 if let n = k.secret?.count, n < a.hashLength {
-                    findings.append(Finding("short_hmac_key", .error, "key\(k.kidLabel) has \(n) bytes, less than \(a.rawValue)'s \(a.hashLength) (RFC 7518 §3.2)"))
+                    r.findings.append(Finding("short_hmac_key", .error, "key\(k.kidLabel) has \(n) bytes, less than \(a.rawValue)'s \(a.hashLength) (RFC 7518 §3.2)"))
                 }
             }
         }
         if let validator {
             do {
                 let v = try validator.verify(bytes, now: now)
-                sig["verified"] = .bool(true)
-                sig["key"] = .string(v.key.thumbprint)
-                o["verdict"] = .object(JSONObject([("valid", .bool(true))]))
+                sig.verifiedBy = v.key
+                r.verdict = TokenReport.Verdict(valid: true, rejection: nil)
             } catch {
-                sig["verified"] = .bool(false)
-                var verdict = JSONObject()
-                verdict["valid"] = .bool(false)
-                verdict["error"] = .string(error.reason.isRejection ? error.reason.oauthError.rawValue : "invalid_request")
-                verdict["reason"] = .string(error.reason.rawValue)
-                verdict["message"] = .string(error.detail)
-                o["verdict"] = .object(verdict)
+                // A token rejected for its claims (expired, wrong audience, ...) was still signed by a key.
+                sig.verifiedBy = Inspector.signatureKey(jws, validator: validator)
+                let oauth = error.reason.isRejection ? error.reason.oauthError.rawValue : "invalid_request"
+                r.verdict = TokenReport.Verdict(valid: false, rejection: (oauth, error.reason, error.detail))
                 if error.reason == .algKeyMismatch {
-                    findings.append(Finding("alg_key_mismatch", .error, error.detail))
+                    r.findings.append(Finding("alg_key_mismatch", .error, error.detail))
                 }
             }
-        } else {
-            sig["verified"] = .bool(false)
         }
-        o["signature"] = .object(sig)
-        o["findings"] = .array(findings.map(\.json))
-        return .object(o)
+        r.signature = sig
+        return r
+    }
+
+    /// The key that the signature verifies with, by the validator's own steps 2-5 (alg, headers, key choice,
+    /// signature), whatever the claims say; nil when a step before the claims fails.
+    /// The loop repeats step 5 of `Validator.verify`; it belongs in Validator (one function for both callers).
+    static func signatureKey(_ jws: CompactJWS, validator: Validator) -> JWK? {
+        guard let (alg, candidates) = try? validator.checkHeaderAndKeys(jws.header) else { return nil }
+        return jws.bytes.withUnsafeBytes { all -> JWK? in
+            let input = UnsafeRawBufferPointer(rebasing: all[0..<jws.signingInputEnd])
+            return jws.signature.withUnsafeBytes { sig -> JWK? in
+                for i in candidates {
+                    if let v = try? validator.verifier(i, alg), v.verify(signature: sig, message: input) {
+                        return validator.keys.keys[i]
+                    }
+                }
+                return nil
+            }
+        }
     }
 
     func headerFindings(_ h: JSONObject, signatureBytes: Int) -> [Finding] {
@@ -212,8 +189,8 @@ public struct Inspector {
         return f
     }
 
-    func timeReport(_ c: JSONObject) -> (JSONObject, [Finding]) {
-        var o = JSONObject()
+    func timeReport(_ c: JSONObject) -> ([TokenReport.Time], [Finding]) {
+        var o: [TokenReport.Time] = []
         var f: [Finding] = []
         for name in ["exp", "nbf", "iat", "auth_time"] {
             guard let d = c[name]?.doubleValue, abs(d) < 1e12 else { continue }
@@ -233,20 +210,19 @@ public struct Inspector {
                     f.append(Finding("iat_in_future", .warning, "issued \(NumericDate.formatSpan(delta)) in the future"))
                 }
             }
-            o[name] = .object(JSONObject([("value", c[name] ?? .null), ("utc", .string(NumericDate.formatRFC3339(t))),
-                                          ("relative", .string(rel))]))
+            o.append(TokenReport.Time(name: name, value: c[name] ?? .null, utc: NumericDate.formatRFC3339(t), relative: rel))
         }
         return (o, f)
     }
 
     /// The act chain, current actor first (RFC 8693 §4.1), or nil without act.
-    func delegation(_ c: JSONObject) -> [JSON]? {
+    func delegation(_ c: JSONObject) -> [JSONObject]? {
         guard var level = c["act"] else { return nil }
-        var out: [JSON] = []
+        var out: [JSONObject] = []
         while out.count < Policy.hardMaxDelegationDepth, let o = level.objectValue {
             var entry = o
             entry["act"] = nil
-            out.append(.object(entry))
+            out.append(entry)
             guard let next = o["act"] else { break }
             level = next
         }
@@ -255,19 +231,19 @@ public struct Inspector {
 
     // MARK: JSON inputs
 
-    func jsonInput(_ t: [UInt8]) throws(WIFError) -> JSON {
+    func jsonInput(_ t: [UInt8]) throws(WIFError) -> InspectionReport {
         let o: JSONObject
         do { o = try JSON.parseObject(t, what: "the input") } catch { throw error }
         if EncryptedKey.isWIFFile(o) { return try encryptedKey(t) }
-        if o["keys"] != nil && o["kty"] == nil { return jwks(o) }
-        if o["kty"] != nil { return jwk(o) }
+        if o["keys"] != nil && o["kty"] == nil { return .jwks(jwks(o)) }
+        if o["kty"] != nil { return .jwk(jwk(o)) }
         if o["grant_type"] != nil {
             var pairs: [(String, String)] = []
             for m in o {
                 if let s = m.value.stringValue { pairs.append((m.name, s)) }
                 for e in m.value.arrayValue ?? [] { if let s = e.stringValue { pairs.append((m.name, s)) } }
             }
-            return request(pairs)
+            return .request(request(pairs))
         }
         if o["payload"] != nil && (o["signatures"] != nil || o["signature"] != nil) {
             throw WIFError(.inputInvalid, "the input is a JWS in JSON serialization; wif handles compact tokens only")
@@ -277,44 +253,10 @@ public struct Inspector {
             return s.utf8.allSatisfy(Inspector.isTokenChar) && s.utf8.filter({ $0 == UInt8(ascii: ".") }).count == 2
         }
         if !named.isEmpty {
-            var out = JSONObject()
-            out["type"] = .string("named_tokens")
-            var toks = JSONObject()
-            for m in named { toks[m.name] = token(Array((m.value.stringValue ?? "").utf8)) }
-            out["tokens"] = .object(toks)
-            if let k = o["jwks"]?.objectValue { out["jwks"] = jwks(k) }
-            return .object(out)
+            return .namedTokens(tokens: named.map { ($0.name, token(Array(($0.value.stringValue ?? "").utf8))) },
+                                jwks: o["jwks"]?.objectValue.map(jwks))
         }
         throw WIFError(.inputInvalid, "the input is a JSON object but not a JWK, JWKS, token request or set of tokens")
-    }
-
-    func keyEntry(_ k: JWK) -> JSONObject {
-        var e = JSONObject()
-        e["kid"] = k.kid.map { .string($0) } ?? .null
-        e["kty"] = .string(k.keyType.rawValue)
-        if let c = k.curve { e["crv"] = .string(c.rawValue) } else { e["bits"] = .integer(Int64(k.bits)) }
-        e["alg"] = k.algName.map { .string($0) } ?? .null
-        e["use"] = k.use.map { .string($0) } ?? .null
-        if let ops = k.keyOps { e["key_ops"] = .array(ops.map { .string($0) }) }
-        e["private"] = .bool(k.isPrivate)
-        e["thumbprint"] = .string(k.thumbprint)
-        return e
-    }
-
-    func keyFindings(_ k: JWK, label: String, inSet: Bool) -> [Finding] {
-        var f: [Finding] = []
-        if inSet && k.keyType == .oct {
-            f.append(Finding("symmetric_key", .error, "\(label) is a symmetric (oct) key: its secret must never be published"))
-        } else if inSet && k.isPrivate {
-            f.append(Finding("private_members", .error, "\(label) carries private key material (RFC 7517 §9.2)"))
-        }
-        if k.kid == nil { f.append(Finding("no_kid", .warning, "\(label) has no kid")) }
-        if k.algName == nil { f.append(Finding("no_alg", .warning, "\(label) has no alg (RFC 8725 §3.1: one key, one algorithm)")) }
-        if k.use == nil && k.keyOps == nil { f.append(Finding("no_use", .warning, "\(label) has no use")) }
-        if let a = k.algName, Algorithm(rawValue: a) == nil {
-            f.append(Finding("non_signature_alg", .info, "\(label) is for alg \(a), not a JWS signature algorithm"))
-        }
-        return f
     }
 
     /// A JWK as shown: public members as they are, private members by their size only.
@@ -331,130 +273,92 @@ public struct Inspector {
         return out
     }
 
-    func jwk(_ o: JSONObject) -> JSON {
-        var out = JSONObject()
-        out["type"] = .string("jwk")
-        out["members"] = .object(jwkDisplay(o))
+    func jwk(_ o: JSONObject) -> JWKReport {
         var findings: [Finding] = []
+        var key: JWK?
         do {
             let k = try JWK.parse(o, what: "the key")
-            out["key"] = .object(keyEntry(k))
-            findings += keyFindings(k, label: "the key", inSet: false)
+            key = k
+            findings += KeySetLint.memberFindings(o, key: k, label: "the key")
             if k.isPrivate { findings.append(Finding("private_key", .info, "a private key: keep it secret; publish only `wif-mint jwks` output")) }
         } catch {
-            findings.append(Finding(error.reason == .keyWeak ? "weak_key" : "invalid_key", .error, error.detail))
+            let code: KeySetLint.Code = error.reason == .keyWeak ? .weakKey : .invalidKey
+            findings.append(Finding(code.rawValue, code.severity, error.detail))
         }
-        out["findings"] = .array(findings.map(\.json))
-        return .object(out)
+        return JWKReport(members: jwkDisplay(o), key: key, findings: findings)
     }
 
-    func jwks(_ o: JSONObject) -> JSON {
-        var out = JSONObject()
-        out["type"] = .string("jwks")
-        var findings: [Finding] = []
-        var entries: [JSON] = []
-        var kids: [String: String] = [:]
-        let arr = o["keys"]?.arrayValue
-        if arr == nil { findings.append(Finding("no_keys", .error, "\"keys\" is missing or not an array")) }
-        for (i, e) in (arr ?? []).prefix(JWKSet.maxKeys).enumerated() {
-            let label = "key \(i)"
-            guard let ko = e.objectValue else {
-                findings.append(Finding("invalid_key", .error, "\(label) is not a JSON object"))
-                continue
-            }
-            do {
-                let k = try JWK.parse(ko, what: label)
-                entries.append(.object(keyEntry(k)))
-                findings += keyFindings(k, label: "\(label)\(k.kidLabel)", inSet: true)
-                if let kid = k.kid {
-                    if let t = kids[kid] {
-                        findings.append(Finding("duplicate_kid", .error, "kid \"\(JSON.escapedForMessage(kid))\" names \(t == k.thumbprint ? "the same key twice" : "two different keys")"))
-                    }
-                    kids[kid] = k.thumbprint
-                }
-            } catch {
-                var entry = JSONObject()
-                entry["kid"] = ko["kid"] ?? .null
-                entry["kty"] = ko["kty"] ?? .null
-                entry["skipped"] = .string(error.detail)
-                entries.append(.object(entry))
-                let code = error.reason == .keyWeak ? "weak_key" : error.detail.contains("unsupported") ? "unsupported_key" : "invalid_key"
-                findings.append(Finding(code, code == "unsupported_key" ? .warning : .error, error.detail))
+    /// A key set, linted by `KeySetLint` (the linter of `jwks-check`). Entries that are not objects are only
+    /// findings; the set's members other than `keys` follow (not `type` or `findings`, which are the report's).
+    func jwks(_ o: JSONObject) -> KeySetReport {
+        let lint = KeySetLint(o)
+        var entries: [KeySetReport.Entry] = []
+        for e in lint.entries {
+            guard let raw = e.raw else { continue }
+            if let k = e.key {
+                entries.append(.key(k))
+            } else {
+                entries.append(.skipped(kid: raw["kid"], kty: raw["kty"], why: e.problem?.detail ?? "unusable"))
             }
         }
-        if (arr?.count ?? 0) > JWKSet.maxKeys { findings.append(Finding("too_many_keys", .error, "more than \(JWKSet.maxKeys) keys")) }
-        if arr?.isEmpty == true { findings.append(Finding("empty_jwks", .warning, "the set has no keys: every token signed for it is invalid")) }
-        out["keys"] = .array(entries)
-        for m in o where m.name != "keys" { out[m.name] = m.value }
-        out["findings"] = .array(findings.map(\.json))
-        return .object(out)
+        var extra = JSONObject()
+        for m in o where !["keys", "type", "findings"].contains(m.name) { extra[m.name] = m.value }
+        return KeySetReport(entries: entries, extra: extra, findings: lint.findings)
     }
 
     /// A wif encrypted key file, shown from its clear members; it is not decrypted.
-    func encryptedKey(_ t: [UInt8]) throws(WIFError) -> JSON {
+    func encryptedKey(_ t: [UInt8]) throws(WIFError) -> InspectionReport {
         let e = try EncryptedKey.parse(t, what: "the encrypted key")
-        var out = JSONObject()
-        out["type"] = .string("encrypted_key")
-        out["kid"] = .string(e.kid)
-        out["alg"] = .string(e.alg)
-        out["kdf"] = .object(JSONObject([("alg", .string(EncryptedKey.kdfName)),
-                                         ("memory_kib", .integer(Int64(e.parameters.memoryKiB))),
-                                         ("time", .integer(Int64(e.parameters.iterations))),
-                                         ("lanes", .integer(Int64(e.parameters.lanes)))]))
-        out["enc"] = .string(EncryptedKey.encName)
-        out["findings"] = .array([Finding("encrypted_key", .info, "a wif encrypted private key; wif-mint key decrypt opens it").json])
-        return .object(out)
+        return .encryptedKey(EncryptedKeyReport(kid: e.kid, alg: e.alg, parameters: e.parameters, findings: [
+            Finding("encrypted_key", .info, "a wif encrypted private key; wif-mint key decrypt opens it"),
+        ]))
     }
 
-    func pem(_ t: [UInt8]) throws(WIFError) -> JSON {
+    func pem(_ t: [UInt8]) throws(WIFError) -> InspectionReport {
         if KeySource.isEncryptedPEM(t) {
-            var out = JSONObject()
-            out["type"] = .string("encrypted_pem")
-            out["findings"] = .array([Finding("encrypted_key", .info, "an encrypted PKCS#8 private key; wif-mint key decrypt opens it").json])
-            return .object(out)
+            return .encryptedPEM(findings: [
+                Finding("encrypted_key", .info, "an encrypted PKCS#8 private key; wif-mint key decrypt opens it"),
+            ])
         }
         let k = try JWK.fromPEM(t, what: "the PEM key")
-        var out = JSONObject()
-        out["type"] = .string("pem")
-        out["key"] = .object(keyEntry(k))
-        out["jwk"] = .object(k.json(includePrivate: false))
         var findings: [Finding] = []
         if k.isPrivate { findings.append(Finding("private_key", .info, "a private key: keep it secret; publish only `wif-mint jwks` output")) }
-        out["findings"] = .array(findings.map(\.json))
-        return .object(out)
+        return .pem(PEMReport(key: k, findings: findings))
     }
 
     // MARK: Requests
 
-    func request(_ pairs: [(String, String)]) -> JSON {
-        var out = JSONObject()
-        out["type"] = .string("request")
-        var params: [JSON] = []
+    func request(_ pairs: [(String, String)]) -> RequestReport {
+        var params: [(name: String, value: String)] = []
         var findings: [Finding] = []
         var seen: [String: Int] = [:]
-        var tokens = JSONObject()
+        var tokens: [(name: String, token: TokenReport)] = []
         for (k, v) in pairs {
             seen[k, default: 0] += 1
             let shown = Inspector.secretParams.contains(k) ? "(secret, \(v.utf8.count) bytes)" : v
-            params.append(.object(JSONObject([("name", .string(k)), ("value", .string(shown))])))
-            if Inspector.tokenParams.contains(k) { tokens[k] = token(Array(v.utf8)) }
+            params.append((k, shown))
+            if Inspector.tokenParams.contains(k) {
+                // A repeated token parameter keeps its first place and shows its last value.
+                if let i = tokens.firstIndex(where: { $0.name.utf8.elementsEqual(k.utf8) }) { tokens[i].token = token(Array(v.utf8)) }
+                else { tokens.append((k, token(Array(v.utf8)))) }
+            }
         }
-        for (k, n) in seen.sorted(by: { $0.key < $1.key }) where n > 1 && k != "resource" && k != "audience" {
+        for (k, n) in seen.sorted(by: { $0.key < $1.key }) where n > 1 && !FormEncoding.mayRepeat(k) {
             findings.append(Finding("repeated_parameter", .error, "\(k) appears \(n) times (RFC 6749 §3.2: invalid_request)"))
         }
         let grant = pairs.first { $0.0 == "grant_type" }?.1
-        out["grant_type"] = grant.map { .string($0) } ?? .null
+        var name: String?
         switch grant {
         case TokenRequest.jwtBearerGrant?:
-            out["grant"] = .string("JWT bearer grant (RFC 7523 §2.1)")
+            name = "JWT bearer grant (RFC 7523 §2.1)"
             if seen["assertion"] == nil { findings.append(Finding("missing_parameter", .error, "assertion is missing (invalid_request)")) }
         case TokenRequest.tokenExchangeGrant?:
-            out["grant"] = .string("token exchange (RFC 8693)")
+            name = "token exchange (RFC 8693)"
             for p in ["subject_token", "subject_token_type"] where seen[p] == nil {
                 findings.append(Finding("missing_parameter", .error, "\(p) is missing (invalid_request)"))
             }
         case TokenRequest.clientCredentialsGrant?:
-            out["grant"] = .string("client credentials (RFC 6749 §4.4)")
+            name = "client credentials (RFC 6749 §4.4)"
         default:
             findings.append(Finding("unknown_grant", .warning, "grant_type \(grant ?? "(none)") is not one wif knows"))
         }
@@ -462,42 +366,47 @@ public struct Inspector {
            pairs.first(where: { $0.0 == "client_assertion_type" })?.1 != TokenRequest.clientAssertionType {
             findings.append(Finding("bad_client_assertion_type", .error, "client_assertion_type must be \(TokenRequest.clientAssertionType)"))
         }
-        out["parameters"] = .array(params)
-        if !tokens.isEmpty { out["tokens"] = .object(tokens) }
-        out["findings"] = .array(findings.map(\.json))
-        return .object(out)
+        return RequestReport(grantType: grant, grant: name, parameters: params, tokens: tokens, findings: findings)
     }
 
-    // MARK: Summary
-
-    /// Every finding in a report, nested parts included.
-    public static func allFindings(_ report: JSON) -> [Finding] {
-        var out: [Finding] = []
-        func walk(_ j: JSON) {
-            guard let o = j.objectValue else { return }
-            for f in o["findings"]?.arrayValue ?? [] {
-                if let fo = f.objectValue, let c = fo["code"]?.stringValue,
-                   let s = fo["severity"]?.stringValue.flatMap(Finding.Severity.init(rawValue:)) {
-                    out.append(Finding(c, s, fo["message"]?.stringValue ?? ""))
-                }
-            }
-            for key in ["tokens", "jwks"] {
-                if let a = o[key]?.arrayValue { a.forEach(walk) }
-                if let n = o[key]?.objectValue { if n["type"] != nil { walk(.object(n)) } else { n.forEach { walk($0.value) } } }
-            }
+    /// The input of `wif-inspect`: the one rule for token arguments (`Input.tokenArgument`), and besides a token
+    /// a JSON object (`{...}`) or a form body (text with `=`) pasted as the argument; at most `maxInput` bytes;
+    /// empty input is nothing to inspect (exit 2).
+    public static func read(_ arg: String) throws(WIFError) -> [UInt8] {
+        let path: String
+        let kind: Input.TokenArgument
+        do { kind = try Input.tokenArgument(arg, what: "the input") } catch {
+            if arg.hasPrefix("{") || arg.contains("=") { return Array(arg.utf8) }
+            throw error
         }
-        walk(report)
-        return out
+        switch kind {
+        case .literal(let t): return Array(t.utf8)
+        case .standardInput: path = "-"
+        case .file(let p): path = p
+        }
+        let data = try Input.read(path, limit: maxInput)
+        guard !Input.trim(data).isEmpty else { throw Input.emptyInput(path, what: "the input") }
+        return data
     }
 
-    /// Whether any token in the report got a rejecting verdict.
-    public static func anyRejected(_ report: JSON) -> Bool {
-        guard let o = report.objectValue else { return false }
-        if o["verdict"]?.objectValue?["valid"]?.boolValue == false { return true }
-        for key in ["tokens"] {
-            if let a = o[key]?.arrayValue, a.contains(where: anyRejected) { return true }
-            if let n = o[key]?.objectValue, n.contains(where: { anyRejected($0.value) }) { return true }
+    /// What `--claim NAME` or `--header NAME` selects (they exclude each other), or nil for the whole view.
+    public static func selection(claim: String?, header: String?) throws(WIFError) -> (name: String, inHeader: Bool)? {
+        if claim != nil && header != nil { throw WIFError(.usage, "--claim and --header cannot be combined") }
+        return claim.map { ($0, false) } ?? header.map { ($0, true) }
+    }
+
+    /// One claim or header member of each token in a report: the values found (strings raw, others as JSON),
+    /// and whether some token lacks it. A report with no token is a usage error.
+    public static func extract(_ report: InspectionReport, name: String,
+                               inHeader: Bool) throws(WIFError) -> (found: [String], missing: Bool) {
+        let tokens = report.tokens
+        guard !tokens.isEmpty else { throw WIFError(.usage, "--\(inHeader ? "header" : "claim") needs a token in the input") }
+        var found: [String] = []
+        var missing = false
+        for t in tokens {
+            guard let v = (inHeader ? t.header : t.payload)?[name] else { missing = true; continue }
+            found.append(v.stringValue ?? v.serialized())
         }
-        return false
+        return (found, missing)
     }
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// The human view of an `Inspector` report: sections, aligned names, times in words, findings last.
+/// The human view of an `InspectionReport`: sections, aligned names, times in words, findings last.
 ///
 /// Rules: values that are strings print raw unless they hold control characters (then JSON-escaped); other
-/// values print as compact JSON. Colour (ANSI) only when asked for: bold section names, red errors, yellow
-/// warnings, green verdicts.
+/// values print as compact JSON; a member that is absent or null prints as `-` (as in `jwks-check`'s report).
+/// Colour (ANSI) only when asked for: bold section names, red errors, yellow warnings, green verdicts.
 public struct InspectText {
     public var color: Bool
     var out = ""
@@ -21,152 +21,162 @@ public struct InspectText {
         return JSON.escapeForTerminal(v.serialized())
     }
 
+    /// A member that is absent or JSON null prints as `-`, the spelling of `jwks-check`'s text report.
+    static func showOrDash(_ v: JSON?) -> String {
+        guard let v, v != .null else { return "-" }
+        return show(v)
+    }
+
+    static func showOrDash(_ s: String?) -> String { showOrDash(s.map { JSON.string($0) }) }
+
     mutating func line(_ s: String = "", indent: Int = 0) {
         out += String(repeating: "  ", count: indent) + s + "\n"
     }
 
-    mutating func members(_ o: JSONObject, indent: Int, times: JSONObject? = nil) {
+    mutating func members(_ o: JSONObject, indent: Int, times: [TokenReport.Time] = []) {
         let width = min(o.keys.map(\.count).max() ?? 0, 24)
         for m in o {
             var text = m.name.padding(width) + "  " + InspectText.show(m.value)
-            if let t = times?[m.name]?.objectValue {
-                text += "  " + (t["utc"]?.stringValue ?? "") + "  (" + (t["relative"]?.stringValue ?? "") + ")"
+            if let t = times.first(where: { $0.name.utf8.elementsEqual(m.name.utf8) }) {
+                text += "  " + t.utc + "  (" + t.relative + ")"
             }
             line(text, indent: indent)
         }
     }
 
-    public static func render(_ report: JSON, color: Bool) -> String {
+    public static func render(_ report: InspectionReport, color: Bool) -> String {
         var r = InspectText(color: color)
         r.report(report, indent: 0)
         return r.out
     }
 
-    mutating func report(_ j: JSON, indent: Int) {
-        guard let o = j.objectValue else { return }
-        switch o["type"]?.stringValue {
-        case "jws": token(o, indent: indent)
-        case "jwe":
-            line(bold("JWE compact token (encrypted), \(o["size"]?.serialized() ?? "?") bytes"), indent: indent)
-            if let h = o["header"]?.objectValue { line(bold("header"), indent: indent); members(h, indent: indent + 1) }
-        case "tokens":
-            for (i, t) in (o["tokens"]?.arrayValue ?? []).enumerated() {
+    mutating func report(_ report: InspectionReport, indent: Int) {
+        switch report {
+        case .token(let t): token(t, indent: indent)
+        case .tokens(let ts):
+            for (i, t) in ts.enumerated() {
                 line(bold("token \(i + 1)"), indent: indent)
-                report(t, indent: indent + 1)
+                token(t, indent: indent + 1)
             }
-        case "named_tokens":
-            for m in o["tokens"]?.objectValue ?? JSONObject() {
-                line(bold(m.name), indent: indent)
-                report(m.value, indent: indent + 1)
+        case .namedTokens(let ts, let jwks):
+            for (name, t) in ts {
+                line(bold(name), indent: indent)
+                token(t, indent: indent + 1)
             }
-            if let k = o["jwks"] { line(bold("jwks"), indent: indent); report(k, indent: indent + 1) }
-        case "jwk":
+            if let jwks { line(bold("jwks"), indent: indent); keySet(jwks, indent: indent + 1) }
+        case .jwk(let k):
             line(bold("JWK"), indent: indent)
-            if let m = o["members"]?.objectValue { members(m, indent: indent + 1) }
-            if let k = o["key"]?.objectValue { line("thumbprint  \(k["thumbprint"]?.stringValue ?? "")", indent: indent + 1) }
-        case "jwks":
-            let keys = o["keys"]?.arrayValue ?? []
-            line(bold("JWKS, \(keys.count) key\(keys.count == 1 ? "" : "s")"), indent: indent)
-            for (i, k) in keys.enumerated() {
-                guard let ko = k.objectValue else { continue }
-                if let why = ko["skipped"]?.stringValue {
-                    line("\(i). skipped: \(why)", indent: indent + 1)
-                    continue
-                }
-                let size = ko["crv"]?.stringValue ?? "\(ko["bits"]?.serialized() ?? "?") bits"
-                var parts = ["kid \(ko["kid"].map(InspectText.show) ?? "-")", "\(ko["kty"]?.stringValue ?? "?") \(size)"]
-                parts.append("alg \(ko["alg"].map(InspectText.show) ?? "-")")
-                parts.append("use \(ko["use"].map(InspectText.show) ?? "-")")
-                if ko["private"]?.boolValue == true { parts.append(paint("PRIVATE", "31")) }
-                line("\(i). " + parts.joined(separator: ", "), indent: indent + 1)
-                line("   thumbprint \(ko["thumbprint"]?.stringValue ?? "")", indent: indent + 1)
-            }
-            for m in o where !["type", "keys", "findings"].contains(m.name) {
-                line("\(m.name)  \(InspectText.show(m.value))", indent: indent + 1)
-            }
-        case "encrypted_key":
+            members(k.members, indent: indent + 1)
+            if let key = k.key { line("thumbprint  \(key.thumbprint)", indent: indent + 1) }
+            findings(k.findings, indent: indent)
+        case .jwks(let s): keySet(s, indent: indent)
+        case .encryptedKey(let e):
             line(bold("wif encrypted private key"), indent: indent)
-            line("kid  \(o["kid"].map(InspectText.show) ?? "-")", indent: indent + 1)
-            line("alg  \(o["alg"].map(InspectText.show) ?? "-")", indent: indent + 1)
-            if let k = o["kdf"]?.objectValue {
-                line("kdf  argon2id, \(k["memory_kib"]?.serialized() ?? "?") KiB, \(k["time"]?.serialized() ?? "?") passes, \(k["lanes"]?.serialized() ?? "?") lanes", indent: indent + 1)
-            }
-            line("enc  \(o["enc"].map(InspectText.show) ?? "-")", indent: indent + 1)
-        case "encrypted_pem":
+            line("kid  \(InspectText.showOrDash(e.kid))", indent: indent + 1)
+            line("alg  \(InspectText.showOrDash(e.alg))", indent: indent + 1)
+            let p = e.parameters
+            line("kdf  argon2id, \(p.memoryKiB) KiB, \(p.iterations) passes, \(p.lanes) lanes", indent: indent + 1)
+            line("enc  \(EncryptedKey.encName)", indent: indent + 1)
+            findings(e.findings, indent: indent)
+        case .encryptedPEM(let f):
             line(bold("encrypted PKCS#8 PEM private key"), indent: indent)
-        case "pem":
-            let k = o["key"]?.objectValue ?? JSONObject()
-            let size = k["crv"]?.stringValue ?? "\(k["bits"]?.serialized() ?? "?") bits"
-            line(bold("PEM \(k["private"]?.boolValue == true ? "private" : "public") key, \(k["kty"]?.stringValue ?? "?") \(size)"), indent: indent)
-            line("thumbprint  \(k["thumbprint"]?.stringValue ?? "")", indent: indent + 1)
-            if let jwk = o["jwk"]?.objectValue { line(bold("public JWK"), indent: indent); line(JSON.object(jwk).serialized(), indent: indent + 1) }
-        case "request":
-            line(bold("token request: \(o["grant"]?.stringValue ?? o["grant_type"].map(InspectText.show) ?? "no grant_type")"), indent: indent)
-            for p in o["parameters"]?.arrayValue ?? [] {
-                guard let po = p.objectValue, let n = po["name"]?.stringValue else { continue }
-                let v = po["value"]?.stringValue ?? ""
-                line(n.padding(22) + "  " + (v.count > 80 && Inspector.tokenParams.contains(n) ? String(v.prefix(40)) + "..." : v), indent: indent + 1)
+            findings(f, indent: indent)
+        case .pem(let p):
+            let k = p.key
+            line(bold("PEM \(k.isPrivate ? "private" : "public") key, \(k.keyType.rawValue) \(InspectText.size(k))"), indent: indent)
+            line("thumbprint  \(k.thumbprint)", indent: indent + 1)
+            line(bold("public JWK"), indent: indent)
+            line(JSON.object(k.json(includePrivate: false)).serialized(), indent: indent + 1)
+            findings(p.findings, indent: indent)
+        case .request(let r):
+            line(bold("token request: \(r.grant ?? r.grantType.map { InspectText.show(.string($0)) } ?? "no grant_type")"), indent: indent)
+            for (n, v) in r.parameters {
+                let long = v.count > 80 && Inspector.tokenParams.contains(where: { $0.utf8.elementsEqual(n.utf8) })
+                line(n.padding(22) + "  " + (long ? String(v.prefix(40)) + "..." : v), indent: indent + 1)
             }
-            for m in o["tokens"]?.objectValue ?? JSONObject() {
-                line(bold(m.name), indent: indent)
-                report(m.value, indent: indent + 1)
+            for (name, t) in r.tokens {
+                line(bold(name), indent: indent)
+                token(t, indent: indent + 1)
             }
-        default:
-            break
+            findings(r.findings, indent: indent)
         }
-        findings(o, indent: indent)
     }
 
-    mutating func token(_ o: JSONObject, indent: Int) {
-        line(bold("JWS compact token, \(o["size"]?.serialized() ?? "?") bytes"), indent: indent)
-        if let h = o["header"]?.objectValue { line(bold("header"), indent: indent); members(h, indent: indent + 1) }
-        if let p = o["payload"]?.objectValue {
-            line(bold("payload"), indent: indent)
-            members(p, indent: indent + 1, times: o["times"]?.objectValue)
-        } else if let t = o["payload_text"] {
-            line(bold("payload (not JSON)"), indent: indent)
-            line(InspectText.show(t), indent: indent + 1)
-        }
-        if let chain = o["delegation"]?.arrayValue {
-            line(bold("delegation (current actor first)"), indent: indent)
-            for (i, a) in chain.enumerated() {
-                let ao = a.objectValue ?? JSONObject()
-                var extra = ao
-                extra["sub"] = nil
-                let rest = extra.isEmpty ? "" : "  " + JSON.object(extra).serialized()
-                line("\(i + 1). \(ao["sub"].map(InspectText.show) ?? "(no sub)")\(i == 0 ? " (current actor)" : "")\(rest)", indent: indent + 1)
+    /// `P-256`, or `2048 bits`.
+    static func size(_ k: JWK) -> String { k.curve?.rawValue ?? "\(k.bits) bits" }
+
+    mutating func keySet(_ s: KeySetReport, indent: Int) {
+        line(bold("JWKS, \(s.entries.count) key\(s.entries.count == 1 ? "" : "s")"), indent: indent)
+        for (i, e) in s.entries.enumerated() {
+            switch e {
+            case .skipped(_, _, let why):
+                line("\(i). skipped: \(why)", indent: indent + 1)
+            case .key(let k):
+                var parts = ["kid \(InspectText.showOrDash(k.kid))", "\(k.keyType.rawValue) \(InspectText.size(k))"]
+                parts.append("alg \(InspectText.showOrDash(k.algName))")
+                parts.append("use \(InspectText.showOrDash(k.use))")
+                if k.isPrivate { parts.append(paint("PRIVATE", "31")) }
+                line("\(i). " + parts.joined(separator: ", "), indent: indent + 1)
+                line("   thumbprint \(k.thumbprint)", indent: indent + 1)
             }
         }
-        if let s = o["signature"]?.objectValue {
+        for m in s.extra { line("\(m.name)  \(InspectText.show(m.value))", indent: indent + 1) }
+        findings(s.findings, indent: indent)
+    }
+
+    mutating func token(_ t: TokenReport, indent: Int) {
+        if t.kind == .jwe {
+            line(bold("JWE compact token (encrypted), \(t.size) bytes"), indent: indent)
+            if let h = t.header { line(bold("header"), indent: indent); members(h, indent: indent + 1) }
+            findings(t.findings, indent: indent)
+            return
+        }
+        line(bold("JWS compact token, \(t.size) bytes"), indent: indent)
+        if let h = t.header { line(bold("header"), indent: indent); members(h, indent: indent + 1) }
+        if let p = t.payload {
+            line(bold("payload"), indent: indent)
+            members(p, indent: indent + 1, times: t.times)
+        } else if let text = t.payloadText {
+            line(bold("payload (not JSON)"), indent: indent)
+            line(InspectText.show(.string(text)), indent: indent + 1)
+        }
+        if let chain = t.delegation {
+            line(bold("delegation (current actor first)"), indent: indent)
+            for (i, a) in chain.enumerated() {
+                var extra = a
+                extra["sub"] = nil
+                let rest = extra.isEmpty ? "" : "  " + JSON.object(extra).serialized()
+                line("\(i + 1). \(a["sub"].map(InspectText.show) ?? "(no sub)")\(i == 0 ? " (current actor)" : "")\(rest)", indent: indent + 1)
+            }
+        }
+        if let s = t.signature {
             line(bold("signature"), indent: indent)
-            var text = "\(s["alg"].map(InspectText.show) ?? "?"), \(s["bytes"]?.serialized() ?? "?") bytes"
-            if let kid = s["kid"], kid != .null { text += ", kid \(InspectText.show(kid))" }
-            if s["verified"]?.boolValue == true {
-                text += ": " + paint("verified", "32") + " with key \(s["key"]?.stringValue ?? "")"
-            } else if o["verdict"] == nil {
+            var text = "\(InspectText.showOrDash(s.alg)), \(s.bytes) bytes"
+            if let kid = s.kid, kid != .null { text += ", kid \(InspectText.show(kid))" }
+            if let key = s.verifiedBy {
+                text += ": " + paint("verified", "32") + " with key \(key.thumbprint)"
+                if let kid = key.kid { text += " (kid \(InspectText.show(.string(kid))))" }
+            } else if t.verdict == nil {
                 text += ": signature not verified (give --jwks FILE to verify)"
             }
             line(text, indent: indent + 1)
         }
-        if let v = o["verdict"]?.objectValue {
-            if v["valid"]?.boolValue == true {
-                line(bold("verdict") + "  " + paint("valid", "32"), indent: indent)
+        if let v = t.verdict {
+            if let r = v.rejection {
+                line(bold("verdict") + "  " + paint("rejected", "31") + ": \(r.error) (\(r.reason.rawValue)): \(r.message)", indent: indent)
             } else {
-                let why = "\(v["error"]?.stringValue ?? "") (\(v["reason"]?.stringValue ?? "")): \(v["message"]?.stringValue ?? "")"
-                line(bold("verdict") + "  " + paint("rejected", "31") + ": " + why, indent: indent)
+                line(bold("verdict") + "  " + paint("valid", "32"), indent: indent)
             }
         }
+        findings(t.findings, indent: indent)
     }
 
-    mutating func findings(_ o: JSONObject, indent: Int) {
-        let fs = o["findings"]?.arrayValue ?? []
+    mutating func findings(_ fs: [Finding], indent: Int) {
         if fs.isEmpty { return }
         line(bold("findings"), indent: indent)
         for f in fs {
-            guard let fo = f.objectValue else { continue }
-            let sev = fo["severity"]?.stringValue ?? "info"
-            let tag = sev == "error" ? paint("error  ", "31") : sev == "warning" ? paint("warning", "33") : "info   "
-            line("\(tag)  \(fo["code"]?.stringValue ?? ""): \(fo["message"]?.stringValue ?? "")", indent: indent + 1)
+            let tag = f.severity == .error ? paint("error  ", "31") : f.severity == .warning ? paint("warning", "33") : "info   "
+            line("\(tag)  \(f.code): \(f.message)", indent: indent + 1)
         }
     }
 }

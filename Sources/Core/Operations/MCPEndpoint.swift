@@ -20,7 +20,7 @@ public enum MCPEndpoint {
         public var method: String?
     }
 
-    public static func handle(body: [UInt8], token: JSONObject) -> Reply {
+    public static func handle(body: [UInt8], token: JSONObject, serverVersion: String = "") -> Reply {
         let message: JSON
         do { message = try JSON.parse(body) } catch {
             return Reply(status: 400, body: errorResponse(.null, -32700, "parse error: \(error.detail)"))
@@ -34,12 +34,13 @@ public enum MCPEndpoint {
         guard let method = m["method"]?.stringValue else {
             return Reply(status: 400, body: errorResponse(id, -32600, "method is missing"))
         }
-        var reply = answer(id: id, method: method, params: m["params"]?.objectValue ?? JSONObject(), token: token)
+        var reply = answer(id: id, method: method, params: m["params"]?.objectValue ?? JSONObject(), token: token,
+                           serverVersion: serverVersion)
         reply.method = method
         return reply
     }
 
-    static func answer(id: JSON, method: String, params: JSONObject, token: JSONObject) -> Reply {
+    static func answer(id: JSON, method: String, params: JSONObject, token: JSONObject, serverVersion: String) -> Reply {
         switch method {
         case "initialize":
             let asked = params["protocolVersion"]?.stringValue ?? ""
@@ -47,7 +48,7 @@ public enum MCPEndpoint {
             return result(id, JSONObject([
                 ("protocolVersion", .string(version)),
                 ("capabilities", .object(JSONObject([("tools", .object(JSONObject()))]))),
-                ("serverInfo", .object(JSONObject([("name", .string("wif-verify serve")), ("version", .string(WIFVersion.string))]))),
+                ("serverInfo", .object(JSONObject([("name", .string("wif-verify serve")), ("version", .string(serverVersion))]))),
             ]))
         case "ping":
             return result(id, JSONObject())

@@ -4,38 +4,34 @@
 ///
 /// Inputs: the JWK Set clients fetch now (`published`), the private keys that sign now (`signing`), optionally
 /// the set clients had before (`previous`), the longest lifetime of a token (`maxTokenLifetime`, exp − iat), when
-/// the removed keys signed their last token (`retiredAt`), the verifiers' clock leeway and the time of the check.
+/// the removed keys signed their last token (`retiredAt`), when each set went live (`publishedAt`,
+/// `previousPublishedAt`) and how long verifiers cache a set (`cacheTTL`), the verifiers' clock leeway, the codes
+/// the operator waives (`allowed`) and the time of the check (`now`, when the signing keys sign).
 ///
 /// Every finding has a stable code (raw values are API: add, never rename). Any `error` makes the verdict
 /// unsafe (exit 1); a `warning` is shown and does not. Checks, in report order:
-/// 1. published set: `empty_set`; per key `invalid_key` (unreadable, unknown type or curve, alg that does not fit),
-///    `weak_key` (RSA below 2048 bits), `private_key_published` (d, p, q, dp, dq, qi, oth or k: RFC 7517 §9.2),
-///    `missing_kid`, `missing_alg`, `missing_use`, `bad_use` (use other than sig or jwt-svid, key_ops without
-///    verify, an alg that is not a JWS algorithm); across keys `duplicate_kid` (one kid names different keys)
-///    and `duplicate_key` (one key listed twice, by RFC 7638 thumbprint);
+/// 1. the published set: `KeySetLint`, the linter `wif-inspect` uses too (its codes and severities);
 /// 2. signing keys: `signing_key_unpublished` (no published key has its thumbprint: every token it signs
 ///    fails), `missing_kid`, `kid_mismatch` (the published copy has another kid, so lookups by the token's kid
 ///    fail), `alg_mismatch` (the published copy names another alg than the key signs with);
+///    `signing_key_not_prepublished` (verifiers can still cache a set without the key): with `cacheTTL`, when
+///    `now` is before the time the key went live + `cacheTTL` (the key went live with the previous set when it is
+///    in it and `previousPublishedAt` is known, else with the published set at `publishedAt`); without it, when
+///    the key is not in the previous set;
 /// 3. against the previous set, matched by thumbprint (added, removed, kept): `kid_reused` (a kid of the
-///    previous set names new key material), `signing_key_not_prepublished` (a signing key that verifiers
-///    caching the previous set do not have), `removed_key_tokens_alive` (a removed key's tokens can still be
-///    valid: it still signs, or `retiredAt + maxTokenLifetime + leeway` is after `now`; without `retiredAt`
-///    the key is taken to have signed until `now`); `previous_key_ignored` (warning: unreadable key).
+///    previous set names new key material), `signing_alg_changed` (warning: a signing key's alg is the alg of no
+///    key of the previous set, so verifiers pinned to the old alg reject its tokens), `removed_key_tokens_alive`
+///    (a removed key's tokens can still be valid: it still signs, or `retiredAt + maxTokenLifetime + leeway` is
+///    after `now`; without `retiredAt` the key is taken to have signed until `now`); `previous_key_ignored`
+///    (warning: unreadable key).
+/// Then the findings whose code is in `allowed` are waived: listed apart, they do not make the change unsafe
+/// (`private_key_published` cannot be waived: the key is compromised whatever the operator says).
 /// Input errors (unreadable files, a published file that is not a JWK Set, a public or symmetric signing key,
-/// removed keys but no `maxTokenLifetime`) throw instead: exit 2.
+/// removed keys but no `maxTokenLifetime`, time options without what they need, an unknown code to allow) throw
+/// instead: exit 2.
 public struct RotationCheck {
-    /// The finding codes.
+    /// The finding codes of a rotation; the findings about the published set are `KeySetLint.Code`s.
     public enum Code: String, CaseIterable, Sendable {
-        case emptySet = "empty_set"
-        case invalidKey = "invalid_key"
-        case weakKey = "weak_key"
-        case privateKeyPublished = "private_key_published"
-        case missingKid = "missing_kid"
-        case missingAlg = "missing_alg"
-        case missingUse = "missing_use"
-        case badUse = "bad_use"
-        case duplicateKid = "duplicate_kid"
-        case duplicateKey = "duplicate_key"
         case signingKeyUnpublished = "signing_key_unpublished"
         case kidMismatch = "kid_mismatch"
         case algMismatch = "alg_mismatch"
@@ -43,7 +39,22 @@ public struct RotationCheck {
         case signingKeyNotPrepublished = "signing_key_not_prepublished"
         case removedKeyTokensAlive = "removed_key_tokens_alive"
         case previousKeyIgnored = "previous_key_ignored"
+        case signingAlgChanged = "signing_alg_changed"
+
+        public var severity: Finding.Severity {
+            switch self {
+            case .previousKeyIgnored, .signingAlgChanged: return .warning
+            case .signingKeyUnpublished, .kidMismatch, .algMismatch, .kidReused, .signingKeyNotPrepublished,
+                 .removedKeyTokensAlive:
+                return .error
+            }
+        }
     }
+
+    /// Every code a report can hold, in the order of the man page: the key-set codes, then the rotation codes.
+    public static let allCodes: [String] = KeySetLint.Code.allCases.map(\.rawValue) + Code.allCases.map(\.rawValue)
+    /// Codes that `allowed` cannot waive.
+    public static let unwaivable: [String] = [KeySetLint.Code.privateKeyPublished.rawValue]
 
     /// A signing key and the file it came from.
     public struct SigningKey {
@@ -63,11 +74,13 @@ public struct RotationCheck {
     public var maxTokenLifetime: Int64?
     public var retiredAt: Int64?
     public var leeway: Int64 = 60
+    /// When the published set went live, when the previous one did, and the longest time a verifier caches a set.
+    public var publishedAt: Int64?
+    public var previousPublishedAt: Int64?
+    public var cacheTTL: Int64?
+    /// Finding codes the operator waives.
+    public var allowed: [String] = []
     public var now: Int64
-
-    /// Members that must never be published (RFC 7517 §9.2, RFC 7518 §6.3.2, §6.4.1).
-    static let privateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
-    static let verifyingUses = ["sig", "jwt-svid"]
 
     public init(published: [UInt8], publishedName: String, now: Int64) {
         self.published = published
@@ -101,19 +114,11 @@ public struct RotationCheck {
 
     // MARK: Key sets
 
-    /// One entry of a JWK Set, read leniently so that every problem is reported, not only the first.
-    struct Entry {
-        let index: Int
-        let raw: JSONObject?
-        let key: JWK?
-        let problem: (Code, String)?
+    typealias Entry = KeySetLint.Entry
 
-        var kid: String? { raw?["kid"]?.stringValue }
-        var thumbprint: String? { key?.thumbprint }
-        var label: String { "key \(index)" + (kid.map { " \"\(JSON.escapedForMessage($0))\"" } ?? "") }
-    }
-
-    static func readSet(_ data: [UInt8], what: String) throws(WIFError) -> [Entry] {
+    /// Reads a JWK Set file: a JSON object with a `keys` array of at most `JWKSet.maxKeys` entries (else exit 2),
+    /// linted entry by entry.
+    static func readSet(_ data: [UInt8], what: String) throws(WIFError) -> KeySetLint {
         let o: JSONObject
         do { o = try JSON.parseObject(Input.trim(data), what: what) } catch { throw WIFError(.keyInvalid, error.detail) }
         if EncryptedKey.isWIFFile(o) || o["kty"] != nil {
@@ -123,82 +128,50 @@ public struct RotationCheck {
             throw WIFError(.keyInvalid, "\(what): a JWK Set needs a \"keys\" array (RFC 7517 §5)")
         }
         if arr.count > JWKSet.maxKeys { throw WIFError(.inputTooLarge, "\(what): more than \(JWKSet.maxKeys) keys") }
-        var out: [Entry] = []
-        for (i, v) in arr.enumerated() {
-            guard let ko = v.objectValue else {
-                out.append(Entry(index: i, raw: nil, key: nil, problem: (.invalidKey, "is a JSON \(v.typeName), not an object")))
-                continue
+        return KeySetLint(o, what: what)
+    }
+
+    /// The combinations of options the check needs; thrown as usage errors (exit 2).
+    func validate() throws(WIFError) {
+        if previous == nil && (retiredAt != nil || maxTokenLifetime != nil) {
+            throw WIFError(.usage, "--max-token-lifetime and --retired-at go with --previous")
+        }
+        if previous == nil && previousPublishedAt != nil {
+            throw WIFError(.usage, "--previous-published-at goes with --previous")
+        }
+        if cacheTTL == nil && (publishedAt != nil || previousPublishedAt != nil) {
+            throw WIFError(.usage, "--published-at and --previous-published-at go with --cache-ttl",
+                           hint: "give the longest time verifiers cache a JWK Set with --cache-ttl")
+        }
+        if cacheTTL != nil && publishedAt == nil {
+            throw WIFError(.usage, "--cache-ttl needs --published-at, the time the published set went live")
+        }
+        if let p = previousPublishedAt, let c = publishedAt, p > c {
+            throw WIFError(.usage, "--previous-published-at \(NumericDate.formatRFC3339(p)) is after --published-at \(NumericDate.formatRFC3339(c))")
+        }
+        for code in allowed {
+            if !RotationCheck.allCodes.contains(where: { $0.utf8.elementsEqual(code.utf8) }) {
+                throw WIFError(.usage, "--allow \(JSON.escapedForMessage(code)): not a jwks-check finding code",
+                               hint: "codes: \(RotationCheck.allCodes.joined(separator: ", "))")
             }
-            let label = "\(what): key \(i)"
-            do {
-                out.append(Entry(index: i, raw: ko, key: try JWK.parse(ko, what: label), problem: nil))
-            } catch {
-                let prefix = label + ": "
-                let why = error.detail.hasPrefix(prefix) ? String(error.detail.dropFirst(prefix.count)) : error.detail
-                out.append(Entry(index: i, raw: ko, key: nil, problem: (error.reason == .keyWeak ? .weakKey : .invalidKey, why)))
+            if RotationCheck.unwaivable.contains(where: { $0.utf8.elementsEqual(code.utf8) }) {
+                throw WIFError(.usage, "--allow \(code): a published private key is compromised; this finding cannot be waived")
             }
         }
-        return out
     }
 
     // MARK: Running
 
     public func run() throws(WIFError) -> RotationReport {
+        try validate()
         var findings: [Finding] = []
-        func add(_ code: Code, _ message: String, _ severity: Finding.Severity = .error) {
-            findings.append(Finding(code.rawValue, severity, message))
-        }
-        let pub = try RotationCheck.readSet(published, what: publishedName)
+        func add(_ code: Code, _ message: String) { findings.append(Finding(code.rawValue, code.severity, message)) }
+        func add(_ code: KeySetLint.Code, _ message: String) { findings.append(Finding(code.rawValue, code.severity, message)) }
 
         // 1. The published set.
-        if pub.isEmpty { add(.emptySet, "\(publishedName) has no keys: every token fails verification") }
-        for e in pub {
-            let leaked = RotationCheck.privateMembers.filter { e.raw?.contains($0) == true }
-            if !leaked.isEmpty {
-                let what = leaked == ["k"] ? "a symmetric (oct) key: its secret k" : "private member\(leaked.count > 1 ? "s" : "") \(leaked.joined(separator: ", "))"
-                add(.privateKeyPublished, "\(e.label) publishes \(what) (RFC 7517 §9.2): treat the key as compromised and replace it")
-            }
-            if let (code, why) = e.problem { add(code, "\(e.label) cannot be used: \(why)") }
-            guard let raw = e.raw else { continue }
-            if e.kid == nil { add(.missingKid, "\(e.label) has no kid: verifiers cannot pick it by the token's kid") }
-            if raw["alg"] == nil { add(.missingAlg, "\(e.label) has no alg: verifiers cannot tie it to one algorithm (RFC 8725 §3.1)") }
-            if raw["use"] == nil { add(.missingUse, "\(e.label) has no use: publish signing keys with use sig") }
-            if let use = e.key?.use, !RotationCheck.verifyingUses.contains(use) {
-                add(.badUse, "\(e.label) has use \"\(JSON.escapedForMessage(use))\": verifiers do not check signatures with it")
-            }
-            if let ops = e.key?.keyOps, !ops.contains("verify") {
-                add(.badUse, "\(e.label) has key_ops without verify: verifiers do not check signatures with it")
-            }
-            if let key = e.key, let alg = key.algName, key.algorithm == nil {
-                add(.badUse, "\(e.label) has alg \"\(JSON.escapedForMessage(alg))\", not a JWS algorithm")
-            }
-        }
-        var byKid: [String: [Entry]] = [:]
-        var kidOrder: [String] = []
-        for e in pub {
-            guard let kid = e.kid else { continue }
-            if byKid[kid] == nil { kidOrder.append(kid) }
-            byKid[kid, default: []].append(e)
-        }
-        for kid in kidOrder {
-            let entries = byKid[kid] ?? []
-            let prints = Set(entries.compactMap(\.thumbprint))
-            if entries.count > 1 && (prints.count > 1 || entries.contains { $0.thumbprint == nil }) {
-                let which = entries.map { String($0.index) }.joined(separator: ", ")
-                add(.duplicateKid, "kid \"\(JSON.escapedForMessage(kid))\" names \(entries.count) different keys (keys \(which)): a token's kid must pick one key")
-            }
-        }
-        var byPrint: [String: [Entry]] = [:]
-        var printOrder: [String] = []
-        for e in pub {
-            guard let t = e.thumbprint else { continue }
-            if byPrint[t] == nil { printOrder.append(t) }
-            byPrint[t, default: []].append(e)
-        }
-        for t in printOrder {
-            guard let entries = byPrint[t], entries.count > 1 else { continue }
-            add(.duplicateKey, "the key with thumbprint \(t) is listed \(entries.count) times (\(entries.map(\.label).joined(separator: ", ")))")
-        }
+        let lint = try RotationCheck.readSet(published, what: publishedName)
+        findings += lint.findings
+        let pub = lint.entries
 
         // 2. The signing keys.
         var signers: [SigningKey] = []
@@ -214,7 +187,6 @@ public struct RotationCheck {
         }
         for s in signers {
             let label = "signing key\(s.key.kidLabel) (\(s.file))"
-            let signAlg = s.key.algName ?? (try? s.key.defaultAlgorithm().rawValue)
             guard let match = pub.first(where: { $0.thumbprint == s.key.thumbprint }) else {
                 add(.signingKeyUnpublished, "\(label) is not in \(publishedName) (thumbprint \(s.key.thumbprint)): verifiers reject every token it signs")
                 continue
@@ -225,17 +197,42 @@ public struct RotationCheck {
                 let other = match.kid.map { "kid \"\(JSON.escapedForMessage($0))\"" } ?? "no kid"
                 add(.kidMismatch, "\(label) is published as \(match.label) with \(other): lookups by the token's kid fail")
             }
-            if let signAlg, let pubAlg = match.key?.algName, pubAlg != signAlg {
+            if let signAlg = RotationCheck.signingAlg(s.key), let pubAlg = match.key?.algName,
+               !pubAlg.utf8.elementsEqual(signAlg.utf8) {
                 add(.algMismatch, "\(label) signs with \(signAlg) but is published with alg \(JSON.escapedForMessage(pubAlg)): verifiers reject its tokens")
+            }
+        }
+
+        // When each published signing key went live, and from when every verifier has it (with --cache-ttl).
+        var timing: [String: RotationReport.Timing] = [:]
+        func prepublication(previousPrints: Set<String>) {
+            let curPrints = Set(pub.compactMap(\.thumbprint))
+            for s in signers where curPrints.contains(s.key.thumbprint) {
+                let label = "signing key\(s.key.kidLabel) (\(s.file))"
+                guard let ttl = cacheTTL, let publishedAt else {
+                    if previous != nil && !previousPrints.contains(s.key.thumbprint) {
+                        add(.signingKeyNotPrepublished, "\(label) is not in \(previousName): verifiers still caching that set reject its tokens until they refresh; publish the key first, and switch signing after the JWKS cache lifetime")
+                    }
+                    continue
+                }
+                let inPrevious = previousPrints.contains(s.key.thumbprint)
+                let live = inPrevious ? (previousPublishedAt ?? publishedAt) : publishedAt
+                let source = inPrevious && previousPublishedAt != nil ? previousName : publishedName
+                let (from, overflow) = live.addingReportingOverflow(ttl)
+                let verifiable = overflow ? Int64.max : from
+                timing[s.key.thumbprint] = RotationReport.Timing(liveSince: live, verifiableFrom: verifiable)
+                if now < verifiable {
+                    add(.signingKeyNotPrepublished, "\(label) went live at \(NumericDate.formatRFC3339(live)) with \(source); verifiers that cache a JWK Set for up to \(NumericDate.formatSpan(ttl)) may lack it until \(NumericDate.formatRFC3339(verifiable)): switch signing to it at that time or later")
+                }
             }
         }
 
         // 3. Against the previous set.
         var diff: RotationReport.Diff?
         if let previous {
-            let prev = try RotationCheck.readSet(previous, what: previousName)
+            let prev = try RotationCheck.readSet(previous, what: previousName).entries
             for e in prev where e.key == nil {
-                add(.previousKeyIgnored, "\(previousName): \(e.label) is ignored in the comparison: \(e.problem?.1 ?? "unreadable")", .warning)
+                add(.previousKeyIgnored, "\(previousName): \(e.problem?.detail ?? e.label): ignored in the comparison")
             }
             let prevKeys = prev.filter { $0.key != nil }
             let curKeys = pub.filter { $0.key != nil }
@@ -259,8 +256,16 @@ public struct RotationCheck {
                     add(.kidReused, "kid \"\(JSON.escapedForMessage(kid))\" named key \(old.thumbprint ?? "?") in \(previousName) and names new key \(e.thumbprint ?? "?") in \(publishedName): caches keyed on kid serve the wrong key")
                 }
             }
-            for s in signers where curPrints.contains(s.key.thumbprint) && !prevPrints.contains(s.key.thumbprint) {
-                add(.signingKeyNotPrepublished, "signing key\(s.key.kidLabel) (\(s.file)) is not in \(previousName): verifiers still caching that set reject its tokens until they refresh; publish the key first, and switch signing after the JWKS cache lifetime")
+            prepublication(previousPrints: prevPrints)
+            // The algs verifiers saw before: a verifier configured for those rejects a token of another alg.
+            var before: [String] = []
+            for e in prevKeys {
+                if let a = e.key.flatMap(RotationCheck.signingAlg), !before.contains(a) { before.append(a) }
+            }
+            for s in signers {
+                guard let a = RotationCheck.signingAlg(s.key), !before.isEmpty,
+                      !before.contains(where: { $0.utf8.elementsEqual(a.utf8) }) else { continue }
+                add(.signingAlgChanged, "signing key\(s.key.kidLabel) (\(s.file)) signs with \(a), but the keys of \(previousName) are for \(before.joined(separator: ", ")): verifiers that pin the old algorithm reject its tokens; allow \(a) on every verifier before the switch")
             }
             if !d.removed.isEmpty {
                 guard let life = maxTokenLifetime else {
@@ -283,8 +288,20 @@ public struct RotationCheck {
                 }
             }
             diff = d
+        } else {
+            prepublication(previousPrints: [])
         }
-        return RotationReport(check: self, published: pub, signers: signers, diff: diff, findings: findings)
+
+        // Waivers: the operator's named exceptions are listed apart and do not count.
+        let waived = findings.filter { f in allowed.contains { $0.utf8.elementsEqual(f.code.utf8) } }
+        findings.removeAll { f in allowed.contains { $0.utf8.elementsEqual(f.code.utf8) } }
+        return RotationReport(check: self, published: pub, signers: signers, diff: diff, findings: findings,
+                              waived: waived, timing: timing)
+    }
+
+    /// The alg a key signs with (or, published, verifies): its own `alg`, else its key type's default.
+    static func signingAlg(_ key: JWK) -> String? {
+        key.algName ?? (try? key.defaultAlgorithm().rawValue)
     }
 }
 
@@ -302,11 +319,21 @@ public struct RotationReport {
         var kept: [RotationCheck.Entry] = []
     }
 
+    /// When a signing key went live, and from when every verifier has it (live + cache TTL).
+    public struct Timing {
+        public let liveSince: Int64
+        public let verifiableFrom: Int64
+    }
+
     let check: RotationCheck
     let published: [RotationCheck.Entry]
     let signers: [RotationCheck.SigningKey]
     public let diff: Diff?
     public let findings: [Finding]
+    /// The findings `allowed` waived, in report order.
+    public let waived: [Finding]
+    /// By signing key thumbprint, with `cacheTTL`.
+    public let timing: [String: Timing]
 
     /// Safe when no finding is an error.
     public var safe: Bool { !findings.contains { $0.severity == .error } }
@@ -350,6 +377,10 @@ public struct RotationReport {
             k["kid"] = s.key.kid.map { JSON.string($0) } ?? .null
             k["thumbprint"] = .string(s.key.thumbprint)
             k["published"] = .bool(published.contains { $0.thumbprint == s.key.thumbprint })
+            if let t = timing[s.key.thumbprint] {
+                k["live_since"] = .integer(t.liveSince)
+                k["verifiable_from"] = .integer(t.verifiableFrom)
+            }
             return .object(k)
         })
         if let diff {
@@ -368,7 +399,16 @@ public struct RotationReport {
             o["leeway"] = .integer(check.leeway)
             if let r = check.retiredAt { o["retired_at"] = .integer(r) }
         }
+        if let ttl = check.cacheTTL {
+            o["cache_ttl"] = .integer(ttl)
+            if let p = check.publishedAt { o["published_at"] = .integer(p) }
+            if let p = check.previousPublishedAt { o["previous_published_at"] = .integer(p) }
+        }
         o["findings"] = .array(findings.map(\.json))
+        if !check.allowed.isEmpty {
+            o["allowed"] = .array(check.allowed.map { .string($0) })
+            o["waived"] = .array(waived.map(\.json))
+        }
         return .object(o)
     }
 
@@ -389,7 +429,10 @@ public struct RotationReport {
         if !signers.isEmpty {
             out += "signing: \(signers.count) key\(signers.count == 1 ? "" : "s")\n"
             for s in signers {
-                let state = published.contains { $0.thumbprint == s.key.thumbprint } ? "published" : "NOT published"
+                var state = published.contains { $0.thumbprint == s.key.thumbprint } ? "published" : "NOT published"
+                if let t = timing[s.key.thumbprint] {
+                    state += " since \(NumericDate.formatRFC3339(t.liveSince)), in every verifier's cache from \(NumericDate.formatRFC3339(t.verifiableFrom))"
+                }
                 out += "  \(s.key.kid.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "(no kid)")  \(s.file)  \(state)\n"
             }
         }
@@ -404,6 +447,7 @@ public struct RotationReport {
             for e in diff.kept { out += "  kept     \(name(e))  \(e.thumbprint ?? "")\n" }
         }
         for f in findings { out += "\(f.severity.rawValue) \(f.code): \(f.message)\n" }
+        for f in waived { out += "waived \(f.severity.rawValue) \(f.code): \(f.message)\n" }
         let errors = findings.filter { $0.severity == .error }.count
         out += safe ? "safe\n" : "unsafe: \(errors) problem\(errors == 1 ? "" : "s")\n"
         return out

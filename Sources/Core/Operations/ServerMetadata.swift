@@ -21,7 +21,7 @@ public enum ServerMetadata {
         o["grant_types_supported"] = .array(grants.map { .string($0) })
         o["response_types_supported"] = .array([])
         o["token_endpoint_auth_methods_supported"] = .array([.string("none"), .string("private_key_jwt")])
-        let algs = (endpoint.clientValidator ?? endpoint.validator).algorithms.map(\.rawValue).sorted()
+        let algs = endpoint.clientValidator.algorithms.map(\.rawValue).sorted()
         o["token_endpoint_auth_signing_alg_values_supported"] = .array(algs.map { .string($0) })
         if !scopes.isEmpty { o["scopes_supported"] = .array(scopes.map { .string($0) }) }
         return .object(o)

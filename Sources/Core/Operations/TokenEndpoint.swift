@@ -15,28 +15,115 @@
 ///    → `invalid_request` (RFC 8693 §2.2.2). A `client_assertion` with another grant is checked too.
 /// 4. scope: a scope in `unauthorizedScopes` → `unauthorized_client`; in `rejectScopes`, or outside
 ///    `allowScopes` when that is set → `invalid_scope`.
-/// 5. replay (when a cache is set): the subject's and the client's jti → `invalid_grant` / `invalid_client`.
+/// 5. replay, last, so only a request that would succeed spends its jti: the replay cache (`replayCache`, a
+///    file) is opened, spent and closed inside `handle`.
 ///
 /// `handle(body:now:facts:)` also reports what the request was (`Facts`), for an event log: it never changes the
-/// outcome.
+/// outcome. `memoryReplayCache` (a server's, for its life) is used when no `replayCache` file is set.
 public struct TokenEndpoint {
-    public var validator: Validator
-    /// Validator for client assertions (profile client-assertion); defaults to `validator`.
-    public var clientValidator: Validator?
+    public let validator: Validator
+    /// Validator for client assertions: the grant policy with iss = sub required (RFC 7523 §3), derived here so
+    /// that no caller can leave the rule out.
+    public let clientValidator: Validator
     public var allowGrants: [String] = []
     public var rejectGrantTypes: [String] = []
     public var allowScopes: [String]?
     public var rejectScopes: [String] = []
     public var unauthorizedScopes: [String] = []
     public var issuerKey: JWK?
-    public var issuer = "urn:wif:offline-token-endpoint"
+    public var issuer = TokenEndpoint.defaultIssuer
     /// `aud` of an access token when the request names no `resource` or `audience` (default: the issuer).
     public var defaultAudience: String?
+    /// A replay cache kept in memory (a long-running server's), used when `replayCache` is nil.
+    public var memoryReplayCache: ReplayCache?
     public var expiresIn: Int64 = 3600
-    public var replayCache: ReplayCache?
+    /// The replay cache file, opened for the replay step of each request that reaches it.
+    public var replayCache: String?
     public static let maxBodySize = 256 * 1024
+    public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
-    public init(validator: Validator) { self.validator = validator }
+    /// Validator for the subject and actor tokens of a token exchange: the grant policy without `--actor`, which
+    /// names who may act in the hop being made (Delegation.swift), not who acted before.
+    let exchangeValidator: Validator
+
+    public init(validator: Validator) throws(WIFError) {
+        self.validator = validator
+        var cp = validator.policy
+        cp.issEqualsSub = true
+        clientValidator = try Validator(keys: validator.keys, policy: cp)
+        var xp = validator.policy
+        xp.actors = []
+        exchangeValidator = validator.policy.actors.isEmpty ? validator : try Validator(keys: validator.keys, policy: xp)
+    }
+
+    public static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
+
+    /// Validator for this endpoint's own access tokens (RFC 9068, signed by `issuerKey`, iss = `issuer`), so an
+    /// access token issued by one hop is accepted as the subject of the next without extra flags.
+    func ownAccessTokenValidator() throws(WIFError) -> Validator? {
+        guard let issuerKey else { return nil }
+        var p = Policy(profile: .atJWT)
+        p.issuers = [issuer]
+        p.leeway = validator.policy.leeway
+        p.maxDelegationDepth = validator.policy.maxDelegationDepth
+        return try Validator(keys: KeyRing(keys: [issuerKey]), policy: p)
+    }
+
+    /// How `wif-verify request` prints its answer.
+    public enum Rendering: Sendable {
+        case body, bodyWithReason, http
+
+        /// `--http` (the whole HTTP response) and `--json` (the body with the wif reason) exclude each other.
+        public static func chosen(http: Bool, json: Bool) throws(WIFError) -> Rendering {
+            if http && json { throw WIFError(.usage, "--http and --json cannot be combined") }
+            return http ? .http : json ? .bodyWithReason : .body
+        }
+
+        public func render(_ outcome: Outcome) -> String {
+            switch self {
+            case .http: return TokenEndpoint.httpResponse(outcome)
+            case .body: return outcome.json.serialized() + "\n"
+            case .bodyWithReason: return outcome.json(withReason: true).serialized() + "\n"
+            }
+        }
+    }
+
+    /// The option values of `wif-verify request` (and of the loopback server), checked here.
+    public struct Settings: Sendable {
+        public var policy = PolicySettings()
+        public var allowGrants: [String] = []
+        public var rejectGrantTypes: [String] = []
+        public var allowScopes: [String] = []
+        public var rejectScopes: [String] = []
+        public var unauthorizedScopes: [String] = []
+        public var issuerKey: String?
+        public var issuer: String?
+        public var expiresIn: String?
+
+        public init() {}
+
+        /// The endpoint: policy checked first, then keys loaded; the issuer key is opened with `passphrase`.
+        public func endpoint(passphrase: Passphrase?) throws(WIFError) -> TokenEndpoint {
+            if policy.jwks.contains("-") {
+                throw WIFError(.usage, "standard input (-) can be read only once: it holds the request body, not the JWKS")
+            }
+            let expires = try NumericDate.parseDuration(expiresIn ?? "3600", what: "--expires-in")
+            guard expires >= 1 else { throw WIFError(.usage, "--expires-in must be at least 1 second") }
+            var e = try TokenEndpoint(validator: try policy.validator())
+            e.allowGrants = allowGrants
+            e.rejectGrantTypes = rejectGrantTypes
+            e.allowScopes = allowScopes.isEmpty ? nil : allowScopes
+            e.rejectScopes = rejectScopes
+            e.unauthorizedScopes = unauthorizedScopes
+            e.issuerKey = try issuerKey.map { path throws(WIFError) in
+                try KeySource.loadSigningKey(path: path, kid: nil, passphrase: passphrase)
+            }
+            e.issuer = issuer ?? TokenEndpoint.defaultIssuer
+            e.expiresIn = expires
+            e.replayCache = policy.replayCache
+            return e
+        }
+    }
 
     /// What one token request was and how far it got: for an event log, never for a decision.
     public struct Facts: Sendable, Equatable {
@@ -89,13 +176,18 @@ public struct TokenEndpoint {
         case success(JSON)
         case failure(OAuthError, WIFError)
 
-        public var json: JSON {
+        public var json: JSON { json(withReason: false) }
+
+        /// The response body; `withReason` adds the stable wif reason of a failure as `reason`, so a script
+        /// never parses `error_description` (`wif-verify request --json`).
+        public func json(withReason: Bool) -> JSON {
             switch self {
             case .success(let j): return j
             case .failure(let e, let w):
                 var o = JSONObject()
                 o["error"] = .string(e.rawValue)
                 o["error_description"] = .string(TokenEndpoint.describe(w))
+                if withReason { o["reason"] = .string(w.reason.rawValue) }
                 return .object(o)
             }
         }
@@ -128,6 +220,22 @@ public struct TokenEndpoint {
 
     static func fail(_ e: OAuthError, _ reason: Reason, _ msg: String) -> Outcome { .failure(e, WIFError(reason, msg)) }
 
+    /// Reads a request body from `path` (`-`: standard input) and answers it. A body over `maxBodySize` is
+    /// answered `invalid_request`; an empty body (after one trailing newline) is nothing to judge: `input_empty`,
+    /// exit 2, since it usually means an earlier step of a pipeline failed.
+    public static func answer(bodyFrom path: String, endpoint: TokenEndpoint, now: Int64) throws(WIFError) -> Outcome {
+        let body: [UInt8]
+        do {
+            body = try Input.read(path, limit: maxBodySize, what: path == "-" ? "the request body" : path)
+        } catch where error.reason == .inputTooLarge {
+            return .failure(.invalidRequest, WIFError(.invalidRequest, "the request body is larger than \(maxBodySize) bytes"))
+        }
+        var trimmed = body[...]
+        if trimmed.last == 0x0A { trimmed = trimmed.dropLast(); if trimmed.last == 0x0D { trimmed = trimmed.dropLast() } }
+        guard !trimmed.isEmpty else { throw Input.emptyInput(path, what: "the request body") }
+        return try endpoint.handle(body: body, now: now)
+    }
+
     func judge(body raw: [UInt8], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
         var body = raw
         if body.last == 0x0A { body.removeLast(); if body.last == 0x0D { body.removeLast() } }
@@ -137,7 +245,7 @@ public struct TokenEndpoint {
         }
         var params: [String: [String]] = [:]
         for (k, v) in pairs where !v.isEmpty { params[k, default: []].append(v) }
-        for (k, vs) in params where vs.count > 1 && k != "resource" && k != "audience" {
+        for (k, vs) in params where vs.count > 1 && !FormEncoding.mayRepeat(k) {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "parameter \(k) is repeated (RFC 6749 §3.2)")
         }
         let one = { (k: String) in params[k]?.first }
@@ -159,11 +267,13 @@ public struct TokenEndpoint {
         // 3. credentials
         var subject: VerifiedToken?
         var client: VerifiedToken?
+        var actor: VerifiedToken?
+        var subjectIsOwnAccessToken = false
         if let ca = one("client_assertion") {
             guard one("client_assertion_type") == TokenRequest.clientAssertionType else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_assertion_type must be \(TokenRequest.clientAssertionType)")
             }
-            do { client = try (clientValidator ?? validator).verify(Array(ca.utf8), now: now) } catch {
+            do { client = try clientValidator.verify(Array(ca.utf8), now: now) } catch {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidClient, error.located("client_assertion"))
             }
@@ -199,14 +309,18 @@ public struct TokenEndpoint {
             if (one("actor_token") != nil) != (one("actor_token_type") != nil) {
                 return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "actor_token and actor_token_type go together (RFC 8693 §2.1)")
             }
+            // The subject is judged by its type: one of this endpoint's own access tokens by the issuer key.
+            let own = one("subject_token_type").map { $0.same(TokenEndpoint.accessTokenType) } == true
+                ? try ownAccessTokenValidator() : nil
             do {
-                subject = try validator.verify(Array(st.utf8), now: now)
+                subject = try (own ?? exchangeValidator).verify(Array(st.utf8), now: now)
+                subjectIsOwnAccessToken = own != nil
             } catch {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidRequest, error.located("subject_token"))
             }
             if let at = one("actor_token") {
-                do { _ = try validator.verify(Array(at.utf8), now: now) } catch {
+                do { actor = try exchangeValidator.verify(Array(at.utf8), now: now) } catch {
                     if !error.reason.isRejection { throw error }
                     return .failure(.invalidRequest, error.located("actor_token"))
                 }
@@ -232,46 +346,91 @@ public struct TokenEndpoint {
         if let allow = allowScopes, let s = scopes.first(where: { !allow.containsExactly($0) }) {
             return TokenEndpoint.fail(.invalidScope, .scopeNotAllowed, "scope \(s) is not allowed (allowed: \(allow.joined(separator: " ")))")
         }
+        // 5. delegation: a token exchange only narrows what its subject allows (Delegation.swift).
+        var grantScopes = scopes
+        // The issued aud: the resources asked for (RFC 8707), else the audiences, else the issuer.
+        var issuedAudiences = params["resource"] ?? params["audience"] ?? []
+        var act: JSON? = subject?.claims["act"]
+        var capTokens: [VerifiedToken] = []
+        if grant == TokenRequest.tokenExchangeGrant, let subject {
+            do {
+                grantScopes = try Delegation.narrowScopes(requested: scopes, subject: subject)
+                if subjectIsOwnAccessToken {
+                    issuedAudiences = try Delegation.narrowAudiences(requested: issuedAudiences,
+                                                                     subjectAudiences: Delegation.audiences(subject))
+                }
+                if let actor {
+                    try Delegation.checkActor(subject: subject, actor: actor, allowed: validator.policy.actors)
+                    act = try Delegation.chain(subject: subject, actor: actor, maxDepth: validator.policy.maxDelegationDepth)
+                }
+            } catch {
+                let oauth: OAuthError = error.reason == .scopeWidened ? .invalidScope
+                    : error.reason == .audienceWidened ? .invalidTarget : .invalidRequest
+                return .failure(oauth, error)
+            }
+            capTokens = [subject] + (actor.map { [$0] } ?? [])
+        }
         // Replay last: only a request that would succeed consumes its jti.
-        if let cache = replayCache {
-            for v in [subject, client].compactMap({ $0 }) {
+        let file = try replayCache.map { path throws(WIFError) in try ReplayCache(path: path, now: now) }
+        if let cache = file ?? memoryReplayCache {
+            for v in [subject, actor, client].compactMap({ $0 }) {
                 do { try cache.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now) } catch {
                     if !error.reason.isRejection { throw error }
-                    let isSubject = v.token == subject?.token
-                    if isSubject, grant == TokenRequest.jwtBearerGrant { facts.assertion = .rejected(error.reason) }
-                    return .failure(isSubject ? .invalidGrant : .invalidClient, error)
+                    if v.token == subject?.token, grant == TokenRequest.jwtBearerGrant {
+                        facts.assertion = .rejected(error.reason)
+                    }
+                    try file?.close()
+                    let oauth: OAuthError = v.token == client?.token ? .invalidClient
+                        : grant == TokenRequest.tokenExchangeGrant ? .invalidRequest : .invalidGrant
+                    return .failure(oauth, error)
                 }
             }
+            try file?.close()
         }
-        return .success(try issue(subject: subject ?? client, scopes: scopes, resources: params["resource"] ?? [],
-                                  audiences: params["audience"] ?? [], exchange: grant == TokenRequest.tokenExchangeGrant,
-                                  requestedType: one("requested_token_type"), now: now))
+        let exp = Delegation.cappedExpiry(now + expiresIn, tokens: capTokens)
+        guard exp > now else {
+            return TokenEndpoint.fail(.invalidRequest, .expired, "the subject or actor token expires now: nothing left to delegate")
+        }
+        return try issue(subject: subject ?? client, act: act, scopes: grantScopes, audiences: issuedAudiences,
+                         exchange: grant == TokenRequest.tokenExchangeGrant, requestedType: one("requested_token_type"),
+                         exp: exp, now: now)
     }
 
-    func issue(subject: VerifiedToken?, scopes: [String], resources: [String], audiences: [String], exchange: Bool,
-               requestedType: String?, now: Int64) throws(WIFError) -> JSON {
+    /// The success response: an RFC 9068 access token signed by `issuerKey` (or an opaque one without it), or
+    /// with `requested_token_type` jwt a JWT of the same claims (typ JWT). Other requested types are refused.
+    func issue(subject: VerifiedToken?, act: JSON?, scopes: [String], audiences: [String], exchange: Bool,
+               requestedType: String?, exp: Int64, now: Int64) throws(WIFError) -> Outcome {
+        let type = requestedType ?? TokenEndpoint.accessTokenType
+        let asJWT = type.same(TokenRequest.jwtTokenType)
+        guard type.same(TokenEndpoint.accessTokenType) || asJWT else {
+            return TokenEndpoint.fail(.invalidRequest, .invalidRequest,
+                                      "requested_token_type \(JSON.escapedForMessage(type)) is not issued here (access_token or jwt)")
+        }
+        if asJWT && issuerKey == nil {
+            return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "requested_token_type jwt needs --issuer-key to sign it")
+        }
         let accessToken: String
         if let issuerKey {
             var spec = TokenSpec(now: now)
-            spec.typ = "at+jwt"
+            spec.typ = asJWT ? "JWT" : "at+jwt"
             spec.iss = issuer
             spec.sub = subject?.claims["sub"]?.stringValue
-            spec.aud = resources.isEmpty ? (audiences.isEmpty ? [defaultAudience ?? issuer] : audiences) : resources
-            spec.exp = now + expiresIn
+            spec.aud = audiences.isEmpty ? [defaultAudience ?? issuer] : audiences
+            spec.exp = exp
             if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
             spec.claims["client_id"] = .string(subject?.claims["client_id"]?.stringValue ?? spec.sub ?? "unknown")
-            if let act = subject?.claims["act"] { spec.claims["act"] = act }
+            if let act { spec.claims["act"] = act }
             accessToken = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
         } else {
             accessToken = Base64URL.encode(try Random.bytes(32))
         }
         var o = JSONObject()
         o["access_token"] = .string(accessToken)
-        if exchange { o["issued_token_type"] = .string(requestedType ?? "urn:ietf:params:oauth:token-type:access_token") }
-        o["token_type"] = .string("Bearer")
-        o["expires_in"] = .integer(expiresIn)
+        if exchange { o["issued_token_type"] = .string(type) }
+        o["token_type"] = .string(asJWT ? "N_A" : "Bearer")
+        o["expires_in"] = .integer(exp - now)
         if !scopes.isEmpty { o["scope"] = .string(scopes.joined(separator: " ")) }
-        return .object(o)
+        return .success(.object(o))
     }
 
     /// The response headers for `outcome` but Content-Length (RFC 6749 §5.1, §5.2).

@@ -5,9 +5,12 @@ import Glibc
 
 /// Verification results as JSON, for `--json` and `--batch`.
 public enum VerifyReport {
-    /// Appends the success object of `v` and a newline to `out`, without building it as a JSON value first.
-    public static func writeSuccessLine(_ v: VerifiedToken, to out: inout [UInt8]) {
-        out += Array(#"{"valid":true,"header":"#.utf8)
+    /// Appends the success object of `v` and a newline to `out`, without building it as a JSON value first;
+    /// `line` is the batch input line it came from.
+    public static func writeSuccessLine(_ v: VerifiedToken, line: Int? = nil, to out: inout [UInt8]) {
+        out += Array(#"{"valid":true,"#.utf8)
+        if let line { out += Array(#""line":\#(line),"#.utf8) }
+        out += Array(#""header":"#.utf8)
         JSON.object(v.header).write(to: &out)
         out += Array(#","claims":"#.utf8)
         JSON.object(v.claims).write(to: &out)
@@ -32,14 +35,28 @@ public enum VerifyReport {
         return .object(o)
     }
 
-    /// `{"valid":false,"error":"invalid_grant","reason":"expired","message":"..."}`
-    public static func failure(_ e: WIFError) -> JSON {
+    /// `{"valid":false,"error":"invalid_grant","reason":"expired","message":"..."}`, with `hint` when the error
+    /// has one; in a batch also `line`, and the rejected token's `jti` and `sub` when its payload can be read.
+    public static func failure(_ e: WIFError, line: Int? = nil, token: [UInt8]? = nil) -> JSON {
         var o = JSONObject()
         o["valid"] = .bool(false)
+        if let line { o["line"] = .integer(Int64(line)) }
         o["error"] = .string(e.reason.isRejection ? e.reason.oauthError.rawValue : "invalid_request")
         o["reason"] = .string(e.reason.rawValue)
         o["message"] = .string(e.detail)
+        if let hint = e.hint { o["hint"] = .string(hint) }
+        if let token, let claims = payloadClaims(token) {
+            for name in ["jti", "sub"] { if let v = claims[name], v.stringValue != nil { o[name] = v } }
+        }
         return .object(o)
+    }
+
+    /// The payload claims of a compact JWS whose payload segment decodes to a JSON object, signature unchecked
+    /// (for reporting which token was rejected, never for a verdict).
+    static func payloadClaims(_ token: [UInt8]) -> JSONObject? {
+        let parts = token.split(separator: 0x2E, maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = Base64URL.decode(parts[1]) else { return nil }
+        return try? JSON.parseObject(payload, what: "payload")
     }
 }
 

@@ -18,6 +18,11 @@ public enum Profile: String, CaseIterable, Sendable {
     case none
 
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The profile named exactly `name` (UTF-8 bytes, never Unicode equivalence), or nil.
+    public static func named(_ name: String) -> Profile? {
+        allCases.first { $0.rawValue.utf8.elementsEqual(name.utf8) }
+    }
 }
 
 /// What a token must satisfy. Built from a profile's defaults, then overridden by explicit options.

@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Core
 
 /// The version every tool prints.
 public enum WIFVersion {
@@ -24,13 +25,23 @@ public struct ExitStatusRequest: Error, Sendable {
 }
 
 extension CLI {
-    /// `main` for a tool described by `spec`: parses the command line, then runs `handler` with the result.
+    /// `main` for a tool described by `spec`: parses the command line, then runs the command it names.
     /// Help, version and completion scripts go to stdout with exit 0; every error is one line on stderr.
-    public static func main(tool: String, spec: CommandSpec,
-                            _ handler: (ParsedArguments) throws -> Void) -> Never {
+    /// The command tables are built only when a command runs: `--version` alone never builds them.
+    public static func main(tool: String, spec: @autoclosure () -> CommandSpec) -> Never {
         signal(SIGPIPE, SIG_DFL)
+        Diagnostics.tool = tool
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.count == 1 && args[0] == "--version" {
+            var out = StdoutWriter()
+            do { try out.write(WIFVersion.string + "\n"); try out.flush() } catch {
+                Diagnostics.error(error)
+                exit(error.reason.exitStatus.rawValue)
+            }
+            exit(0)
+        }
         do {
-            switch try Arguments.parse(Array(CommandLine.arguments.dropFirst()), root: spec) {
+            switch try Arguments.parse(args, root: spec()) {
             case .help(let text), .completion(let text):
                 var out = StdoutWriter()
                 try out.write(text)
@@ -40,16 +51,19 @@ extension CLI {
                 try out.write(WIFVersion.string + "\n")
                 try out.flush()
             case .run(let args):
-                try handler(args)
+                guard let command = args.spec.command else {
+                    throw WIFError(.usage, "\(args.commandLine): a subcommand is required")
+                }
+                try command.run(args)
             }
             exit(0)
         } catch let e as WIFError {
-            Diagnostics.writeStderr(Diagnostics.render(e, tool: tool))
+            Diagnostics.error(e)
             exit(e.reason.exitStatus.rawValue)
         } catch let e as ExitStatusRequest {
             exit(e.status)
         } catch {
-            Diagnostics.writeStderr("\(tool): internal error: \(error)\n")
+            Diagnostics.line("internal error: \(error)")
             exit(2)
         }
     }

@@ -3,7 +3,7 @@ import Core
 import NIOCore
 
 /// What `wif-verify serve` is told, besides the token endpoint's policy (which Core builds).
-public struct ServeOptions: Sendable {
+public struct ServerOptions: Sendable {
     /// `HOST:PORT` with a numeric IPv4 address or a bracketed IPv6 one (never resolved: no DNS, no NSS).
     public var listen = "127.0.0.1:0"
     public var portFile: String?
@@ -24,6 +24,8 @@ public struct ServeOptions: Sendable {
     public var fixedNow: Int64?
     /// Called on the server's thread with each event (request lines and the summary), after it is logged.
     public var onEvent: (@Sendable (JSON) -> Void)?
+    /// The version `initialize` reports in serverInfo.
+    public var version = ""
 
     public static let maxHeaderBytes = 16 * 1024
     public static let maxBodyBytes = TokenEndpoint.maxBodySize

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Core
 
 /// Command-line parsing for the three tools: a declarative table per command, parsed without reflection.
 ///
@@ -65,45 +66,90 @@ public struct CommandSpec: Sendable {
     public let positionals: [PositionalSpec]
     public let subcommands: [CommandSpec]
     public let defaultSubcommand: String?
+    /// What runs the command: its `Command` type (nil for a group that only holds subcommands).
+    public let command: (any Command.Type)?
 
-    public init(_ name: String, abstract: String, discussion: String? = nil, options: [OptionSpec] = [],
-                positionals: [PositionalSpec] = [], subcommands: [CommandSpec] = [], defaultSubcommand: String? = nil) {
+    public init(_ name: String, abstract: String, discussion: String? = nil, options: [any OptionDeclaration] = [],
+                positionals: [PositionalSpec] = [], subcommands: [CommandSpec] = [], defaultSubcommand: String? = nil,
+                command: (any Command.Type)? = nil) {
         self.name = name
         self.abstract = abstract
         self.discussion = discussion
-        self.options = options
+        self.options = options.map(\.spec)
         self.positionals = positionals
         self.subcommands = subcommands
         self.defaultSubcommand = defaultSubcommand
+        self.command = command
     }
 
-    func option(long: String) -> OptionSpec? { options.first { $0.long == long } }
-    func option(short: Character) -> OptionSpec? { options.first { $0.short == short } }
-    func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
+    func option(long: String) -> OptionSpec? { options.first { $0.long.same(long) } }
+    func option(short: Character) -> OptionSpec? { options.first { $0.short.map { String($0).same(String(short)) } == true } }
+    func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name.same(name) } }
 }
 
-/// The parsed command line of one command.
+/// A command: its table entry and what runs it. Commands are dispatched by type, never by name strings.
+public protocol Command: Sendable {
+    static var spec: CommandSpec { get }
+    static func run(_ a: ParsedArguments) throws
+}
+
+/// The parsed command line of one command. Options are read through their typed declarations (`Option.swift`);
+/// reading one the command did not declare is a programming error caught by the tests (it traps).
 public struct ParsedArguments: Sendable {
     /// Command names from the tool down, e.g. `["wif-mint", "token"]`.
     public let path: [String]
+    public let spec: CommandSpec
     var values: [String: [String]] = [:]
     var flags: Set<String> = []
     public var positionals: [String] = []
 
+    init(path: [String], spec: CommandSpec) {
+        self.path = path
+        self.spec = spec
+    }
+
     public var command: String { path.last ?? "" }
+    /// `tool sub`: how messages name the command.
+    public var commandLine: String { path.joined(separator: " ") }
 
-    /// The option's value (the last one given), or nil.
-    public func string(_ long: String) -> String? { values[long]?.last }
-    /// Every value of a repeatable option, in order.
-    public func strings(_ long: String) -> [String] { values[long] ?? [] }
-    public func flag(_ long: String) -> Bool { flags.contains(long) }
-    public func has(_ long: String) -> Bool { values[long] != nil || flags.contains(long) }
+    func declared(_ o: OptionSpec) -> OptionSpec {
+        guard let d = spec.option(long: o.long), d.kind == o.kind else {
+            preconditionFailure("\(commandLine) reads --\(o.long), which it does not declare")
+        }
+        return d
+    }
 
-    /// An integer option, or nil when absent.
-    public func int(_ long: String) throws(WIFError) -> Int? {
-        guard let s = string(long) else { return nil }
-        guard let v = Int(s) else { throw WIFError(.usage, "--\(long) takes a whole number, not \"\(JSON.escapedForMessage(s))\"") }
-        return v
+    /// Whether a flag was given.
+    public func flag(_ f: Flag) -> Bool { flags.contains(declared(f.spec).long) }
+
+    /// The option's value (the last one given), converted, or nil when absent.
+    public func value<V>(_ o: Opt<V>) throws(WIFError) -> V? {
+        guard let s = values[declared(o.spec).long]?.last else { return nil }
+        return try o.convert(s)
+    }
+
+    /// Every value of a repeatable option, in order, converted.
+    public func values<V>(_ o: Multi<V>) throws(WIFError) -> [V] {
+        var out: [V] = []
+        for s in values[declared(o.spec).long] ?? [] { out.append(try o.convert(s)) }
+        return out
+    }
+
+    /// Every value of a repeatable text option, in order.
+    public func values(_ o: Multi<String>) -> [String] { values[declared(o.spec).long] ?? [] }
+
+    /// The value of a text option, or nil.
+    public func value(_ o: Opt<String>) -> String? { values[declared(o.spec).long]?.last }
+
+    /// Whether the option was given at all.
+    public func has(_ o: any OptionDeclaration) -> Bool {
+        let long = declared(o.spec).long
+        return values[long] != nil || flags.contains(long)
+    }
+
+    /// The first positional argument, or `default`.
+    public func positional(_ i: Int = 0, default d: String? = nil) -> String? {
+        i < positionals.count ? positionals[i] : d
     }
 }
 
@@ -151,7 +197,7 @@ public enum Arguments {
             spec = sub
             path.append(d)
         }
-        var out = ParsedArguments(path: path)
+        var out = ParsedArguments(path: path, spec: spec)
         let where_ = path.joined(separator: " ")
         var onlyPositionals = false
         while let arg = rest.first {

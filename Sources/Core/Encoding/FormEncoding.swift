@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// `application/x-www-form-urlencoded` (RFC 6749 Appendix B, WHATWG URL §5).
+///
+/// Encoding: UTF-8, then `A-Z a-z 0-9 - . _ *` stay, space becomes `+`, every other byte `%XX` (uppercase).
+/// Decoding: split on `&`, then on the first `=`; `+` is a space; `%XX` must be two hex digits; the result must
+/// be valid UTF-8. Any violation is an error naming the parameter.
+public enum FormEncoding {
+    /// Whether a token-request parameter may appear more than once: only `resource` (RFC 8707 §2) and
+    /// `audience` (RFC 8693 §2.1); any other repeated parameter is `invalid_request` (RFC 6749 §3.2).
+    public static func mayRepeat(_ name: String) -> Bool { name.same("resource") || name.same("audience") }
+
+    static let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    public static func encodeComponent(_ s: String) -> String {
+        var out = [UInt8]()
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "*"):
+                out.append(c)
+            case UInt8(ascii: " "):
+                out.append(UInt8(ascii: "+"))
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(c >> 4)], hex[Int(c & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func encode(_ params: [(String, String)]) -> String {
+        params.map { encodeComponent($0.0) + "=" + encodeComponent($0.1) }.joined(separator: "&")
+    }
+
+    /// Parameters as a JSON object; a repeated name becomes an array of its values, in order.
+    public static func jsonObject(_ params: [(String, String)]) -> JSON {
+        var o = JSONObject()
+        for (k, v) in params {
+            switch o[k] {
+            case nil: o[k] = .string(v)
+            case .array(let a)?: o[k] = .array(a + [.string(v)])
+            case let prev?: o[k] = .array([prev, .string(v)])
+            }
+        }
+        return .object(o)
+    }
+
+    /// Decodes a form body into ordered (name, value) pairs.
+    public static func decode(_ body: [UInt8]) throws(WIFError) -> [(String, String)] {
+        if body.isEmpty { return [] }
+        var out: [(String, String)] = []
+        for (i, part) in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).enumerated() {
+            if part.isEmpty { throw WIFError(.invalidRequest, "parameter \(i + 1) is empty (stray '&')") }
+            let eq = part.firstIndex(of: UInt8(ascii: "="))
+            let rawName = eq.map { part[part.startIndex..<$0] } ?? part[...]
+            let rawValue = eq.map { part[($0 + 1)...] } ?? []
+            guard let name = component(rawName) else {
+                throw WIFError(.invalidRequest, "parameter \(i + 1): its name is not valid form encoding")
+            }
+            guard let value = component(rawValue) else {
+                throw WIFError(.invalidRequest, "parameter \"\(JSON.escapedForMessage(name))\": value is not valid form encoding")
+            }
+            out.append((name, value))
+        }
+        return out
+    }
+
+    static func component(_ b: ArraySlice<UInt8>) -> String? {
+        var out = [UInt8]()
+        out.reserveCapacity(b.count)
+        var i = b.startIndex
+        func hv(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: return c - 0x30
+            case 0x41...0x46: return c - 0x41 + 10
+            case 0x61...0x66: return c - 0x61 + 10
+            default: return nil
+            }
+        }
+        while i < b.endIndex {
+            let c = b[i]
+            if c == UInt8(ascii: "+") { out.append(0x20); i += 1; continue }
+            if c == UInt8(ascii: "%") {
+                guard i + 2 < b.endIndex, let h = hv(b[i + 1]), let l = hv(b[i + 2]) else { return nil }
+                out.append(h << 4 | l)
+                i += 3
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a use case writes its output bytes (standard output, in the tools).
+public protocol ByteSink {
+    mutating func write(_ bytes: [UInt8]) throws(WIFError)
+}
+
+/// The verification use case of `wif-verify` and `wif-inspect --jwks`: one token, or a batch, judged by one
+/// `Validator` and spent in the replay cache when one is named.
+///
+/// Rules:
+/// - the token is read before the replay cache is locked, so a process waiting on its input never holds the
+///   lock other verifiers need; the cache is opened, spent and closed here, never by a caller;
+/// - the time is read for each token (a long batch never judges with a stale clock), and, for a single token
+///   with a replay cache, after the lock is won (a verifier that waited judges with the time it got the lock);
+/// - only an accepted token enters the replay cache (the validator's other checks come first);
+/// - a batch result line carries its 1-based input line number as `line`, and on rejection the token's `jti` and
+///   `sub` when its payload could be read; a batch of zero tokens could not be judged (exit 2).
+public struct Verification {
+    public let validator: Validator
+    public let replayCache: String?
+    public let clock: Clock
+
+    public init(validator: Validator, replayCache: String?, clock: Clock) {
+        self.validator = validator
+        self.replayCache = replayCache
+        self.clock = clock
+    }
+
+    /// The judge the settings describe (policy checked first, then the keys loaded).
+    public init(settings: PolicySettings, clock: Clock) throws(WIFError) {
+        self.init(validator: try settings.validator(), replayCache: settings.replayCache, clock: clock)
+    }
+
+    /// The inputs of one run, checked: standard input is read once (the JWKS or the token, not both), and a batch
+    /// reads standard input, so it takes no token argument.
+    public static func checkInputs(jwks: [String], token: String, batch: Bool) throws(WIFError) {
+        try Input.requireStandardInputOnce(jwks + [token], "it cannot hold both the JWKS and the token")
+        if batch && token != "-" { throw WIFError(.usage, "--batch reads standard input; give no token argument") }
+    }
+
+    /// Judges one token; with a replay cache, the accepted token is spent in it.
+    public func verify(_ token: [UInt8]) throws(WIFError) -> VerifiedToken {
+        guard let path = replayCache else { return try validator.verify(token, now: clock.now()) }
+        let cache = try ReplayCache(path: path, now: clock.now())
+        let now = clock.now()
+        let v = try validator.verify(token, now: now)
+        try cache.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime, now: now)
+        try cache.close()
+        return v
+    }
+
+    /// What a batch did.
+    public struct BatchSummary: Sendable {
+        public var tokens = 0
+        public var rejected = 0
+    }
+
+    /// Judges tokens one a line from `fd`, writing each result line (JSON and a newline) to `sink`.
+    public func verifyBatch<S: ByteSink>(fd: Int32, to sink: inout S) throws(WIFError) -> BatchSummary {
+        let maxLine = validator.policy.maxTokenSize
+        var reader = LineReader(fd: fd, maxLine: maxLine)
+        let cache = try replayCache.map { path throws(WIFError) in try ReplayCache(path: path, now: clock.now()) }
+        var summary = BatchSummary()
+        var out = [UInt8]()
+        // Empty lines are tokens too (malformed), but a stream of nothing but empty lines holds no token at all:
+        // their results wait until a real line comes, and without one the batch could not be judged.
+        var pendingEmpty: [Int] = []
+        var sawToken = false
+        func flushPending(_ sink: inout S) throws(WIFError) {
+            for n in pendingEmpty {
+                out.removeAll(keepingCapacity: true)
+                VerifyReport.failure(WIFError(.malformed, "the token is empty"), line: n).write(to: &out)
+                out.append(0x0A)
+                try sink.write(out)
+            }
+            pendingEmpty.removeAll()
+            out.removeAll(keepingCapacity: true)
+        }
+        while let line = try reader.next() {
+            summary.tokens += 1
+            out.removeAll(keepingCapacity: true)
+            switch line {
+            case .line(let bytes) where bytes.isEmpty:
+                summary.rejected += 1
+                pendingEmpty.append(summary.tokens)
+                continue
+            case .tooLong(let n):
+                try flushPending(&sink)
+                summary.rejected += 1
+                let e = WIFError(.malformed, "the token has \(n) bytes, more than the limit of \(maxLine)")
+                VerifyReport.failure(e, line: summary.tokens).write(to: &out)
+                out.append(0x0A)
+            case .line(let bytes):
+                try flushPending(&sink)
+                let now = clock.now()
+                do {
+                    let v = try validator.verify(bytes, now: now)
+                    try cache?.check(v, leeway: validator.policy.leeway, maxLifetime: validator.policy.maxLifetime,
+                                     now: now)
+                    VerifyReport.writeSuccessLine(v, line: summary.tokens, to: &out)
+                } catch {
+                    guard error.reason.isRejection else { throw error }
+                    summary.rejected += 1
+                    VerifyReport.failure(error, line: summary.tokens, token: bytes).write(to: &out)
+                    out.append(0x0A)
+                }
+            }
+            sawToken = true
+            try sink.write(out)
+            // Accepted tokens reach the replay cache file every 1000 lines, so a killed batch loses little.
+            if summary.tokens % 1000 == 0 { try cache?.save() }
+        }
+        try cache?.close()
+        guard sawToken else {
+            throw WIFError(.inputEmpty, "standard input holds no token: nothing to judge",
+                           hint: "an earlier step of the pipeline may have failed")
+        }
+        try flushPending(&sink)
+        return summary
+    }
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+import CLI
+import Core
+
+/// `wif-verify request`: one form-encoded token request on stdin, answered by Core's `TokenEndpoint`.
+enum Request: Command {
+    static let issuerKey = Opt.string("issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token.")
+    static let issuer = Opt.string("issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint).")
+    static let http = Flag("http", "Print the whole HTTP/1.1 response (status, headers, body).")
+    static let json = Flag("json", "Print the response JSON with the stable wif reason of a failure as member reason.")
+
+    static let endpointOptions: [any OptionDeclaration] = EndpointOptions.all + [issuerKey, issuer]
+
+    static let spec = CommandSpec(
+        "request",
+        abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
+        discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error or empty body: exit 2.",
+        options: PolicyOptions.all + endpointOptions + [http, json] + PassphraseOptions.all,
+        command: Request.self)
+
+    /// The endpoint settings the command line gives (shared with the loopback server).
+    static func settings(_ a: ParsedArguments) throws(WIFError) -> TokenEndpoint.Settings {
+        var s = try EndpointOptions.settings(a)
+        s.issuerKey = a.value(issuerKey)
+        s.issuer = a.value(issuer)
+        return s
+    }
+
+    static func run(_ a: ParsedArguments) throws {
+        let rendering = try TokenEndpoint.Rendering.chosen(http: a.flag(http), json: a.flag(json))
+        let clock = try CommonOptions.clock(a)
+        let endpoint = try settings(a).endpoint(passphrase: try PassphraseOptions.passphrase(a, stdinUsed: true))
+        let outcome = try TokenEndpoint.answer(bodyFrom: "-", endpoint: endpoint, now: clock.now())
+        var w = StdoutWriter()
+        try w.write(rendering.render(outcome))
+        try w.flush()
+        if case .failure(let error, let why) = outcome {
+            Diagnostics.rejection(error, why)
+            throw ExitStatusRequest.rejected
+        }
+    }
+}
