@@ -6,7 +6,8 @@
 # util-linux (taskset). Missing ones are installed with apt-get when run as root; otherwise the exact
 # apt-get line is printed and the script exits 2.
 # Peers (optional; a missing peer shows as n/a in the table): Debian `jwt` (Go) and `jose` (C),
-# Python `pyjwt` and `joserfc` (+ `cryptography`). Installed when possible, never fatal.
+# Python `pyjwt` and `joserfc` (+ `cryptography`); valgrind for the instruction counts. Installed when possible,
+# never fatal.
 #
 # This is the only part of the benchmark that may use the network, and only when something is missing.
 # BENCH_NO_INSTALL=1 checks without installing (required ones missing -> exit 2).
@@ -21,7 +22,7 @@ for p in hyperfine time gcc libc6-dev openssl util-linux; do
     if need_deb "$p"; then required="$required $p"; fi
 done
 optional=""
-for p in jwt jose; do
+for p in jwt jose valgrind; do
     if need_deb "$p"; then optional="$optional $p"; fi
 done
 

@@ -120,6 +120,37 @@ def main():
             row([f"{label} N={n:,}", res.get("mem.alg", "?"), "MiB", dash, fmt_mib(num(res, f"mem.{op}.{n}")),
                  dash, dash, dash, dash, dash, dash, dash, dash, dash])
     w("")
+    # instructions (callgrind)
+    if any(k.startswith("cg.") for k in res):
+        base = any(k.startswith("base.cg.") for k in res)
+        w("Instructions per process (valgrind callgrind, millions; not disturbed by load):")
+        w("")
+        h2 = ["operation", "alg"] + (["wif before", "before/now"] if base else []) + ["wif", "Go jwt", "wif/jwt"]
+        w("| " + " | ".join(h2) + " |")
+        w("|" + "|".join(["---", "---"] + ["---:"] * (len(h2) - 2)) + "|")
+
+        def mi(key):
+            v = num(res, key)
+            return v if isinstance(v, float) and v > 0 else None
+
+        def fm(v):
+            return "n/a" if v is None else f"{v / 1e6:.2f}"
+
+        def rt(a, b):
+            return "n/a" if a is None or b is None else f"{b / a:.2f}"
+
+        cg_rows = [("start-up `wif-mint --version` (jwt: `-help`)", dash, "start.mint", "start"),
+                   ("start-up `wif-verify --version` (jwt: `-help`)", dash, "start.verify", "start")]
+        for op, label in (("mint1", "mint 1 token / process"), ("verify1", "verify 1 token / process")):
+            cg_rows += [(label, a, f"{op}.{a}", f"{op}.{a}") for a in ALGS]
+        for label, a, key, jkey in cg_rows:
+            v, j = mi(f"cg.{key}"), mi(f"cg.jwt.{jkey}")
+            cells = [label, a]
+            if base:
+                b = mi(f"base.cg.{key}")
+                cells += [fm(b), rt(v, b)]
+            row(cells + [fm(v), fm(j), rt(v, j)])
+        w("")
     w("Ratios are wif's speed over the other's: tokens/s wif ÷ other, ms other ÷ wif; above 1 wif is faster. "
       "— not applicable; n/a peer missing or failing (jose has no EdDSA).")
     w("")
@@ -142,6 +173,10 @@ def main():
       "C hello-world: gcc -O2, dynamic glibc. Go `jwt` start-up is `jwt -help`, jose's is `jose alg`. "
       "`jwt` uses its own PEM keys (it reads no JWK) and verifies its own token (signature and exp); "
       "`jose` uses wif's JWKs and verifies wif's token (signature only).")
+    if any(k.startswith("cg.") for k in res):
+        w("- Instructions: `valgrind --tool=callgrind` (\"Collected\"), one run each, same keys and tokens as the "
+          "per-process rows; ratios are the other's count over wif's (above 1, wif runs fewer instructions)"
+          + (f"; before: the binaries in {f['cg_base']}" if f.get("cg_base") else "") + ".")
     print("\n".join(out))
 
 

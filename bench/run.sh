@@ -15,7 +15,9 @@
 #   4. memory      max RSS of wif-mint --count and wif-verify --batch at each N of BENCH_MEM_N
 #   5. per process hyperfine: --version start-up against a C hello-world (gcc -O2), `jwt -help`,
 #                  `jose alg`; one-token mint and verify per process against `jwt` and `jose`
-#   6. report      bench/report.py renders the table; BENCH_WRITE=1 also writes BENCHMARKS.md
+#   6. instructions valgrind callgrind (bench/callgrind.sh): the same per-process operations of wif and `jwt`,
+#                  counted in instructions, which a busy machine does not disturb
+#   7. report      bench/report.py renders the tables; BENCH_WRITE=1 also writes BENCHMARKS.md
 #
 # Environment (all optional):
 #   WIF_BIN_DIR          directory with wif-mint and wif-verify (default .build/release; when that has
@@ -32,6 +34,8 @@
 #   BENCH_MEM_ALG=HS256  BENCH_MEM_N="10000 100000"   the memory rows
 #   BENCH_SKIP="jwt jose pyjwt joserfc"  peers to leave out (shown as n/a)
 #   BENCH_NO_INSTALL=1   never install anything (missing peers are n/a; missing hyperfine exits 2)
+#   BENCH_CG_BASE=DIR    also count the instructions of the wif-mint and wif-verify in DIR (e.g. a build of
+#                        main), shown as a "before" column; BENCH_SKIP="callgrind" leaves the counts out
 # Progress goes to stderr; the report to stdout. Nothing here uses the network except bench/deps.sh,
 # and that only to install what is missing.
 set -euo pipefail
@@ -281,7 +285,23 @@ for a in $ALGS; do
     fi
 done
 
-# --- 6. report -----------------------------------------------------------------------------------------------
+# --- 6. instructions (callgrind) ------------------------------------------------------------------------------
+if command -v valgrind >/dev/null 2>&1 && ! skipped callgrind; then
+    log "instructions per process (callgrind)"
+    jk=""; [ $have_jwt = 1 ] && jk=$T
+    JWT_KEYS=$jk ALGS=$ALGS bash "$ROOT/bench/callgrind.sh" "$BIN" "$T" >>"$R" || log "callgrind failed; n/a"
+    if [ -n "${BENCH_CG_BASE:-}" ]; then
+        mkdir -p "$T/base"
+        cp "$T"/*.jwk "$T/base/"
+        JWT_KEYS="" ALGS=$ALGS bash "$ROOT/bench/callgrind.sh" "$BENCH_CG_BASE" "$T/base" | sed 's/^cg\./base.cg./' >>"$R" ||
+            log "callgrind of $BENCH_CG_BASE failed; n/a"
+        put fact.cg_base "$BENCH_CG_BASE"
+    fi
+else
+    log "valgrind not installed (or skipped): no instruction counts"
+fi
+
+# --- 7. report -----------------------------------------------------------------------------------------------
 put fact.load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 put fact.duration "$(awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }')"
 put fact.runs "$BENCH_RUNS"

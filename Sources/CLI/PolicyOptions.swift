@@ -12,8 +12,10 @@ public enum CommonOptions {
 /// The policy options of `wif-verify` (token, request, serve), read into Core's `PolicySettings`, where every
 /// limit and combination is checked.
 public enum PolicyOptions {
-    public static let jwks = Multi.strings("jwks", "file", "JWKS or public JWK file; repeat to join sets (key rotation).")
-    public static let alg = Multi.strings("alg", "alg", "Allowed alg (default: the algs the keys fit). One of: \(Algorithm.namesList).")
+    public static let jwks = Multi.strings(
+        "jwks", "file", "JWKS or public JWK file; repeat to join sets (key rotation).")
+    public static let alg = Multi.strings(
+        "alg", "alg", "Allowed alg (default: the algs the keys fit). One of: \(Algorithm.namesList).")
     public static let profile = Opt.string("profile", "name", "Rule set: \(Profile.namesList) (default rfc7523).")
     public static let iss = Multi.strings("iss", "iss", "Trusted issuer.")
     public static let aud = Multi.strings("aud", "aud", "This audience; the token's aud must contain one.")
@@ -22,13 +24,17 @@ public enum PolicyOptions {
     public static let rejectJTI = Multi.strings("reject-jti", "jti", "jti to reject (jti_rejected).")
     public static let require = Multi.strings("require", "claim", "Claim that must be present.")
     public static let typ = Opt.string("typ", "typ", "Required header typ (compared case-insensitively).")
-    public static let leeway = Opt.duration("leeway", "Clock skew allowed for exp, nbf and iat (default 60s; at most 1h).")
+    public static let leeway = Opt.duration(
+        "leeway", "Clock skew allowed for exp, nbf and iat (default 60s; at most 1h).")
     public static let maxLifetime = Opt.duration("max-lifetime", "Longest exp − iat allowed.")
     public static let maxAge = Opt.duration("max-age", "Oldest iat allowed (now − iat).")
-    public static let maxTokenSize = Opt.int("max-token-size", "bytes", "Longest token accepted, in bytes (default 65536).")
-    public static let trustDomain = Opt.string("trust-domain", "domain", "SPIFFE trust domain sub must belong to (profile spiffe).")
+    public static let maxTokenSize = Opt.int(
+        "max-token-size", "bytes", "Longest token accepted, in bytes (default 65536).")
+    public static let trustDomain = Opt.string(
+        "trust-domain", "domain", "SPIFFE trust domain sub must belong to (profile spiffe).")
     public static let clientID = Opt.string("client-id", "id", "Client id that sub must equal (client assertions).")
-    public static let maxDelegationDepth = Opt.int("max-delegation-depth", "n", "Deepest act chain allowed (default 8).")
+    public static let maxDelegationDepth = Opt.int(
+        "max-delegation-depth", "n", "Deepest act chain allowed (default 8).")
     public static let actor = Multi.strings("actor", "sub", "Allowed current actor (act.sub).")
     public static let replayCache = Opt.string("replay-cache", "file",
                                                "File remembering (iss, jti) until exp + leeway; a second sight is replayed_jti.")

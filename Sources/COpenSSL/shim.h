@@ -41,6 +41,14 @@ static inline const char *wif_param_name(int i) {
     };
     return (i >= 0 && i < (int)(sizeof names / sizeof names[0])) ? names[i] : "";
 }
+/* OpenSSL loads the reason strings of every library (0.9 M instructions) when a thread first touches its error
+ * queue, which every run does. The loader is internal to libcrypto: a static link (release) can call it, the
+ * shared library does not export it, so the weak reference is NULL in debug builds, which load them at start. */
+extern int ossl_err_load_crypto_strings(void) __attribute__((weak));
+static inline int wif_error_strings_loadable_later(void) { return ossl_err_load_crypto_strings != 0; }
+static inline int wif_load_error_strings(void) {
+    return ossl_err_load_crypto_strings != 0 ? ossl_err_load_crypto_strings() : 0;
+}
 /* The kernel's CSPRNG for public randomness (sys/random.h is not in Swift's Glibc module). */
 #include <sys/random.h>
 static inline long wif_getrandom(void *buf, size_t n) { return (long)getrandom(buf, n, 0); }

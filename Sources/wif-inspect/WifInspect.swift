@@ -8,14 +8,17 @@ import Glibc
 @main
 enum WifInspect: Command {
     static let json = Flag("json", "Print the whole view as one JSON object.")
-    static let claim = Opt.string("claim", "name", "Print only this claim (strings raw, other values as JSON); exit 1 when absent.")
+    static let claim = Opt.string(
+        "claim", "name", "Print only this claim (strings raw, other values as JSON); exit 1 when absent.")
     static let header = Opt.string("header", "name", "Print only this header member; exit 1 when absent.")
     static let strict = Flag("strict", "Exit 1 when any finding is a warning or an error.")
     static let jwks = Multi.strings("jwks", "file", "Verify tokens against this JWKS with wif-verify's checks.")
     static let aud = Multi.strings("aud", "aud", "With --jwks: the audience (enables profile rfc7523 checks).")
     static let iss = Multi.strings("iss", "iss", "With --jwks: trusted issuer.")
-    static let profile = Opt.string("profile", "name", "With --jwks: wif-verify profile (default rfc7523 with --aud, else none).")
-    static let color = Opt.string("color", "when", "auto (a terminal, unless NO_COLOR is set), always or never (default auto).")
+    static let profile = Opt.string(
+        "profile", "name", "With --jwks: wif-verify profile (default rfc7523 with --aud, else none).")
+    static let color = Opt.string(
+        "color", "when", "auto (a terminal, unless NO_COLOR is set), always or never (default auto).")
 
     static let spec = CommandSpec(
         "wif-inspect",

@@ -4,13 +4,17 @@ import Core
 
 /// `wif-mint fixtures`: named negative tokens from Core's `Fixtures`.
 enum FixturesCommand: Command {
-    static let key = Opt.string("key", short: "k", "file", "Private signing key: JWK, JWKS (with --kid) or PEM.", required: true)
-    static let kid = Opt.string("kid", "kid", "Key ID to pick in a JWKS and put in the headers; a key with another kid is an error.")
+    static let key = Opt.string(
+        "key", short: "k", "file", "Private signing key: JWK, JWKS (with --kid) or PEM.", required: true)
+    static let kid = Opt.string(
+        "kid", "kid", "Key ID to pick in a JWKS and put in the headers; a key with another kid is an error.")
     static let alg = Opt.string("alg", "alg", "Signing algorithm (default: from the key). \(algHelp)")
     static let iss = Opt.string("iss", "iss", "Issuer of the valid tokens.", required: true)
     static let sub = Opt.string("sub", "sub", "Subject of every token.", required: true)
     static let aud = Multi.strings("aud", "aud", "Audience of the valid tokens.")
-    static let format = Opt.string("format", "format", "json (default: every fixture and the public JWKS) or mcp-conformance (the MCP conformance suite's context).")
+    static let format = Opt.string(
+        "format", "format", "json (default: every fixture and the public JWKS) or mcp-conformance (the MCP " +
+            "conformance suite's context).")
     static let clientID = Opt.string("client-id", "id", "client_id for --format mcp-conformance (default: --sub).")
 
     static let spec = CommandSpec(

@@ -4,9 +4,12 @@ import Core
 
 /// `wif-mint jwks`: the public JWK Set to publish, from Core's `KeySetPublisher`.
 enum JWKS: Command {
-    static let alg = Opt.string("alg", "alg", "The alg of keys that carry none (PEM); a key with another alg is an error.")
-    static let kid = Opt.string("kid", "kid", "The kid of the one key that carries none (default: each key's RFC 7638 thumbprint).")
-    static let use = Opt.string("use", "use", "Set use on every published key, e.g. jwt-svid for SPIFFE bundles (default: sig where none).")
+    static let alg = Opt.string(
+        "alg", "alg", "The alg of keys that carry none (PEM); a key with another alg is an error.")
+    static let kid = Opt.string(
+        "kid", "kid", "The kid of the one key that carries none (default: each key's RFC 7638 thumbprint).")
+    static let use = Opt.string(
+        "use", "use", "Set use on every published key, e.g. jwt-svid for SPIFFE bundles (default: sig where none).")
 
     static let spec = CommandSpec(
         "jwks",

@@ -7,7 +7,7 @@ enum Key {
     static let spec = CommandSpec(
         "key",
         abstract: "Generate a private key (the default), or encrypt or decrypt a key file with a passphrase.",
-        subcommands: [KeyGenerate.spec, KeyEncrypt.spec, KeyDecrypt.spec],
+        subcommands: [Subcommand("generate") { KeyGenerate.spec }, Subcommand("encrypt") { KeyEncrypt.spec }, Subcommand("decrypt") { KeyDecrypt.spec }],
         defaultSubcommand: "generate")
 
     static let out = Opt.string("out", "file", "Write the key to this file (mode 0600, atomically) instead of stdout.")
@@ -35,7 +35,8 @@ enum KeyGenerate: Command {
     static let kid = Opt.string("kid", "kid", "Key ID (default: the RFC 7638 thumbprint).")
     static let bits = Opt.int("bits", "bits", "RSA modulus size, 2048 to 16384 (default 2048).")
     static let crv = Opt.string("crv", "crv", "Curve for --alg EdDSA: Ed25519 (default) or Ed448.")
-    static let encrypt = Flag("encrypt", "Write the key encrypted with a passphrase (Argon2id, AES-256-GCM); see wif-mint(1).")
+    static let encrypt = Flag(
+        "encrypt", "Write the key encrypted with a passphrase (Argon2id, AES-256-GCM); see wif-mint(1).")
 
     static let spec = CommandSpec(
         "generate",
@@ -69,7 +70,8 @@ enum KeyGenerate: Command {
 
 enum KeyEncrypt: Command {
     static let kid = Opt.string("kid", "kid", "The key to take from a JWKS.")
-    static let out = Opt.string("out", "file", "Write the encrypted key to this file (mode 0600, atomically) instead of stdout.")
+    static let out = Opt.string(
+        "out", "file", "Write the encrypted key to this file (mode 0600, atomically) instead of stdout.")
 
     static let spec = CommandSpec(
         "encrypt",
@@ -107,7 +109,8 @@ enum KeyDecrypt: Command {
 
 /// Argon2id cost options of a new encrypted key (`key --encrypt`, `key encrypt`).
 enum KDFOptions {
-    static let memory = Opt.string("kdf-memory", "size", "Argon2id memory: KiB, or a size with K, M or G (default 64M).")
+    static let memory = Opt.string(
+        "kdf-memory", "size", "Argon2id memory: KiB, or a size with K, M or G (default 64M).")
     static let time = Opt.int("kdf-time", "n", "Argon2id passes (default 3).")
     static let lanes = Opt.int("kdf-lanes", "n", "Argon2id lanes (default 4).")
     static let insecure = Flag("insecure-kdf", "Allow costs below t=3, m=64 MiB (for tests only).")

@@ -4,13 +4,21 @@ import Core
 
 /// `wif-mint request`: a token-request body built by Core's `TokenRequest.Settings`.
 enum Request: Command {
-    static let grant = Opt.string("grant", "grant", "jwt-bearer (RFC 7523 §2.1, default), client-credentials (RFC 7523 §2.2 client assertion) or token-exchange (RFC 8693).")
-    static let clientAssertion = Opt.string("client-assertion", "token", "Client assertion JWT (RFC 7523 §2.2): a file, the token, or \"-\" for stdin.")
-    static let subjectToken = Opt.string("subject-token", "token", "Subject token (token-exchange): a file, the token, or \"-\" for stdin.")
-    static let subjectTokenType = Opt.string("subject-token-type", "uri", "Token type URI of the subject token (default: the JWT type).")
-    static let actorToken = Opt.string("actor-token", "token", "Actor token (token-exchange): a file, the token, or \"-\" for stdin.")
-    static let actorTokenType = Opt.string("actor-token-type", "uri", "Token type URI of the actor token (default: the JWT type).")
-    static let requestedTokenType = Opt.string("requested-token-type", "uri", "Token type URI wanted back (token-exchange).")
+    static let grant = Opt.string(
+        "grant", "grant", "jwt-bearer (RFC 7523 §2.1, default), client-credentials (RFC 7523 §2.2 client assertion) " +
+            "or token-exchange (RFC 8693).")
+    static let clientAssertion = Opt.string(
+        "client-assertion", "token", "Client assertion JWT (RFC 7523 §2.2): a file, the token, or \"-\" for stdin.")
+    static let subjectToken = Opt.string(
+        "subject-token", "token", "Subject token (token-exchange): a file, the token, or \"-\" for stdin.")
+    static let subjectTokenType = Opt.string(
+        "subject-token-type", "uri", "Token type URI of the subject token (default: the JWT type).")
+    static let actorToken = Opt.string(
+        "actor-token", "token", "Actor token (token-exchange): a file, the token, or \"-\" for stdin.")
+    static let actorTokenType = Opt.string(
+        "actor-token-type", "uri", "Token type URI of the actor token (default: the JWT type).")
+    static let requestedTokenType = Opt.string(
+        "requested-token-type", "uri", "Token type URI wanted back (token-exchange).")
     static let audience = Multi.strings("audience", "name", "Logical target (token-exchange audience).")
     static let scope = Opt.string("scope", "scope", "Requested scope (space-separated).")
     static let resource = Multi.strings("resource", "uri", "Resource indicator (RFC 8707).")

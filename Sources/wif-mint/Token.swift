@@ -4,9 +4,12 @@ import Core
 
 /// `wif-mint [token]`: signed assertions from Core's `MintSettings` and `Minter`.
 enum Token: Command {
-    static let key = Opt.string("key", short: "k", "file", "Private key: JWK, JWKS (with --kid) or PEM; \"-\" reads stdin.", required: true)
+    static let key = Opt.string(
+        "key", short: "k", "file", "Private key: JWK, JWKS (with --kid) or PEM; \"-\" reads stdin.", required: true)
     static let alg = Opt.string("alg", "alg", "Signing algorithm (default: from the key). \(algHelp)")
-    static let kid = Opt.string("kid", "kid", "Header kid (default: the key's kid; \"\" omits it). Picks the key in a JWKS; a key with another kid is an error.")
+    static let kid = Opt.string(
+        "kid", "kid", "Header kid (default: the key's kid; \"\" omits it). Picks the key in a JWKS; a key with " +
+            "another kid is an error.")
     static let typ = Opt.string("typ", "typ", "Header typ (default JWT; \"\" omits it).")
     static let iss = Opt.string("iss", "iss", "Issuer claim.")
     static let sub = Opt.string("sub", "sub", "Subject claim.")
@@ -19,12 +22,15 @@ enum Token: Command {
     static let noJTI = Flag("no-jti", "Leave out jti.")
     static let jti = Opt.string("jti", "jti", "JWT ID (default: 128 random bits, base64url).")
     static let scope = Opt.string("scope", "scope", "Scope claim (space-separated).")
-    static let act = Multi.strings("act", "sub", "Delegation: actor sub; repeat to nest, current actor first (RFC 8693 §4.1).")
+    static let act = Multi.strings(
+        "act", "sub", "Delegation: actor sub; repeat to nest, current actor first (RFC 8693 §4.1).")
     static let actClaim = Multi.strings("act-claim", "name=value", "Extra member of the innermost act object.")
     static let mayAct = Opt.string("may-act", "json", "may_act claim, a JSON object (RFC 8693 §4.4).")
-    static let claim = Multi.strings("claim", "name=value", "Claim; VALUE is JSON when it parses, else a string; NAME=@FILE reads JSON.")
+    static let claim = Multi.strings(
+        "claim", "name=value", "Claim; VALUE is JSON when it parses, else a string; NAME=@FILE reads JSON.")
     static let claims = Opt.string("claims", "file", "Claims from a JSON object file; \"-\" reads stdin.")
-    static let header = Multi.strings("header", "name=value", "Header member, like --claim; may replace alg, typ or kid.")
+    static let header = Multi.strings(
+        "header", "name=value", "Header member, like --claim; may replace alg, typ or kid.")
     static let count = Opt.int("count", "n", "Mint N tokens (default 1), one a line, each with its own jti.")
 
     static let spec = CommandSpec(

@@ -11,8 +11,9 @@ enum WifServe {
     static func main() {
         let invokedAs = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? ""
         let tool = invokedAs == "wif-verify" ? "wif-verify" : "wif-serve"
-        let serve = ServeOptions.spec(command: Serve.self)
-        CLI.main(tool: tool, spec: CommandSpec(tool, abstract: serve.abstract, subcommands: [serve], defaultSubcommand: "serve"))
+        CLI.main(tool: tool, spec: CommandSpec(tool, abstract: "Run wif-verify serve (see wif-verify(1), SERVE).",
+                                               subcommands: [Subcommand("serve") { ServeOptions.spec(command: Serve.self) }],
+                                               defaultSubcommand: "serve"))
     }
 }
 

@@ -6,14 +6,19 @@ import Core
 enum JWKSCheck: Command {
     static let published = Opt.string("published", "file", "The JWKS clients fetch now.", required: true)
     static let signing = Multi.strings("signing", "key", "A private key that signs now (JWK, JWKS, PEM or encrypted).")
-    static let previous = Opt.string("previous", "file", "The JWKS clients had before this one (cached by verifiers); compared by thumbprint.")
-    static let maxTokenLifetime = Opt.duration("max-token-lifetime", "Longest exp − iat of a token the keys sign (needed when --previous removes keys).")
+    static let previous = Opt.string(
+        "previous", "file", "The JWKS clients had before this one (cached by verifiers); compared by thumbprint.")
+    static let maxTokenLifetime = Opt.duration(
+        "max-token-lifetime", "Longest exp − iat of a token the keys sign (needed when --previous removes keys).")
     static let retiredAt = Opt.time("retired-at", "When the removed keys signed their last token (default: now).")
     static let leeway = Opt.duration("leeway", "Clock skew verifiers allow after exp (default 60s).")
     static let publishedAt = Opt.time("published-at", "When the --published set went live (with --cache-ttl).")
-    static let previousPublishedAt = Opt.time("previous-published-at", "When the --previous set went live (with --cache-ttl).")
-    static let cacheTTL = Opt.duration("cache-ttl", "Longest time a verifier caches a JWKS: a signing key must be live that long.")
-    static let allow = Multi.strings("allow", "code", "Waive findings with this code (repeatable); the report lists them.")
+    static let previousPublishedAt = Opt.time(
+        "previous-published-at", "When the --previous set went live (with --cache-ttl).")
+    static let cacheTTL = Opt.duration(
+        "cache-ttl", "Longest time a verifier caches a JWKS: a signing key must be live that long.")
+    static let allow = Multi.strings(
+        "allow", "code", "Waive findings with this code (repeatable); the report lists them.")
     static let json = Flag("json", "Print the report as one JSON object.")
 
     static let spec = CommandSpec(

@@ -4,8 +4,10 @@ import Core
 
 /// `wif-verify request`: one form-encoded token request on stdin, answered by Core's `TokenEndpoint`.
 enum Request: Command {
-    static let issuerKey = Opt.string("issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token.")
-    static let issuer = Opt.string("issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint).")
+    static let issuerKey = Opt.string(
+        "issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token.")
+    static let issuer = Opt.string(
+        "issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint).")
     static let http = Flag("http", "Print the whole HTTP/1.1 response (status, headers, body).")
     static let json = Flag("json", "Print the response JSON with the stable wif reason of a failure as member reason.")
 

@@ -90,6 +90,17 @@ import Testing
         let dp: JSON = try #require(try parseJWK(RFC.a2Key).json(includePrivate: true)["dp"])
         wrongD["d"] = dp
         #expect(reason(of: { try JWK.parse(wrongD, what: "k") }) == .keyInvalid)
+        // CRT members that do not belong to d, p and q (OpenSSL signs with them). Each is refused by the algebra
+        // of `PKey.rsaPrivateMatches`; before, OpenSSL's CRT fault check redid a probe signature with d, so a
+        // wrong dp, dq or qi passed.
+        for (member, from) in [("dp", "dq"), ("dq", "dp"), ("qi", "dp"), ("p", "q"), ("q", "p")] {
+            var k = a2
+            k[member] = a2[from]
+            #expect(reason(of: { try JWK.parse(k, what: "k") }) == .keyInvalid, "\(member) = \(from)")
+        }
+        var swapped = a2
+        (swapped["p"], swapped["q"], swapped["dp"], swapped["dq"]) = (a2["q"], a2["p"], a2["dq"], a2["dp"])
+        #expect(reason(of: { try JWK.parse(swapped, what: "k") }) == .keyInvalid)   // qi is q⁻¹ mod p, not p⁻¹ mod q
         // The full RFC 7515 A.2 key is fine, with and without its CRT members.
         #expect(try JWK.parse(a2, what: "k").isPrivate)
         var noCRT = a2
@@ -139,6 +150,10 @@ import Testing
             ("crv missing", jwkJSON([("kty", "EC"), ("x", RFC.a3X), ("y", RFC.a3Y)])),
             ("d of 31 bytes", Self.ec("P-256", x: RFC.a3X, y: RFC.a3Y, d: Base64URL.encode(b64u(RFC.a3D).dropFirst()))),
             ("d of another key", Self.ec("P-256", x: RFC.a3X, y: RFC.a3Y, d: Self.flipLastBit(RFC.a3D))),
+            // outside [1, n-1] (the private-key check): zero, and the group order n of P-256
+            ("d zero", Self.ec("P-256", x: RFC.a3X, y: RFC.a3Y, d: Base64URL.encode([UInt8](repeating: 0, count: 32)))),
+            ("d = n", Self.ec("P-256", x: RFC.a3X, y: RFC.a3Y,
+                              d: Base64URL.encode(hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")))),
         ]
         for (what, json) in cases {
             #expect(reason(of: { try parseJWK(json) }) == .keyInvalid, "\(what)")

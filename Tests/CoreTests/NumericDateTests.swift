@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import Core
+@testable import Core
 import Testing
 
 /// Durations, instants and RFC 3339 (§5.6 grammar, §5.7 date rules, §5.8 examples). Expected epoch values were
@@ -120,5 +120,19 @@ import Testing
         let t = NumericDate.systemNow()
         #expect(t > 1_767_000_000)          // after this code was written (2026)
         #expect(t < 4_102_444_800)          // before 2100
+    }
+}
+
+/// Integer NumericDates are read digit by digit (Validator's fast path); every other literal is left to Double.
+@Suite struct NumericDateLiteralTests {
+    @Test(arguments: ["0", "-0", "1767323400", "-1", "999999999999999", "-999999999999999", "42"])
+    func integersAreReadExactly(_ literal: String) throws {
+        let v = try #require(NumericDate.integerLiteral(literal))
+        #expect(Double(v) == Double(literal))
+    }
+
+    @Test(arguments: ["1000000000000000", "1.5", "1e9", "1767323400.0", "-", "", "12a", "+1", "1E2", "0x10"])
+    func otherLiteralsAreNot(_ literal: String) {
+        #expect(NumericDate.integerLiteral(literal) == nil)
     }
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import Core
+@testable import Core
 import Testing
 
 /// `Signer` and `Verifier` against the RFC 7515 Appendix A tokens, RFC 8037 A.4 and RFC 8032 §7.4, and the
@@ -104,6 +104,11 @@ import Testing
             #expect(sig.count == signatureLength(alg, key: key))
             for v in verifiers {
                 #expect(v.verify(signature: sig, message: m), "\(alg.rawValue), \(m.count)-byte message")
+                // A failed verification leaves the reused context (EdDSA: initialised once) usable.
+                var bad = sig
+                bad[bad.count / 2] ^= 1
+                #expect(!v.verify(signature: bad, message: m))
+                #expect(v.verify(signature: sig, message: m))
             }
         }
         // A key written as PEM and read back signs for the original public key.
@@ -246,6 +251,23 @@ import Testing
     }
 
     // MARK: Keys and algorithms
+
+    /// A `Signer` verifies its first RSA signature with the public half: a key whose private members belong to
+    /// another modulus (built here past the JWK reader's checks) signs nothing.
+    @Test(arguments: [Algorithm.rs256, .ps256])
+    func firstRSASignatureIsVerified(_ alg: Algorithm) throws {
+        let a = try parseJWK(RFC.a2Key).json(includePrivate: false)
+        let b = try JWK.generate(alg: .rs256).json(includePrivate: true)
+        func bytes(_ o: JSONObject, _ name: String) throws -> [UInt8] { b64u(try #require(o[name]?.stringValue)) }
+        let priv = try ["d", "p", "q", "dp", "dq", "qi"].map { try bytes(b, $0) }
+        let mixed = try PKey.fromRSA(n: try bytes(a, "n"), e: try bytes(a, "e"), priv: priv, what: "mixed")
+        let key = try JWK.fromPKey(mixed, isPrivate: true, alg: alg.rawValue)
+        let signer = try Signer(key: key, algorithm: alg)
+        #expect(reason(of: { try signer.sign(Array("probe".utf8)) }) == .keyInvalid)
+        // A good key signs, and only the first signature is checked (no context is left behind).
+        let good = try Signer(key: try parseJWK(RFC.a2Key), algorithm: alg)
+        for _ in 0..<3 { #expect(try good.sign(Array("m".utf8)).count == 256) }
+    }
 
     @Test func keyMustFitTheAlgorithm() throws {
         let ec = try parseJWK(RFC.a3Key)

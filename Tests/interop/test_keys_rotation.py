@@ -428,6 +428,32 @@ def test_openssl_encrypted_pem(genpkey, alg, tmp_path):
                  tool="wif-verify")
 
 
+# Traditional encrypted PEM (RFC 1421 Proc-Type/DEK-Info headers, as `openssl rsa|ec -aes256` writes): OpenSSL
+# finds the DEK-Info cipher in its legacy name table, which wif leaves empty at start-up (issue 12) and fills
+# with the PEM ciphers on this path only.
+@pytest.mark.parametrize("kind,cipher", [
+    ("rsa", "-aes256"), ("rsa", "-des3"), ("ec", "-aes128"), ("ec", "-aes192"), ("ec", "-camellia256"),
+])
+def test_openssl_traditional_encrypted_pem(kind, cipher, tmp_path):
+    plain = tmp_path / "plain.pem"
+    genpkey = (["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"] if kind == "rsa"
+               else ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])
+    subprocess.run(["openssl", "genpkey", *genpkey, "-out", str(plain)], check=True, capture_output=True)
+    pem = tmp_path / "key.pem"
+    traditional = ["-traditional"] if kind == "rsa" else []  # `openssl ec` writes SEC1 (traditional) anyway
+    subprocess.run(["openssl", kind, "-in", str(plain), cipher, *traditional, "-passout", "pass:" + PASSPHRASE,
+                    "-out", str(pem)], check=True, capture_output=True)
+    text = pem.read_text()
+    assert "Proc-Type: 4,ENCRYPTED" in text and "DEK-Info: " in text
+    jwks = json.loads(ok("wif-mint", "jwks", pem))
+    want = json.loads(ok("wif-mint", "jwks", plain))
+    assert jwk_thumbprint(jwks["keys"][0]) == jwk_thumbprint(want["keys"][0])
+    (tmp_path / "jwks.json").write_text(json.dumps(jwks))
+    token = ok("wif-mint", "token", "--key", pem, "--iss", ISS, "--sub", SUB, "--aud", AUD, "--now", NOW).strip()
+    ok("wif-verify", "--jwks", tmp_path / "jwks.json", "--iss", ISS, "--aud", AUD, "--now", NOW, token, passphrase=None)
+    assert_fails(run("wif-mint", "jwks", pem, passphrase="wrong"), 2, "cannot decrypt the PEM private key", tool="wif-mint")
+
+
 def test_issuer_key_encrypted(tmp_path, wif_keys):
     """wif-verify request --issuer-key reads an encrypted key (the body is on stdin, so not the passphrase)."""
     issuer = make_key(tmp_path, name="as.enc", kid="as-1")

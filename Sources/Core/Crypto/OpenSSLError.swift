@@ -11,7 +11,9 @@ enum OpenSSLError {
             if e == 0 { break }
             last = e
         }
-        guard last != 0, let r = ERR_reason_error_string(last) else { return nil }
+        guard last != 0 else { return nil }
+        OpenSSLLibrary.errorStrings
+        guard let r = ERR_reason_error_string(last) else { return nil }
         return String(cString: r)
     }
 

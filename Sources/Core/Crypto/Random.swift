@@ -24,6 +24,7 @@ public enum Random {
 
     /// Secret randomness (keys, salts).
     public static func secretBytes(_ n: Int) throws(WIFError) -> [UInt8] {
+        OpenSSLLibrary.ensure()
         var out = [UInt8](repeating: 0, count: n)
         let ok = out.withUnsafeMutableBufferPointer { RAND_priv_bytes($0.baseAddress, Int32(n)) }
         guard ok == 1 else { throw OpenSSLError.error(.cryptoFailure, "random number generator failed") }
@@ -35,6 +36,7 @@ public enum Random {
 public enum Digest {
     /// SHA-256 of `data` (RFC 7638 thumbprints, replay keys).
     public static func sha256(_ data: [UInt8]) -> [UInt8] {
+        OpenSSLLibrary.ensure()
         var out = [UInt8](repeating: 0, count: 32)
         var len: UInt32 = 0
         data.withUnsafeBufferPointer { d in

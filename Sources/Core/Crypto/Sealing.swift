@@ -33,6 +33,7 @@ public enum Sealing {
     private final class CipherContext {
         let raw: OpaquePointer
         init() throws(WIFError) {
+            OpenSSLLibrary.ensure()
             guard let c = EVP_CIPHER_CTX_new() else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
             raw = c
         }

@@ -8,7 +8,12 @@ internal import COpenSSL
 /// - RSA, PSS, ECDSA: hash with `EVP_Digest`, then `EVP_PKEY_sign` on a context prepared once (PKCS#1 v1.5, or
 ///   PSS with salt = hash length and MGF1 with the same hash, RFC 7518 §3.5). ECDSA's DER output becomes
 ///   fixed-length R‖S (RFC 7518 §3.4).
-/// - EdDSA: one-shot `EVP_DigestSign` (PureEdDSA has no pre-hash, RFC 8037 §3.1).
+/// - EdDSA: one-shot `EVP_DigestSign` (PureEdDSA has no pre-hash, RFC 8037 §3.1) on a context initialised
+///   once (`EdDSAContext`).
+///
+/// The first RSA signature is verified with the key's public half before it is returned: the pairwise proof
+/// that the CRT members OpenSSL signs with belong to `n` and `e` (JWK import checks the algebra; a separate
+/// sign-and-verify probe at import cost 11 M instructions on every RS256 run).
 public final class Signer {
     public let algorithm: Algorithm
     public let key: JWK
@@ -16,10 +21,12 @@ public final class Signer {
     private var pctx: OpaquePointer?       // EVP_PKEY_CTX
     private var mdctx: OpaquePointer?      // EVP_MD_CTX
     private var md: OpaquePointer?         // EVP_MD
+    private var firstCheck: OpaquePointer? // EVP_PKEY_CTX verifying the first RSA signature, then freed
     private var digest = [UInt8](repeating: 0, count: 64)
     private var out: [UInt8]
 
     public init(key: JWK, algorithm: Algorithm) throws(WIFError) {
+        OpenSSLLibrary.ensure()
         try key.checkFits(algorithm)
         guard key.isPrivate else { throw WIFError(.keyInvalid, "key\(key.kidLabel) is public; signing needs a private key") }
         self.algorithm = algorithm
@@ -36,8 +43,11 @@ public final class Signer {
             let ok = try Signer.initMAC(mac, secret: secret, digest: algorithm.digestName ?? "SHA256")
             guard ok else { throw OpenSSLError.error(.cryptoFailure, "cannot key HMAC") }
         case .eddsa:
+            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
             mdctx = EVP_MD_CTX_new()
-            guard mdctx != nil else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
+            guard let mdctx, EdDSAContext.initialise(mdctx, pkey, sign: true) else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot set up EdDSA signing")
+            }
         case .rsa, .pss, .ecdsa:
             guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
             md = EVP_MD_fetch(nil, algorithm.digestName, nil)
@@ -46,12 +56,20 @@ public final class Signer {
                 throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) signing")
             }
             try Signer.configure(pctx, md: md, algorithm: algorithm)
-            if algorithm.family != .ecdsa { out = [UInt8](repeating: 0, count: key.bits / 8 + 16) }
+            if algorithm.family != .ecdsa {
+                out = [UInt8](repeating: 0, count: key.bits / 8 + 16)
+                firstCheck = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
+                guard let firstCheck, EVP_PKEY_verify_init(firstCheck) == 1 else {
+                    throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) verification")
+                }
+                try Signer.configure(firstCheck, md: md, algorithm: algorithm)
+            }
         }
     }
 
     deinit {
         if let mac { EVP_MAC_CTX_free(mac) }
+        if let firstCheck { EVP_PKEY_CTX_free(firstCheck) }
         if let pctx { EVP_PKEY_CTX_free(pctx) }
         if let mdctx { EVP_MD_CTX_free(mdctx) }
         if let md { EVP_MD_free(md) }
@@ -102,13 +120,16 @@ public final class Signer {
             guard ok == 1 else { throw fail() }
             return Array(out[0..<len])
         case .eddsa:
-            guard let mdctx, let pkey = key.pkey?.raw,
-                  EVP_DigestSignInit_ex(mdctx, nil, nil, nil, nil, pkey, nil) == 1 else { throw fail() }
-            var len = out.count
-            let ok = out.withUnsafeMutableBufferPointer {
-                EVP_DigestSign(mdctx, $0.baseAddress, &len, message.bindMemory(to: UInt8.self).baseAddress, message.count)
+            guard let mdctx, let pkey = key.pkey?.raw else { throw fail() }
+            var len = 0
+            let sign = { () -> Bool in
+                len = self.out.count
+                return self.out.withUnsafeMutableBufferPointer {
+                    EVP_DigestSign(mdctx, $0.baseAddress, &len, message.bindMemory(to: UInt8.self).baseAddress,
+                                   message.count)
+                } == 1
             }
-            guard ok == 1 else { throw fail() }
+            guard sign() || (EdDSAContext.initialise(mdctx, pkey, sign: true) && sign()) else { throw fail() }
             return Array(out[0..<len])
         case .rsa, .pss, .ecdsa:
             guard let md, let pctx, let dlen = Signer.hash(message, md: md, into: &digest) else { throw fail() }
@@ -117,10 +138,34 @@ public final class Signer {
                 digest.withUnsafeBufferPointer { EVP_PKEY_sign(pctx, o.baseAddress, &len, $0.baseAddress, dlen) }
             }
             guard ok == 1 else { throw fail() }
-            if algorithm.family != .ecdsa { return Array(out[0..<len]) }
+            if algorithm.family != .ecdsa {
+                if let check = firstCheck {
+                    let good = out.withUnsafeBufferPointer { o in
+                        digest.withUnsafeBufferPointer { EVP_PKEY_verify(check, o.baseAddress, len, $0.baseAddress, dlen) }
+                    } == 1
+                    ERR_clear_error()
+                    guard good else {
+                        throw WIFError(.keyInvalid, "key\(key.kidLabel): the RSA private key does not match its public key")
+                    }
+                    EVP_PKEY_CTX_free(check)
+                    firstCheck = nil
+                }
+                return Array(out[0..<len])
+            }
             guard let raw = ECDSASignature.derToRaw(out, length: len, size: key.curve?.size ?? 32) else { throw fail() }
             return raw
         }
+    }
+}
+
+/// A one-shot EdDSA context, initialised once per key and reused: OpenSSL 3.0 accepts further one-shot calls on
+/// it, and re-initialising per token (a fetch and a key export each time) cost more than an Ed25519
+/// verification's own arithmetic in `--batch`. Where a library refuses the reuse (it marks the context
+/// finalised), the call fails with an error queued; the caller then initialises again and retries once.
+enum EdDSAContext {
+    static func initialise(_ mdctx: OpaquePointer, _ pkey: OpaquePointer, sign: Bool) -> Bool {
+        sign ? EVP_DigestSignInit_ex(mdctx, nil, nil, nil, nil, pkey, nil) == 1
+             : EVP_DigestVerifyInit_ex(mdctx, nil, nil, nil, nil, pkey, nil) == 1
     }
 }
 
@@ -176,6 +221,7 @@ public final class Verifier {
     private var macOut = [UInt8](repeating: 0, count: 64)
 
     public init(key: JWK, algorithm: Algorithm) throws(WIFError) {
+        OpenSSLLibrary.ensure()
         try key.checkFits(algorithm)
         self.algorithm = algorithm
         self.key = key
@@ -190,8 +236,11 @@ public final class Verifier {
                 throw OpenSSLError.error(.cryptoFailure, "cannot key HMAC")
             }
         case .eddsa:
+            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
             mdctx = EVP_MD_CTX_new()
-            guard mdctx != nil else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
+            guard let mdctx, EdDSAContext.initialise(mdctx, pkey, sign: false) else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot set up EdDSA verification")
+            }
         case .rsa, .pss, .ecdsa:
             guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
             md = EVP_MD_fetch(nil, algorithm.digestName, nil)
@@ -227,10 +276,16 @@ public final class Verifier {
             return macOut.withUnsafeBytes { CRYPTO_memcmp($0.baseAddress, signature.baseAddress, len) } == 0
         case .eddsa:
             let expected = key.curve == .ed448 ? 114 : 64
-            guard signature.count == expected, let mdctx, let pkey = key.pkey?.raw,
-                  EVP_DigestVerifyInit_ex(mdctx, nil, nil, nil, nil, pkey, nil) == 1 else { return false }
-            return EVP_DigestVerify(mdctx, signature.bindMemory(to: UInt8.self).baseAddress, signature.count,
-                                    message.bindMemory(to: UInt8.self).baseAddress, message.count) == 1
+            guard signature.count == expected, let mdctx, let pkey = key.pkey?.raw else { return false }
+            let verify = {
+                EVP_DigestVerify(mdctx, signature.bindMemory(to: UInt8.self).baseAddress, signature.count,
+                                 message.bindMemory(to: UInt8.self).baseAddress, message.count) == 1
+            }
+            if verify() { return true }
+            // A signature that does not verify queues no error; a refused reuse does.
+            guard ERR_peek_error() != 0 else { return false }
+            ERR_clear_error()
+            return EdDSAContext.initialise(mdctx, pkey, sign: false) && verify()
         case .rsa, .pss:
             guard let md, let pctx, signature.count == (key.bits + 7) / 8,
                   let dlen = Signer.hash(message, md: md, into: &digest) else { return false }

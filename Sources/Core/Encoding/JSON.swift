@@ -467,6 +467,46 @@ extension JSON {
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Whether `text`, JSON that the strict reader accepted, is byte for byte what `write(to:)` writes for the
+    /// value it holds: no whitespace outside strings, no DEL, and no escapes other than the writer's own
+    /// (`\"`, `\\`, `\n`, `\r`, `\t`; `\/`, `\b`, `\f` and `\u` are written differently). Numbers keep their literal
+    /// text in both. A false answer only means "serialise it".
+    public static func isCompactForm(_ text: [UInt8]) -> Bool {
+        text.withUnsafeBufferPointer { b in
+            // Most texts have no space, escape or DEL at all: one plain pass answers (a third of the state machine's
+            // instructions per byte).
+            if !b.contains(where: { $0 <= 0x20 || $0 == 0x5C || $0 == 0x7F }) { return true }
+            var inString = false
+            var i = 0
+            let n = b.count
+            while i < n {
+                let c = b[i]
+                if inString {
+                    if c == 0x22 {
+                        inString = false
+                    } else if c == 0x5C {
+                        i += 1
+                        guard i < n else { return false }
+                        switch b[i] {
+                        case 0x22, 0x5C, UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): break
+                        default: return false
+                        }
+                    } else if c == 0x7F {
+                        return false
+                    }
+                } else {
+                    switch c {
+                    case 0x22: inString = true
+                    case 0x20, 0x09, 0x0A, 0x0D: return false
+                    default: break
+                    }
+                }
+                i += 1
+            }
+            return !inString
+        }
+    }
+
     public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s

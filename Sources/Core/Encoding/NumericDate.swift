@@ -13,6 +13,27 @@ import Glibc
 public enum NumericDate {
     public static let bound: Int64 = 1_000_000_000_000
 
+    /// The value of a JSON number literal that is an integer of at most 15 digits (`-?[0-9]{1,15}`), read digit
+    /// by digit, or nil for any other literal (fractions, exponents, longer), which callers read as a Double.
+    static func integerLiteral(_ literal: String) -> Int64? {
+        var literal = literal
+        return literal.withUTF8 { u -> Int64? in
+            var i = 0
+            let negative = u.first == UInt8(ascii: "-")
+            if negative { i = 1 }
+            let digits = u.count - i
+            guard digits >= 1 && digits <= 15 else { return nil }
+            var v: Int64 = 0
+            while i < u.count {
+                let d = u[i] &- 0x30
+                guard d < 10 else { return nil }
+                v = v * 10 + Int64(d)
+                i += 1
+            }
+            return negative ? -v : v
+        }
+    }
+
     /// Parses a duration: digits with an optional unit `s`, `m`, `h` or `d`.
     public static func parseDuration(_ text: String, what: String) throws(WIFError) -> Int64 {
         guard let v = durationValue(Substring(text)) else {

@@ -5,7 +5,7 @@
 /// move the cursor, start an escape sequence, break a line or reorder text as `\uXXXX`; line breaks and colour
 /// come only from `newline()` and `styled(_:_:)`. A renderer that builds a `TerminalText` cannot leak an ESC,
 /// a CR/LF or a bidi override from its input, whatever it appends.
-public struct TerminalText: Sendable, Equatable {
+public struct TerminalText: Sendable, Equatable, ExpressibleByStringInterpolation {
     public private(set) var string = ""
 
     public init() {}
@@ -28,6 +28,34 @@ public struct TerminalText: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { string.isEmpty }
+
+    /// A literal or an interpolated string is untrusted text like any other: it is escaped.
+    public init(stringLiteral value: String) { self.init(value) }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var text = TerminalText()
+        public init(literalCapacity: Int, interpolationCount: Int) {}
+        public mutating func appendLiteral(_ literal: String) { text.append(literal) }
+        public mutating func appendInterpolation<T>(_ value: T) { text.append(String(describing: value)) }
+        public mutating func appendInterpolation(_ value: TerminalText) { text.append(value) }
+    }
+
+    public init(stringInterpolation: StringInterpolation) { self = stringInterpolation.text }
+
+    /// `untrusted` in `style` (SGR codes only; nothing from input can add one).
+    public static func styled(_ style: Style, _ untrusted: String) -> TerminalText {
+        var t = TerminalText()
+        t.styled(style, untrusted)
+        return t
+    }
+
+    public static func + (a: TerminalText, b: TerminalText) -> TerminalText {
+        var t = a
+        t.append(b)
+        return t
+    }
+
+    public static func += (a: inout TerminalText, b: TerminalText) { a.append(b) }
 
     /// Whether a scalar could move a terminal's cursor, start an escape sequence, break a line or reorder
     /// text: C0 and C1 controls, DEL, line and paragraph separators, bidi marks, embeddings, overrides, isolates.

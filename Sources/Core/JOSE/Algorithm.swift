@@ -113,6 +113,15 @@ public enum Curve: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether the curve's group has prime order (cofactor 1): P-256, P-384, P-521 and secp256k1. On such a
+    /// curve every point other than infinity has the group's order, so OpenSSL's quick public check suffices.
+    var hasPrimeOrder: Bool {
+        switch self {
+        case .p256, .p384, .p521, .secp256k1: return true
+        case .ed25519, .ed448: return false
+        }
+    }
+
     /// Name OpenSSL uses: group names for EC, key type names for OKP.
     var opensslName: String {
         switch self {

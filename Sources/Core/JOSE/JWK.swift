@@ -5,9 +5,11 @@
 /// Import rules (REFERENCES D3):
 /// - `kty` RSA, EC, OKP or oct; other types are refused (a JWKS reader skips them instead).
 /// - every key member is strict base64url; EC `x`, `y`, `d` and OKP `x`, `d` have their curve's exact length;
-///   EC points must be on their curve (OpenSSL's public check); a private part must match the public one.
+///   EC points must be on their curve (OpenSSL's quick public check, complete on prime-order curves); a private
+///   part must match the public one (`PKey.check`).
 /// - RSA: 2048 to 16384 bits, `e` odd, at least 3 and at most 8 bytes; `oth` (multi-prime) refused; the CRT
-///   members `p q dp dq qi` all present or all absent.
+///   members `p q dp dq qi` all present or all absent, and consistent with `n`, `e` and `d`
+///   (`PKey.rsaPrivateMatches`).
 /// - OKP: Ed25519 and Ed448 only (X25519 and X448 are key-agreement curves).
 /// - oct: at least 32 bytes, and at least the hash length of its `alg` (RFC 7518 §3.2).
 /// - a known `alg` must fit the key's type and curve (RFC 8725 §3.1); an unknown `alg` is kept as text (a
@@ -207,7 +209,7 @@ public final class JWK: @unchecked Sendable {
         try pkey.check(isPrivate: isPrivate, what: what)
         let key: JWK
         do { key = try fromPKey(pkey, isPrivate: isPrivate, alg: nil) } catch { throw error.located(what) }
-        if isPrivate && key.keyType == .rsa { try rsaProbe(key, what: what) }
+        if isPrivate && key.keyType == .rsa { try checkRSAPair(key, what: what) }
         key.use = nil
         key.kid = key.thumbprint
         return key

@@ -23,7 +23,14 @@ public struct Inspector {
     }
 
     public static let maxInput = 1 << 20
-    static let secretParams: Set<String> = ["client_secret", "password", "refresh_token", "code", "code_verifier"]
+    static let secretParams = ["client_secret", "password", "refresh_token", "code", "code_verifier"]
+
+    /// Whether a request parameter may hold a secret: one of `secretParams`, or a name that starts with one or
+    /// holds "secret" or "password" (fail closed: `client_secret%00` is shown by its size, never in clear).
+    static func isSecretParameter(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return secretParams.contains { lower.hasPrefix($0) } || lower.contains("secret") || lower.contains("password")
+    }
     static let tokenParams = ["assertion", "client_assertion", "subject_token", "actor_token"]
 
     /// The report for `input`.
@@ -335,7 +342,7 @@ public struct Inspector {
         var tokens: [(name: String, token: TokenReport)] = []
         for (k, v) in pairs {
             seen[k, default: 0] += 1
-            let shown = Inspector.secretParams.contains(k) ? "(secret, \(v.utf8.count) bytes)" : v
+            let shown = Inspector.isSecretParameter(k) ? "(secret, \(v.utf8.count) bytes)" : v
             params.append((k, shown))
             if Inspector.tokenParams.contains(k) {
                 // A repeated token parameter keeps its first place and shows its last value.

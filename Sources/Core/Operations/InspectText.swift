@@ -7,12 +7,16 @@
 /// Colour (ANSI) only when asked for: bold section names, red errors, yellow warnings, green verdicts.
 public struct InspectText {
     public var color: Bool
-    var out = ""
+    /// Everything printed goes through `TerminalText`: text from the input is escaped on the way in, so no ESC,
+    /// CR/LF, C1 control or bidi override from a token, key or request reaches the terminal raw.
+    var out = TerminalText()
 
     public init(color: Bool) { self.color = color }
 
-    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
-    func bold(_ s: String) -> String { paint(s, "1") }
+    func paint(_ s: String, _ style: TerminalText.Style) -> TerminalText {
+        color ? .styled(style, s) : TerminalText(s)
+    }
+    func bold(_ s: String) -> TerminalText { paint(s, .bold) }
 
     static func show(_ v: JSON) -> String {
         if let s = v.stringValue {
@@ -29,9 +33,13 @@ public struct InspectText {
 
     static func showOrDash(_ s: String?) -> String { showOrDash(s.map { JSON.string($0) }) }
 
-    mutating func line(_ s: String = "", indent: Int = 0) {
-        out += String(repeating: "  ", count: indent) + s + "\n"
+    mutating func line(_ s: TerminalText = TerminalText(), indent: Int = 0) {
+        out.append(String(repeating: "  ", count: indent))
+        out.append(s)
+        out.newline()
     }
+
+    mutating func line(_ s: String, indent: Int = 0) { line(TerminalText(s), indent: indent) }
 
     mutating func members(_ o: JSONObject, indent: Int, times: [TokenReport.Time] = []) {
         let width = min(o.keys.map(\.count).max() ?? 0, 24)
@@ -47,7 +55,7 @@ public struct InspectText {
     public static func render(_ report: InspectionReport, color: Bool) -> String {
         var r = InspectText(color: color)
         r.report(report, indent: 0)
-        return r.out
+        return r.out.string
     }
 
     mutating func report(_ report: InspectionReport, indent: Int) {
@@ -112,11 +120,10 @@ public struct InspectText {
             case .skipped(_, _, let why):
                 line("\(i). skipped: \(why)", indent: indent + 1)
             case .key(let k):
-                var parts = ["kid \(InspectText.showOrDash(k.kid))", "\(k.keyType.rawValue) \(InspectText.size(k))"]
-                parts.append("alg \(InspectText.showOrDash(k.algName))")
-                parts.append("use \(InspectText.showOrDash(k.use))")
-                if k.isPrivate { parts.append(paint("PRIVATE", "31")) }
-                line("\(i). " + parts.joined(separator: ", "), indent: indent + 1)
+                var text = TerminalText("\(i). kid \(InspectText.showOrDash(k.kid)), \(k.keyType.rawValue) \(InspectText.size(k))")
+                text.append(", alg \(InspectText.showOrDash(k.algName)), use \(InspectText.showOrDash(k.use))")
+                if k.isPrivate { text += TerminalText(", ") + paint("PRIVATE", .red) }
+                line(text, indent: indent + 1)
                 line("   thumbprint \(k.thumbprint)", indent: indent + 1)
             }
         }
@@ -151,21 +158,22 @@ public struct InspectText {
         }
         if let s = t.signature {
             line(bold("signature"), indent: indent)
-            var text = "\(InspectText.showOrDash(s.alg)), \(s.bytes) bytes"
-            if let kid = s.kid, kid != .null { text += ", kid \(InspectText.show(kid))" }
+            var text = TerminalText("\(InspectText.showOrDash(s.alg)), \(s.bytes) bytes")
+            if let kid = s.kid, kid != .null { text.append(", kid \(InspectText.show(kid))") }
             if let key = s.verifiedBy {
-                text += ": " + paint("verified", "32") + " with key \(key.thumbprint)"
-                if let kid = key.kid { text += " (kid \(InspectText.show(.string(kid))))" }
+                text += TerminalText(": ") + paint("verified", .green) + TerminalText(" with key \(key.thumbprint)")
+                if let kid = key.kid { text.append(" (kid \(InspectText.show(.string(kid))))") }
             } else if t.verdict == nil {
-                text += ": signature not verified (give --jwks FILE to verify)"
+                text.append(": signature not verified (give --jwks FILE to verify)")
             }
             line(text, indent: indent + 1)
         }
         if let v = t.verdict {
             if let r = v.rejection {
-                line(bold("verdict") + "  " + paint("rejected", "31") + ": \(r.error) (\(r.reason.rawValue)): \(r.message)", indent: indent)
+                line(bold("verdict") + TerminalText("  ") + paint("rejected", .red)
+                     + TerminalText(": \(r.error) (\(r.reason.rawValue)): \(r.message)"), indent: indent)
             } else {
-                line(bold("verdict") + "  " + paint("valid", "32"), indent: indent)
+                line(bold("verdict") + TerminalText("  ") + paint("valid", .green), indent: indent)
             }
         }
         findings(t.findings, indent: indent)
@@ -175,8 +183,9 @@ public struct InspectText {
         if fs.isEmpty { return }
         line(bold("findings"), indent: indent)
         for f in fs {
-            let tag = f.severity == .error ? paint("error  ", "31") : f.severity == .warning ? paint("warning", "33") : "info   "
-            line("\(tag)  \(f.code): \(f.message)", indent: indent + 1)
+            let tag = f.severity == .error ? paint("error  ", .red) : f.severity == .warning ? paint("warning", .yellow)
+                : TerminalText("info   ")
+            line(tag + TerminalText("  \(f.code): \(f.message)"), indent: indent + 1)
         }
     }
 }

@@ -413,6 +413,7 @@ public struct RotationReport {
     }
 
     /// The report as text: the published keys, the signing keys, the comparison, the findings, the verdict.
+    /// Every line goes through `TerminalText`, so a kid, alg, use or file name from the input is escaped.
     public var text: String {
         func name(_ e: RotationCheck.Entry) -> String { e.kid.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "(no kid)" }
         func summary(_ e: RotationCheck.Entry) -> String {
@@ -421,35 +422,36 @@ public struct RotationReport {
             let use = e.raw?["use"]?.stringValue ?? "-"
             return "\(k.summary)  \(alg)  \(use)  \(k.thumbprint)"
         }
-        var out = "published \(check.publishedName): \(published.count) key\(published.count == 1 ? "" : "s")\n"
+        var out = TerminalText()
+        out.line("published \(check.publishedName): \(published.count) key\(published.count == 1 ? "" : "s")")
         for e in published {
             let signs = signers.contains { $0.key.thumbprint == e.thumbprint } ? "  signing" : ""
-            out += "  \(name(e))  \(summary(e))\(signs)\n"
+            out.line("  \(name(e))  \(summary(e))\(signs)")
         }
         if !signers.isEmpty {
-            out += "signing: \(signers.count) key\(signers.count == 1 ? "" : "s")\n"
+            out.line("signing: \(signers.count) key\(signers.count == 1 ? "" : "s")")
             for s in signers {
                 var state = published.contains { $0.thumbprint == s.key.thumbprint } ? "published" : "NOT published"
                 if let t = timing[s.key.thumbprint] {
                     state += " since \(NumericDate.formatRFC3339(t.liveSince)), in every verifier's cache from \(NumericDate.formatRFC3339(t.verifiableFrom))"
                 }
-                out += "  \(s.key.kid.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "(no kid)")  \(s.file)  \(state)\n"
+                out.line("  \(s.key.kid.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "(no kid)")  \(s.file)  \(state)")
             }
         }
         if let diff {
-            out += "previous \(check.previousName): \(diff.added.count) added, \(diff.removed.count) removed, \(diff.kept.count) kept\n"
-            for e in diff.added { out += "  added    \(name(e))  \(e.thumbprint ?? "")\n" }
+            out.line("previous \(check.previousName): \(diff.added.count) added, \(diff.removed.count) removed, \(diff.kept.count) kept")
+            for e in diff.added { out.line("  added    \(name(e))  \(e.thumbprint ?? "")") }
             for r in diff.removed {
                 let until = r.validUntil.map { $0 > check.now ? "  tokens valid until \(NumericDate.formatRFC3339($0))"
                                                               : "  tokens expired since \(NumericDate.formatRFC3339($0))" } ?? ""
-                out += "  removed  \(name(r.entry))  \(r.entry.thumbprint ?? "")\(until)\n"
+                out.line("  removed  \(name(r.entry))  \(r.entry.thumbprint ?? "")\(until)")
             }
-            for e in diff.kept { out += "  kept     \(name(e))  \(e.thumbprint ?? "")\n" }
+            for e in diff.kept { out.line("  kept     \(name(e))  \(e.thumbprint ?? "")") }
         }
-        for f in findings { out += "\(f.severity.rawValue) \(f.code): \(f.message)\n" }
-        for f in waived { out += "waived \(f.severity.rawValue) \(f.code): \(f.message)\n" }
+        for f in findings { out.line("\(f.severity.rawValue) \(f.code): \(f.message)") }
+        for f in waived { out.line("waived \(f.severity.rawValue) \(f.code): \(f.message)") }
         let errors = findings.filter { $0.severity == .error }.count
-        out += safe ? "safe\n" : "unsafe: \(errors) problem\(errors == 1 ? "" : "s")\n"
-        return out
+        out.line(safe ? "safe" : "unsafe: \(errors) problem\(errors == 1 ? "" : "s")")
+        return out.string
     }
 }

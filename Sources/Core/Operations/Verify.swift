@@ -7,20 +7,24 @@ import Glibc
 public enum VerifyReport {
     /// Appends the success object of `v` and a newline to `out`, without building it as a JSON value first;
     /// `line` is the batch input line it came from.
+    /// The header and claims are copied from the token's own bytes when those are already in the compact form
+    /// `JSON.write` produces (tokens from wif-mint and most issuers): serialising the parsed objects again cost
+    /// 14k of the 65k instructions per HS256 token in `--batch`. Otherwise they are serialised, so the line is
+    /// the same either way.
     public static func writeSuccessLine(_ v: VerifiedToken, line: Int? = nil, to out: inout [UInt8]) {
-        out += Array(#"{"valid":true,"#.utf8)
-        if let line { out += Array(#""line":\#(line),"#.utf8) }
-        out += Array(#""header":"#.utf8)
-        JSON.object(v.header).write(to: &out)
-        out += Array(#","claims":"#.utf8)
-        JSON.object(v.claims).write(to: &out)
-        out += Array(#","kid":"#.utf8)
-        if let kid = v.key.kid { JSON.writeString(kid, to: &out) } else { out += Array("null".utf8) }
-        out += Array(#","alg":""#.utf8)
-        out += Array(v.algorithm.rawValue.utf8)
-        out += Array(#"","thumbprint":""#.utf8)
-        out += Array(v.key.thumbprint.utf8)
-        out += Array("\"}\n".utf8)
+        out += #"{"valid":true,"#.utf8
+        if let line { out += #""line":\#(line),"#.utf8 }
+        out += #""header":"#.utf8
+        if JSON.isCompactForm(v.headerJSON) { out += v.headerJSON } else { JSON.object(v.header).write(to: &out) }
+        out += #","claims":"#.utf8
+        if JSON.isCompactForm(v.payloadJSON) { out += v.payloadJSON } else { JSON.object(v.claims).write(to: &out) }
+        out += #","kid":"#.utf8
+        if let kid = v.key.kid { JSON.writeString(kid, to: &out) } else { out += "null".utf8 }
+        out += #","alg":""#.utf8
+        out += v.algorithm.rawValue.utf8
+        out += #"","thumbprint":""#.utf8
+        out += v.key.thumbprint.utf8
+        out += "\"}\n".utf8
     }
 
     /// `{"valid":true,"header":{...},"claims":{...},"kid":...,"alg":...,"thumbprint":...}`

@@ -7,6 +7,10 @@ public struct VerifiedToken: Sendable {
     public let key: JWK
     public let algorithm: Algorithm
     public let token: [UInt8]
+    /// The decoded header and payload as received (UTF-8 JSON, checked), for writing results without
+    /// serialising the parsed objects again (`VerifyReport.writeSuccessLine`).
+    public let headerJSON: [UInt8]
+    public let payloadJSON: [UInt8]
 }
 
 /// Judges compact JWS assertions offline (RFC 7515 §5.2, RFC 7519 §7.2, RFC 7523 §3, RFC 8725 §3).
@@ -119,7 +123,8 @@ public final class Validator {
         // 6. claims
         let claims = try jws.claims()
         try checkClaims(claims, now: now)
-        return VerifiedToken(header: jws.header, claims: claims, key: keys.keys[idx], algorithm: alg, token: jws.bytes)
+        return VerifiedToken(header: jws.header, claims: claims, key: keys.keys[idx], algorithm: alg, token: jws.bytes,
+                             headerJSON: jws.headerJSON, payloadJSON: jws.payload)
     }
 
     /// The prepared verifier for key number `index` and `alg`.
