@@ -6,8 +6,10 @@ DESTDIR ?=
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 MANDIR = $(DESTDIR)$(PREFIX)/share/man
 TOOLS = wif-mint wif-verify wif-inspect
+# Run by a tool, not by hand: `wif-verify serve` execs wif-serve from its own folder (SwiftNIO lives only there).
+HELPERS = wif-serve
 DEB_PACKAGES = libssl-dev libargon2-dev pkg-config mandoc
-PY_MODULES = joserfc cryptography pytest authlib
+PY_MODULES = joserfc cryptography pytest authlib mcp
 SWIFT ?= swift
 RELEASE_FLAGS = -c release --static-swift-stdlib
 DEBUG_BIN = .build/debug
@@ -83,7 +85,7 @@ install: release
 
 install-files:
 	install -d $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man7 $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
-	for t in $(TOOLS); do install -m 0755 $(BUILT)/$$t $(BINDIR)/$$t || exit 1; done
+	for t in $(TOOLS) $(HELPERS); do install -m 0755 $(BUILT)/$$t $(BINDIR)/$$t || exit 1; done
 	for m in man/*.1; do install -m 0644 $$m $(MANDIR)/man1/ || exit 1; done
 	for m in man/*.7; do install -m 0644 $$m $(MANDIR)/man7/ || exit 1; done
 	for t in $(TOOLS); do \
@@ -94,11 +96,13 @@ install-files:
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(BINDIR)/$$t $(BASHCOMPDIR)/$$t $(ZSHCOMPDIR)/_$$t $(FISHCOMPDIR)/$$t.fish; done
+	for t in $(HELPERS); do rm -f $(BINDIR)/$$t; done
 	for m in man/*.1; do rm -f $(MANDIR)/man1/$$(basename $$m); done
 	for m in man/*.7; do rm -f $(MANDIR)/man7/$$(basename $$m); done
 
 bench: release py-deps
 	bash bench/run.sh
+	bash bench/serve.sh
 
 # Fuzzing (Fuzz/README.md): builds the libFuzzer targets into .build-fuzz with swiftc, outside the package, and
 # runs each for SECONDS seconds; findings land in Fuzz/artifacts/.

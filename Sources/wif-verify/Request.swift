@@ -4,26 +4,14 @@ import Core
 
 /// `wif-verify request`: one form-encoded token request on stdin, answered by Core's `TokenEndpoint`.
 enum Request: Command {
-    static let allowGrant = Multi.strings(
-        "allow-grant", "grant", "Also accept this grant_type (client_credentials, the token-exchange URN).")
-    static let rejectGrantType = Multi.strings(
-        "reject-grant-type", "grant", "grant_type this client may not use (unauthorized_client).")
-    static let allowScope = Multi.strings(
-        "allow-scope", "scope", "Allowed scope; any other requested scope is invalid_scope.")
-    static let rejectScope = Multi.strings("reject-scope", "scope", "Scope answered with invalid_scope.")
-    static let unauthorizedScope = Multi.strings(
-        "unauthorized-scope", "scope", "Scope answered with unauthorized_client.")
     static let issuerKey = Opt.string(
         "issuer-key", "file", "Private key that signs a JWT access token (RFC 9068); default: an opaque token.")
     static let issuer = Opt.string(
         "issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint).")
-    static let expiresIn = Opt.duration("expires-in", "Lifetime of issued access tokens (default 3600).")
     static let http = Flag("http", "Print the whole HTTP/1.1 response (status, headers, body).")
     static let json = Flag("json", "Print the response JSON with the stable wif reason of a failure as member reason.")
 
-    static let endpointOptions: [any OptionDeclaration] = [
-        allowGrant, rejectGrantType, allowScope, rejectScope, unauthorizedScope, issuerKey, issuer, expiresIn,
-    ]
+    static let endpointOptions: [any OptionDeclaration] = EndpointOptions.all + [issuerKey, issuer]
 
     static let spec = CommandSpec(
         "request",
@@ -34,16 +22,9 @@ enum Request: Command {
 
     /// The endpoint settings the command line gives (shared with the loopback server).
     static func settings(_ a: ParsedArguments) throws(WIFError) -> TokenEndpoint.Settings {
-        var s = TokenEndpoint.Settings()
-        s.policy = try PolicyOptions.settings(a)
-        s.allowGrants = a.values(allowGrant)
-        s.rejectGrantTypes = a.values(rejectGrantType)
-        s.allowScopes = a.values(allowScope)
-        s.rejectScopes = a.values(rejectScope)
-        s.unauthorizedScopes = a.values(unauthorizedScope)
+        var s = try EndpointOptions.settings(a)
         s.issuerKey = a.value(issuerKey)
         s.issuer = a.value(issuer)
-        s.expiresIn = a.value(expiresIn)
         return s
     }
 

@@ -17,6 +17,9 @@
 ///    `allowScopes` when that is set → `invalid_scope`.
 /// 5. replay, last, so only a request that would succeed spends its jti: the replay cache (`replayCache`, a
 ///    file) is opened, spent and closed inside `handle`.
+///
+/// `handle(body:now:facts:)` also reports what the request was (`Facts`), for an event log: it never changes the
+/// outcome. `memoryReplayCache` (a server's, for its life) is used when no `replayCache` file is set.
 public struct TokenEndpoint {
     public let validator: Validator
     /// Validator for client assertions: the grant policy with iss = sub required (RFC 7523 §3), derived here so
@@ -29,6 +32,10 @@ public struct TokenEndpoint {
     public var unauthorizedScopes: [String] = []
     public var issuerKey: JWK?
     public var issuer = TokenEndpoint.defaultIssuer
+    /// `aud` of an access token when the request names no `resource` or `audience` (default: the issuer).
+    public var defaultAudience: String?
+    /// A replay cache kept in memory (a long-running server's), used when `replayCache` is nil.
+    public var memoryReplayCache: ReplayCache?
     public var expiresIn: Int64 = 3600
     /// The replay cache; it locks per update and reads `clock` again once its lock is won.
     public var replayCache: ReplayCache?
@@ -120,6 +127,52 @@ public struct TokenEndpoint {
         }
     }
 
+    /// What one token request was and how far it got: for an event log, never for a decision.
+    public struct Facts: Sendable, Equatable {
+        /// How far the grant's own assertion (jwt-bearer `assertion`) got.
+        public enum Assertion: Sendable, Equatable {
+            /// The grant is not jwt-bearer, or the request failed before the assertion was looked at.
+            case notApplicable
+            /// jwt-bearer without an `assertion` parameter (RFC 7521 §4.1).
+            case missing
+            /// Signature and claims verified (and, when the request got that far, not replayed).
+            case verified
+            /// Rejected with this reason (replayed_jti included).
+            case rejected(Reason)
+        }
+        public var grantType: String?
+        /// `private_key_jwt` when a client assertion was sent (RFC 7523 §2.2), otherwise `none`.
+        public var clientAuth = "none"
+        /// The client: the verified client assertion's sub, else the `client_id` parameter, else the subject's.
+        public var clientID: String?
+        public var assertion = Assertion.notApplicable
+        /// sub and jti of the token the grant is about (the assertion, subject_token or client assertion).
+        public var sub: String?
+        public var jti: String?
+        /// The OAuth error and reason of a failure.
+        public var error: OAuthError?
+        public var reason: Reason?
+        public var scope: String?
+
+        public init() {}
+    }
+
+    /// Judges the request (see the type's rules) and reports what it was in `facts`.
+    public func handle(body raw: [UInt8], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
+        facts = Facts()
+        let outcome = try judge(body: raw, now: now, facts: &facts)
+        if case .failure(let e, let w) = outcome {
+            facts.error = e
+            facts.reason = w.reason
+        }
+        return outcome
+    }
+
+    public func handle(body raw: [UInt8], now: Int64) throws(WIFError) -> Outcome {
+        var facts = Facts()
+        return try judge(body: raw, now: now, facts: &facts)
+    }
+
     /// The outcome: a success body or an OAuth error.
     public enum Outcome {
         case success(JSON)
@@ -151,7 +204,12 @@ public struct TokenEndpoint {
 
     /// RFC 6749 §5.2: error_description is printable ASCII without `"` and `\`.
     static func describe(_ e: WIFError) -> String {
-        let text = "\(e.reason.rawValue): \(e.detail)".split(separator: "§", omittingEmptySubsequences: false).joined(separator: "section ")
+        quotable("\(e.reason.rawValue): \(e.detail)")
+    }
+
+    /// Printable ASCII without `"` and `\`: safe inside a JSON error_description and an HTTP quoted-string.
+    static func quotable(_ raw: String) -> String {
+        let text = raw.split(separator: "§", omittingEmptySubsequences: false).joined(separator: "section ")
         return String(String.UnicodeScalarView(text.unicodeScalars.map { s -> Unicode.Scalar in
             switch s {
             case "\"": return "'"
@@ -180,7 +238,7 @@ public struct TokenEndpoint {
         return try endpoint.handle(body: body, now: now)
     }
 
-    public func handle(body raw: [UInt8], now: Int64) throws(WIFError) -> Outcome {
+    func judge(body raw: [UInt8], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
         var body = raw
         if body.last == 0x0A { body.removeLast(); if body.last == 0x0D { body.removeLast() } }
         let pairs: [(String, String)]
@@ -199,9 +257,13 @@ public struct TokenEndpoint {
         }
         let one = { (k: String) in params[ExactName(k)]?.first }
         // 2. grant type
+        facts.clientID = one("client_id")
+        facts.scope = one("scope")
+        if one("client_assertion") != nil { facts.clientAuth = "private_key_jwt" }
         guard let grant = one("grant_type") else {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "grant_type is missing")
         }
+        facts.grantType = grant
         if rejectGrantTypes.containsExactly(grant) {
             return TokenEndpoint.fail(.unauthorizedClient, .grantTypeRejected, "this client may not use grant_type \(grant)")
         }
@@ -222,6 +284,9 @@ public struct TokenEndpoint {
                 if !error.reason.isRejection { throw error }
                 return .failure(.invalidClient, error.located("client_assertion"))
             }
+            facts.clientID = client?.claims["sub"]?.stringValue ?? facts.clientID
+            facts.sub = client?.claims["sub"]?.stringValue
+            facts.jti = client?.claims["jti"]?.stringValue
             if let id = one("client_id"), client?.claims["sub"]?.stringValue?.same(id) != true {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_id does not match the client assertion's sub (RFC 7521 §4.2)")
             }
@@ -229,11 +294,16 @@ public struct TokenEndpoint {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "client_assertion_type without client_assertion")
         }
         if grant.same(TokenRequest.jwtBearerGrant) {
-            guard let a = one("assertion") else { return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "assertion is missing or empty") }
+            guard let a = one("assertion") else {
+                facts.assertion = .missing
+                return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "assertion is missing or empty")
+            }
             do { subject = try validator.verify(Array(a.utf8), now: now) } catch {
                 if !error.reason.isRejection { throw error }
+                facts.assertion = .rejected(error.reason)
                 return .failure(.invalidGrant, error)
             }
+            facts.assertion = .verified
         } else if grant.same(TokenRequest.clientCredentialsGrant) {
             guard client != nil else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_credentials needs a client_assertion (RFC 7523 §2.2)")
@@ -265,6 +335,11 @@ public struct TokenEndpoint {
             if !known.containsExactly(grant), client == nil {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "grant_type \(grant) needs a client_assertion")
             }
+        }
+        if let subject {
+            facts.sub = subject.claims["sub"]?.stringValue
+            facts.jti = subject.claims["jti"]?.stringValue
+            if facts.clientID == nil { facts.clientID = subject.claims["client_id"]?.stringValue ?? facts.sub }
         }
         // 4. scope
         let scopes = (one("scope") ?? "").scopeTokens
@@ -302,10 +377,13 @@ public struct TokenEndpoint {
             capTokens = [subject] + (actor.map { [$0] } ?? [])
         }
         // Replay last: only a request that would succeed consumes its jti.
-        if let cache = replayCache {
+        if let cache = replayCache ?? memoryReplayCache {
             for v in [subject, actor, client].compactMap({ $0 }) {
                 do { try cache.check(v, leeway: validator.policy.leeway, now: clock ?? { now }) } catch {
                     if !error.reason.isRejection { throw error }
+                    if v.token == subject?.token, grant.same(TokenRequest.jwtBearerGrant) {
+                        facts.assertion = .rejected(error.reason)
+                    }
                     let oauth: OAuthError = v.token == client?.token ? .invalidClient
                         : grant == TokenRequest.tokenExchangeGrant ? .invalidRequest : .invalidGrant
                     return .failure(oauth, error)
@@ -340,7 +418,7 @@ public struct TokenEndpoint {
             spec.typ = asJWT ? "JWT" : "at+jwt"
             spec.iss = issuer
             spec.sub = subject?.claims["sub"]?.stringValue
-            spec.aud = audiences.isEmpty ? [issuer] : audiences
+            spec.aud = audiences.isEmpty ? [defaultAudience ?? issuer] : audiences
             spec.exp = exp
             if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
             spec.claims["client_id"] = .string(subject?.claims["client_id"]?.stringValue ?? spec.sub ?? "unknown")
@@ -358,6 +436,13 @@ public struct TokenEndpoint {
         return .success(.object(o))
     }
 
+    /// The response headers for `outcome` but Content-Length (RFC 6749 §5.1, §5.2).
+    public static func httpHeaders(_ outcome: Outcome) -> [(String, String)] {
+        var h = [("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+        if outcome.httpStatus == 401 { h.append(("WWW-Authenticate", "Bearer error=\"invalid_client\"")) }
+        return h
+    }
+
     /// The whole HTTP/1.1 response for `outcome`.
     public static func httpResponse(_ outcome: Outcome) -> String {
         let body = outcome.json.serialized()
@@ -367,8 +452,8 @@ public struct TokenEndpoint {
         case 401: status = "401 Unauthorized"
         default: status = "400 Bad Request"
         }
-        var head = "HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nPragma: no-cache\r\n"
-        if outcome.httpStatus == 401 { head += "WWW-Authenticate: Bearer error=\"invalid_client\"\r\n" }
+        var head = "HTTP/1.1 \(status)\r\n"
+        for (k, v) in httpHeaders(outcome) { head += "\(k): \(v)\r\n" }
         return head + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
     }
 }

@@ -36,6 +36,8 @@ public struct PolicySettings: Sendable {
     public var replayCache: String?
     /// Longest wait for the replay cache's lock (default 10 s); goes with `replayCache`.
     public var lockTimeout: String?
+    /// Audiences used when `audiences` is empty (a server's own URLs); with them a trailing slash does not matter.
+    public var defaultAudiences: [String] = []
     /// The profile when none is named: rfc7523 for `wif-verify`; `wif-inspect` picks none without `--aud`.
     public var defaultProfile: Profile = .rfc7523
 
@@ -67,6 +69,10 @@ public struct PolicySettings: Sendable {
         }
         p.issuers = issuers
         p.audiences = audiences
+        if audiences.isEmpty && !defaultAudiences.isEmpty {
+            p.audiences = defaultAudiences
+            p.audienceIgnoresTrailingSlash = true
+        }
         p.subjects = subjects
         p.rejectSubjects = rejectSubjects
         p.rejectJTIs = rejectJTIs
@@ -99,7 +105,7 @@ public struct PolicySettings: Sendable {
             p.maxDelegationDepth = d
         }
         p.actors = actors
-        if prof != .none && audiences.isEmpty {
+        if prof != .none && p.audiences.isEmpty {
             throw WIFError(.usage, "profile \(prof.rawValue) needs --aud: the token must name this audience (RFC 7523 §3, RFC 8725 §3.9)",
                            hint: "give --aud, or --profile none to skip the audience check")
         }

@@ -41,10 +41,50 @@ public final class ReplayCache {
     private var entries: [String: Int64] = [:]
     private var version: [Int64]?
 
+    /// A memory-only cache lives for one process and takes no lock (a server's, whose one event loop serialises
+    /// its requests); expired entries are forgotten whenever the count reaches `pruneAt`, which then becomes twice
+    /// the live count, so pruning costs O(1) per request on average.
+    private let memoryOnly: Bool
+    private var pruneAt = 4096
+    private var minimumPruneAt = 4096
+
     /// Makes a cache at `path`; nothing is locked or read until the first `check`.
     public init(path: String, lockTimeout: Double = ReplayCache.defaultLockTimeout) {
         self.path = path
         self.lockTimeout = lockTimeout
+        memoryOnly = false
+    }
+
+    /// A cache kept in memory only, for one process's life (`wif-verify serve` without `--replay-cache`).
+    public init(inMemory: (), pruneAt: Int = 4096) {
+        path = "(in memory)"
+        lockTimeout = 0
+        memoryOnly = true
+        self.pruneAt = pruneAt
+        minimumPruneAt = pruneAt
+    }
+
+    /// Entries as last read or written (live and not yet pruned), for a server's summary.
+    public var count: Int { entries.count }
+
+    /// `check` for a memory-only cache: the same rules, without a file or a lock.
+    private func checkInMemory(_ hash: String, label: String, exp: Double, until: Int64, leeway: Int64,
+                               now t: Int64) throws(WIFError) -> Int64 {
+        if Double(t) >= exp + Double(leeway) {
+            throw WIFError(.expired, "exp \(Validator.num(exp)) has passed (now \(t), leeway \(leeway)s)")
+        }
+        if entries.count >= pruneAt {
+            entries = entries.filter { $0.value >= t }
+            pruneAt = max(minimumPruneAt, entries.count * 2)
+        }
+        if let seen = entries[hash], seen >= t {
+            throw WIFError(.replayedJTI, "\(label) was already presented (remembered until \(seen))")
+        }
+        if entries.count >= ReplayCache.maxEntries {
+            throw WIFError(.inputTooLarge, "replay cache \(path) is full (\(ReplayCache.maxEntries) live entries)")
+        }
+        entries[hash] = until
+        return t
     }
 
     /// The entry key of a verified token (rules at the top).
@@ -78,6 +118,7 @@ public final class ReplayCache {
         }
         let until = max(Int64(min(exp, 1e12)) + leeway, 0)
         let hash = Base64URL.encode(ReplayCache.key(v))
+        if memoryOnly { return try checkInMemory(hash, label: label, exp: exp, until: until, leeway: leeway, now: now()) }
         let lock = try Lock(path: path + ".lock", timeout: lockTimeout, cache: path)
         defer { lock.release() }
         try load()

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+import Core
+
+/// One complete HTTP request, as the connection handler hands it over.
+struct Request {
+    var method: String
+    /// The request target as sent (path and query).
+    var target: String
+    var headers: [(String, String)]
+    var body: [UInt8]
+
+    var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+
+    func values(_ name: String) -> [String] {
+        headers.filter { $0.0.lowercased() == name }.map(\.1)
+    }
+}
+
+/// One response; `close` ends the connection after it.
+struct Response {
+    var status: Int
+    var headers: [(String, String)] = []
+    var body: [UInt8] = []
+    var close = false
+
+    static func json(_ status: Int, _ j: JSON, headers: [(String, String)] = []) -> Response {
+        Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(j.serialized().utf8))
+    }
+
+    static func error(_ status: Int, _ error: String, _ description: String, close: Bool = false) -> Response {
+        var r = json(status, .object(JSONObject([("error", .string(error)), ("error_description", .string(description))])))
+        r.close = close
+        return r
+    }
+}
+
+/// Routes a request to the Core use case that answers it, and records the event. Paths and methods:
+///
+/// | path | method | answer |
+/// | --- | --- | --- |
+/// | `/.well-known/oauth-authorization-server`, `/.well-known/openid-configuration` | GET | RFC 8414 metadata |
+/// | `/.well-known/oauth-protected-resource`, `…/mcp` | GET | RFC 9728 metadata |
+/// | `/jwks` | GET | the access-token signer's public key |
+/// | `/authorize` | GET, POST | 400 `unsupported_response_type` (recorded: a fallback after a failure) |
+/// | `/token` | POST | `TokenEndpoint` (form-encoded only) |
+/// | `/mcp` | POST | `ProtectedResource`, then `MCPEndpoint`; GET and DELETE 405 (no SSE stream, no sessions) |
+///
+/// Anything else is 404; a known path with another method is 405 with `Allow`.
+extension ServerState {
+    func route(_ r: Request, event: inout JSONObject) throws(WIFError) -> Response {
+        let path = r.path
+        switch path {
+        case "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration":
+            guard r.method == "GET" else { return notAllowed("GET") }
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: asMetadata)
+        case "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp":
+            guard r.method == "GET" else { return notAllowed("GET") }
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: prMetadata)
+        case "/jwks":
+            guard r.method == "GET" else { return notAllowed("GET") }
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: jwks)
+        case "/authorize":
+            guard r.method == "GET" || r.method == "POST" else { return notAllowed("GET, POST") }
+            let checks = conformance.authorizationEndpointVisit()
+            if !checks.isEmpty { event["checks"] = .array(checks.map(\.json)) }
+            event["error"] = .string("unsupported_response_type")
+            return .error(400, "unsupported_response_type",
+                          "this server issues tokens only at its token endpoint (jwt-bearer grant)")
+        case "/token":
+            guard r.method == "POST" else { return notAllowed("POST") }
+            return try token(r, event: &event)
+        case "/mcp":
+            guard r.method == "POST" else { return notAllowed("POST") }
+            return try mcp(r, event: &event)
+        default:
+            return .error(404, "not_found", "no such path on this server")
+        }
+    }
+
+    func notAllowed(_ allow: String) -> Response {
+        var r = Response.error(405, "method_not_allowed", "use \(allow)")
+        r.headers.append(("Allow", allow))
+        return r
+    }
+
+    func token(_ r: Request, event: inout JSONObject) throws(WIFError) -> Response {
+        let types = r.values("content-type")
+        let mediaType = types.first.map { String($0.split(separator: ";").first ?? "").trimmingSpaces().lowercased() }
+        var facts = TokenEndpoint.Facts()
+        let outcome: TokenEndpoint.Outcome
+        if types.count == 1, mediaType == "application/x-www-form-urlencoded" {
+            outcome = try endpoint.handle(body: r.body, now: now(), facts: &facts)
+        } else {
+            // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded only.
+            outcome = .failure(.invalidRequest, WIFError(.invalidRequest, "Content-Type must be application/x-www-form-urlencoded"))
+            facts.error = .invalidRequest
+            facts.reason = .invalidRequest
+        }
+        if facts.clientAuth == "none", !r.values("authorization").isEmpty { facts.clientAuth = "client_secret_basic" }
+        event["grant_type"] = facts.grantType.map { .string($0) } ?? .null
+        event["client_auth"] = .string(facts.clientAuth)
+        if let e = facts.error { event["error"] = .string(e.rawValue) }
+        if let reason = facts.reason { event["reason"] = .string(reason.rawValue) }
+        if case .failure(_, let w) = outcome { event["detail"] = .string(w.detail) }
+        if let s = facts.sub { event["sub"] = .string(s) }
+        if let j = facts.jti { event["jti"] = .string(j) }
+        if let c = facts.clientID { event["client_id"] = .string(c) }
+        if let s = facts.scope { event["scope"] = .string(s) }
+        event["checks"] = .array(conformance.tokenRequest(facts).map(\.json))
+        return Response(status: outcome.httpStatus, headers: TokenEndpoint.httpHeaders(outcome),
+                        body: Array(outcome.json.serialized().utf8))
+    }
+
+    func mcp(_ r: Request, event: inout JSONObject) throws(WIFError) -> Response {
+        let decision = try resource.authorize(r.values("authorization"), now: now())
+        switch decision {
+        case .refused(let status, let error, let reason, let detail):
+            event["mcp_authorized"] = .bool(false)
+            if let error { event["error"] = .string(error) }
+            if let reason { event["reason"] = .string(reason.rawValue) }
+            event["detail"] = .string(detail)
+            let challenge = resource.challenge(error: error, reason: reason, detail: detail)
+            var o = JSONObject()
+            o["error"] = .string(error ?? "invalid_token")
+            o["error_description"] = .string(detail)
+            return .json(status, .object(o), headers: [("WWW-Authenticate", challenge)])
+        case .authorized(let token):
+            event["mcp_authorized"] = .bool(true)
+            if let s = token.claims["sub"]?.stringValue { event["sub"] = .string(s) }
+            if let c = token.claims["client_id"]?.stringValue { event["client_id"] = .string(c) }
+            let reply = MCPEndpoint.handle(body: r.body, token: token.claims, serverVersion: options.version)
+            if let method = reply.method { event["mcp_method"] = .string(method) }
+            guard let body = reply.body else { return Response(status: reply.status) }
+            return .json(reply.status, body)
+        }
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

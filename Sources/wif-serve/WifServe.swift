@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+import CLI
+import Core
+import Server
+
+/// `wif-serve`: runs `wif-verify serve` (which execs it, the way `git foo` runs `git-foo`), so that SwiftNIO is
+/// linked into this binary only. Run directly, it takes the same arguments, with or without `serve` first; its
+/// messages name `wif-verify` when it was started as `wif-verify serve` (argv[0]).
+@main
+enum WifServe {
+    static func main() {
+        let invokedAs = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? ""
+        let tool = invokedAs == "wif-verify" ? "wif-verify" : "wif-serve"
+        CLI.main(tool: tool, spec: CommandSpec(tool, abstract: "Run wif-verify serve (see wif-verify(1), SERVE).",
+                                               subcommands: [Subcommand("serve") { ServeOptions.spec(command: Serve.self) }],
+                                               defaultSubcommand: "serve"))
+    }
+}
+
+/// Reads the command line into Core's endpoint settings and the server's options, then serves until a stop.
+enum Serve: Command {
+    static var spec: CommandSpec { ServeOptions.spec(command: Serve.self) }
+
+    static func run(_ a: ParsedArguments) throws {
+        var settings = try EndpointOptions.settings(a)
+        if settings.policy.jwks.contains("-") {
+            throw WIFError(.usage, "--jwks -: serve does not read standard input; give the JWKS as a file")
+        }
+        let clock = try CommonOptions.clock(a)
+        var o = ServerOptions()
+        if let l = a.value(ServeOptions.listen) { o.listen = l }
+        o.portFile = a.value(ServeOptions.portFile)
+        o.logPath = a.value(ServeOptions.log)
+        o.issuer = a.value(ServeOptions.issuer)
+        o.resourceScopes = a.values(ServeOptions.resourceScope)
+        o.maxRequests = try a.value(ServeOptions.maxRequests)
+        o.maxConnections = try a.value(ServeOptions.maxConnections) ?? 256
+        func duration(_ opt: Opt<String>, _ name: String) throws(WIFError) -> Int64? {
+            guard let text = a.value(opt) else { return nil }
+            return try NumericDate.parseDuration(text, what: "--\(name)")
+        }
+        o.idleTimeout = try duration(ServeOptions.idleTimeout, "idle-timeout")
+        o.timeout = try duration(ServeOptions.timeout, "timeout")
+        o.readTimeout = try duration(ServeOptions.readTimeout, "read-timeout") ?? 10
+        o.fixedNow = clock.fixed
+        o.version = WIFVersion.string
+        let passphrase = try PassphraseOptions.passphrase(a, stdinUsed: false)
+        let key = try a.value(ServeOptions.issuerKey).map { path throws(WIFError) in
+            try KeySource.loadSigningKey(path: path, kid: nil, passphrase: passphrase)
+        } ?? JWK.generate(alg: .es256)
+        let server = try LoopbackServer(options: o, issuerKey: key) { base throws(WIFError) in
+            // The assertion's aud may name the issuer or the token endpoint (SEP-1933), unless --aud is given.
+            settings.policy.defaultAudiences = [base, base + "/token"]
+            return try settings.endpoint(passphrase: nil)
+        }
+        _ = try server.wait()
+    }
+}

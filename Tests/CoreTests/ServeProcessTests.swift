@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+import Core
+import Testing
+
+/// The in-memory ReplayCache and ProcessControl's millisecond timestamps.
+@Suite struct ServeProcessTests {
+    let fx: ServeFixture
+
+    init() throws { fx = try ServeFixture() }
+
+
+    @Test func inMemoryReplayCacheForgetsOnlyExpiredEntries() throws {
+        let cache = ReplayCache(inMemory: (), pruneAt: 8)
+        let pub = try JWK.parse(fx.idp.json(includePrivate: false), what: "idp")
+        let v = try Validator(keys: KeyRing(keys: [pub]), policy: Policy(profile: .none))
+        // 10 tokens that expire at now+10 and one that lives long; past their expiry, the next insert prunes them.
+        let long = try v.verify(Array(try fx.assertion(exp: ServeFixture.now + 100_000, jti: "long").utf8), now: ServeFixture.now)
+        try cache.check(long, leeway: 0, now: { ServeFixture.now })
+        for i in 0..<10 {
+            let t = try v.verify(Array(try fx.assertion(exp: ServeFixture.now + 10, jti: "j\(i)").utf8), now: ServeFixture.now)
+            try cache.check(t, leeway: 0, now: { ServeFixture.now })
+        }
+        #expect(cache.count == 11, "pruned at 8 with nothing expired: the next pruning waits for 16")
+        let later = ServeFixture.now + 11
+        for i in 0..<6 {
+            let t = try v.verify(Array(try fx.assertion(exp: later + 300, jti: "fresh\(i)").utf8), now: later)
+            try cache.check(t, leeway: 0, now: { later })
+        }
+        #expect(cache.count == 1 + 6, "the 10 expired entries were forgotten on reaching 16")
+        #expect(reason { try cache.check(long, leeway: 0, now: { later }) } == .replayedJTI)
+    }
+
+    @Test func millisecondTimestamps() {
+        // 1767323400123 ms is 2026-01-02T03:10:00.123Z (Python: datetime.fromtimestamp(1767323400.123, UTC)).
+        #expect(ProcessControl.formatMillis(1_767_323_400_123) == "2026-01-02T03:10:00.123Z")
+        #expect(ProcessControl.formatMillis(1_767_323_400_005) == "2026-01-02T03:10:00.005Z")
+        #expect(ProcessControl.formatMillis(-1) == "1969-12-31T23:59:59.999Z")
+    }
+}
