@@ -317,3 +317,53 @@ def test_mandoc_lint_clean(path):
     r = subprocess.run(["mandoc", "-Tlint", "-W", "warning", str(path)], capture_output=True, text=True,
                        timeout=60)
     assert r.stdout == "" and r.stderr == "", r.stdout + r.stderr
+
+
+def pipeline_stages(command):
+    """The top-level stages of a shell pipeline (quotes respected; `||` is not a pipe)."""
+    text = command.replace("\\\n", " ")
+    stages, cur, quote, i = [], "", None, 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c == "|" and text[i + 1:i + 2] != "|" and text[i - 1:i] != "|":
+            stages.append(cur.strip())
+            cur = ""
+            i += 1
+            continue
+        cur += c
+        i += 1
+    stages.append(cur.strip())
+    return stages
+
+
+JUDGING_STAGE = re.compile(r"^(wif-verify|wif-inspect|wif-mint request)\b")
+
+
+@pytest.mark.parametrize("path", example_cases())
+def test_every_pipeline_with_a_failing_first_stage_exits_2(path, tmp_path):
+    """Issue 10: a gate must not pass when its input is broken. Every pipeline of the page whose last stage is a wif
+    tool that reads the previous one is run again (after the examples before it) with its first stage replaced by
+    `false`: under pipefail it must exit 2 (could not judge), never 0 or 1."""
+    examples = parse_examples(path)
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN_DIR}{os.pathsep}{env.get('PATH', '')}"
+    checked = 0
+    for ex in examples:
+        missing = [t for t in ex.requires if not (binary(t) if t in TOOLS else shutil.which(t))]
+        if missing:
+            continue
+        stages = pipeline_stages(ex.command)
+        if len(stages) > 1 and JUDGING_STAGE.match(stages[-1]) and "\n" not in ex.command.replace("\\\n", ""):
+            broken = "false | " + " | ".join(stages[1:])
+            r = subprocess.run(["bash", "-c", "set -o pipefail\n" + broken], cwd=tmp_path, env=env,
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+            assert r.returncode == 2, f"{path.name}:{ex.line}: $ {broken}\nexited {r.returncode}\n{r.stdout}\n{r.stderr}"
+            checked += 1
+        subprocess.run(["bash", "-c", "set -eo pipefail\n" + ex.command], cwd=tmp_path, env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    if not checked:
+        pytest.skip(f"{path.name} has no pipeline that ends in a wif tool")
