@@ -14,13 +14,60 @@ internal import COpenSSL
 /// The first RSA signature is verified with the key's public half before it is returned: the pairwise proof
 /// that the CRT members OpenSSL signs with belong to `n` and `e` (JWK import checks the algebra; a separate
 /// sign-and-verify probe at import cost 11 M instructions on every RS256 run).
+/// The OpenSSL contexts a `Signer` or a `Verifier` prepares once for one key and one algorithm, and frees with
+/// itself: an HMAC context keyed once, an EdDSA digest context initialised once, or a digest and a public-key
+/// context set up (padding, salt) for signing or verifying.
+final class PreparedContext {
+    private(set) var mac: OpaquePointer?        // EVP_MAC_CTX
+    private(set) var pctx: OpaquePointer?       // EVP_PKEY_CTX
+    private(set) var mdctx: OpaquePointer?      // EVP_MD_CTX
+    private(set) var md: OpaquePointer?         // EVP_MD
+
+    init(key: JWK, algorithm: Algorithm, sign: Bool) throws(WIFError) {
+        let what = sign ? "signing" : "verification"
+        switch algorithm.family {
+        case .hmac:
+            guard let secret = key.secret, let m = EVP_MAC_fetch(nil, "HMAC", nil) else {
+                throw OpenSSLError.error(.cryptoFailure, "HMAC is unavailable")
+            }
+            defer { EVP_MAC_free(m) }
+            mac = EVP_MAC_CTX_new(m)
+            guard let mac, try Signer.initMAC(mac, secret: secret, digest: algorithm.digestName ?? "SHA256") else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot key HMAC")
+            }
+        case .eddsa:
+            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
+            mdctx = EVP_MD_CTX_new()
+            guard let mdctx, EdDSAContext.initialise(mdctx, pkey, sign: sign) else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot set up EdDSA \(what)")
+            }
+        case .rsa, .pss, .ecdsa:
+            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
+            md = EVP_MD_fetch(nil, algorithm.digestName, nil)
+            pctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
+            guard let md, let pctx, (sign ? EVP_PKEY_sign_init(pctx) : EVP_PKEY_verify_init(pctx)) == 1 else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) \(what)")
+            }
+            try Signer.configure(pctx, md: md, algorithm: algorithm)
+        }
+    }
+
+    deinit {
+        if let mac { EVP_MAC_CTX_free(mac) }
+        if let pctx { EVP_PKEY_CTX_free(pctx) }
+        if let mdctx { EVP_MD_CTX_free(mdctx) }
+        if let md { EVP_MD_free(md) }
+    }
+}
+
 public final class Signer {
     public let algorithm: Algorithm
     public let key: JWK
-    private var mac: OpaquePointer?        // EVP_MAC_CTX
-    private var pctx: OpaquePointer?       // EVP_PKEY_CTX
-    private var mdctx: OpaquePointer?      // EVP_MD_CTX
-    private var md: OpaquePointer?         // EVP_MD
+    private let context: PreparedContext
+    private var mac: OpaquePointer? { context.mac }
+    private var pctx: OpaquePointer? { context.pctx }
+    private var mdctx: OpaquePointer? { context.mdctx }
+    private var md: OpaquePointer? { context.md }
     private var firstCheck: OpaquePointer? // EVP_PKEY_CTX verifying the first RSA signature, then freed
     private var digest = [UInt8](repeating: 0, count: 64)
     private var out: [UInt8]
@@ -32,47 +79,19 @@ public final class Signer {
         self.algorithm = algorithm
         self.key = key
         out = [UInt8](repeating: 0, count: 1024)
-        switch algorithm.family {
-        case .hmac:
-            guard let secret = key.secret, let m = EVP_MAC_fetch(nil, "HMAC", nil) else {
-                throw OpenSSLError.error(.cryptoFailure, "HMAC is unavailable")
+        context = try PreparedContext(key: key, algorithm: algorithm, sign: true)
+        if algorithm.family == .rsa || algorithm.family == .pss, let pkey = key.pkey?.raw, let md = context.md {
+            out = [UInt8](repeating: 0, count: key.bits / 8 + 16)
+            firstCheck = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
+            guard let firstCheck, EVP_PKEY_verify_init(firstCheck) == 1 else {
+                throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) verification")
             }
-            defer { EVP_MAC_free(m) }
-            mac = EVP_MAC_CTX_new(m)
-            guard let mac else { throw OpenSSLError.error(.cryptoFailure, "out of memory") }
-            let ok = try Signer.initMAC(mac, secret: secret, digest: algorithm.digestName ?? "SHA256")
-            guard ok else { throw OpenSSLError.error(.cryptoFailure, "cannot key HMAC") }
-        case .eddsa:
-            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
-            mdctx = EVP_MD_CTX_new()
-            guard let mdctx, EdDSAContext.initialise(mdctx, pkey, sign: true) else {
-                throw OpenSSLError.error(.cryptoFailure, "cannot set up EdDSA signing")
-            }
-        case .rsa, .pss, .ecdsa:
-            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
-            md = EVP_MD_fetch(nil, algorithm.digestName, nil)
-            pctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
-            guard let md, let pctx, EVP_PKEY_sign_init(pctx) == 1 else {
-                throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) signing")
-            }
-            try Signer.configure(pctx, md: md, algorithm: algorithm)
-            if algorithm.family != .ecdsa {
-                out = [UInt8](repeating: 0, count: key.bits / 8 + 16)
-                firstCheck = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
-                guard let firstCheck, EVP_PKEY_verify_init(firstCheck) == 1 else {
-                    throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) verification")
-                }
-                try Signer.configure(firstCheck, md: md, algorithm: algorithm)
-            }
+            try Signer.configure(firstCheck, md: md, algorithm: algorithm)
         }
     }
 
     deinit {
-        if let mac { EVP_MAC_CTX_free(mac) }
         if let firstCheck { EVP_PKEY_CTX_free(firstCheck) }
-        if let pctx { EVP_PKEY_CTX_free(pctx) }
-        if let mdctx { EVP_MD_CTX_free(mdctx) }
-        if let md { EVP_MD_free(md) }
     }
 
     static func initMAC(_ mac: OpaquePointer, secret: [UInt8], digest: String) throws(WIFError) -> Bool {
@@ -213,10 +232,11 @@ enum ECDSASignature {
 public final class Verifier {
     public let algorithm: Algorithm
     public let key: JWK
-    private var mac: OpaquePointer?
-    private var pctx: OpaquePointer?
-    private var mdctx: OpaquePointer?
-    private var md: OpaquePointer?
+    private let context: PreparedContext
+    private var mac: OpaquePointer? { context.mac }
+    private var pctx: OpaquePointer? { context.pctx }
+    private var mdctx: OpaquePointer? { context.mdctx }
+    private var md: OpaquePointer? { context.md }
     private var digest = [UInt8](repeating: 0, count: 64)
     private var macOut = [UInt8](repeating: 0, count: 64)
 
@@ -225,39 +245,10 @@ public final class Verifier {
         try key.checkFits(algorithm)
         self.algorithm = algorithm
         self.key = key
-        switch algorithm.family {
-        case .hmac:
-            guard let secret = key.secret, let m = EVP_MAC_fetch(nil, "HMAC", nil) else {
-                throw OpenSSLError.error(.cryptoFailure, "HMAC is unavailable")
-            }
-            defer { EVP_MAC_free(m) }
-            mac = EVP_MAC_CTX_new(m)
-            guard let mac, try Signer.initMAC(mac, secret: secret, digest: algorithm.digestName ?? "SHA256") else {
-                throw OpenSSLError.error(.cryptoFailure, "cannot key HMAC")
-            }
-        case .eddsa:
-            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
-            mdctx = EVP_MD_CTX_new()
-            guard let mdctx, EdDSAContext.initialise(mdctx, pkey, sign: false) else {
-                throw OpenSSLError.error(.cryptoFailure, "cannot set up EdDSA verification")
-            }
-        case .rsa, .pss, .ecdsa:
-            guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
-            md = EVP_MD_fetch(nil, algorithm.digestName, nil)
-            pctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
-            guard let md, let pctx, EVP_PKEY_verify_init(pctx) == 1 else {
-                throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) verification")
-            }
-            try Signer.configure(pctx, md: md, algorithm: algorithm)
-        }
+        context = try PreparedContext(key: key, algorithm: algorithm, sign: false)
     }
 
-    deinit {
-        if let mac { EVP_MAC_CTX_free(mac) }
-        if let pctx { EVP_PKEY_CTX_free(pctx) }
-        if let mdctx { EVP_MD_CTX_free(mdctx) }
-        if let md { EVP_MD_free(md) }
-    }
+
 
     public func verify(signature: [UInt8], message: [UInt8]) -> Bool {
         signature.withUnsafeBytes { s in message.withUnsafeBytes { m in verify(signature: s, message: m) } }
