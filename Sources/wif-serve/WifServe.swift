@@ -22,10 +22,8 @@ enum Serve: Command {
     static var spec: CommandSpec { ServeOptions.spec(command: Serve.self) }
 
     static func run(_ a: ParsedArguments) throws {
-        var settings = try EndpointOptions.settings(a)
-        if settings.policy.jwks.contains("-") {
-            throw WIFError(.usage, "--jwks -: serve does not read standard input; give the JWKS as a file")
-        }
+        let settings = try EndpointOptions.settings(a)
+        try settings.checkServable()
         let clock = try CommonOptions.clock(a)
         var o = ServerOptions()
         if let l = a.value(ServeOptions.listen) { o.listen = l }
@@ -34,14 +32,14 @@ enum Serve: Command {
         o.issuer = a.value(ServeOptions.issuer)
         o.resourceScopes = a.values(ServeOptions.resourceScope)
         o.maxRequests = try a.value(ServeOptions.maxRequests)
-        o.maxConnections = try a.value(ServeOptions.maxConnections) ?? 256
+        o.maxConnections = try a.value(ServeOptions.maxConnections) ?? o.maxConnections
         func duration(_ opt: Opt<String>, _ name: String) throws(WIFError) -> Int64? {
             guard let text = a.value(opt) else { return nil }
             return try NumericDate.parseDuration(text, what: "--\(name)")
         }
         o.idleTimeout = try duration(ServeOptions.idleTimeout, "idle-timeout")
         o.timeout = try duration(ServeOptions.timeout, "timeout")
-        o.readTimeout = try duration(ServeOptions.readTimeout, "read-timeout") ?? 10
+        o.readTimeout = try duration(ServeOptions.readTimeout, "read-timeout") ?? o.readTimeout
         o.fixedNow = clock.fixed
         o.version = WIFVersion.string
         let passphrase = try PassphraseOptions.passphrase(a, stdinUsed: false)
@@ -49,9 +47,7 @@ enum Serve: Command {
             try KeySource.loadSigningKey(path: path, kid: nil, passphrase: passphrase)
         } ?? JWK.generate(alg: .es256)
         let server = try LoopbackServer(options: o, issuerKey: key) { base throws(WIFError) in
-            // The assertion's aud may name the issuer or the token endpoint (SEP-1933), unless --aud is given.
-            settings.policy.defaultAudiences = [base, base + "/token"]
-            return try settings.endpoint(passphrase: nil)
+            try settings.serverEndpoint(base: base, passphrase: nil)
         }
         _ = try server.wait()
     }

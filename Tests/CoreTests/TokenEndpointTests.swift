@@ -299,6 +299,17 @@ import Testing
         #expect(reason { try settings { $0.issuerKey = pub }.endpoint(passphrase: nil) } == .keyInvalid)
     }
 
+    @Test func aServerEndpointTakesNoStandardInputAndDefaultsItsAudiences() throws {
+        #expect(reason { try settings { $0.policy.jwks = ["-"] }.checkServable() } == .usage)
+        #expect(reason { try settings().checkServable() } == nil)
+        // Without --aud, the assertion's aud may be the server's issuer or its token endpoint.
+        let e = try settings { $0.policy.audiences = [] }.serverEndpoint(base: "http://127.0.0.1:9", passphrase: nil)
+        let t = try token { $0.aud = ["http://127.0.0.1:9/token"] }
+        #expect(successObject(try handle(e, [bearer, ("assertion", t)])) != nil)
+        let wrong = try token { $0.aud = ["http://127.0.0.1:10"] }
+        expectFailure(try handle(e, [bearer, ("assertion", wrong)]), .invalidGrant, .badAudience)
+    }
+
     @Test func settingsReachTheEndpoint() throws {
         let key = try dir.write("issuer.jwk", JSON.object(ec.json(includePrivate: true)).serialized())
         let e = try settings {

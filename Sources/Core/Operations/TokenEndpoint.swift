@@ -104,6 +104,23 @@ public struct TokenEndpoint {
 
         public init() {}
 
+        /// For a loopback server (`wif-verify serve`): the JWKS cannot come from standard input, which a server
+        /// does not read. Checked before the server binds, so a bad command line never opens a port.
+        public func checkServable() throws(WIFError) {
+            if policy.jwks.contains("-") {
+                throw WIFError(.usage, "--jwks -: serve does not read standard input; give the JWKS as a file")
+            }
+        }
+
+        /// The endpoint a loopback server at `base` answers with: without `--aud`, the assertion's aud may name
+        /// the issuer or the token endpoint (SEP-1933 and the MCP conformance suite differ on which).
+        public func serverEndpoint(base: String, passphrase: Passphrase?) throws(WIFError) -> TokenEndpoint {
+            try checkServable()
+            var s = self
+            s.policy.defaultAudiences = [base, base + "/token"]
+            return try s.endpoint(passphrase: passphrase)
+        }
+
         /// The endpoint: policy checked first, then keys loaded; the issuer key is opened with `passphrase`.
         public func endpoint(passphrase: Passphrase?) throws(WIFError) -> TokenEndpoint {
             if policy.jwks.contains("-") {
