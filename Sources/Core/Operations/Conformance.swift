@@ -348,7 +348,8 @@ public enum Conformance {
                 if names.contains(where: { stderrText.contains($0) }) {
                     checks.append(.init(id, .success, "stderr names " + names.filter { stderrText.contains($0) }.joined(separator: ", ")))
                 } else {
-                    checks.append(.init(id, .warning, "stderr names neither " + names.joined(separator: " nor ")))
+                    checks.append(.init(id, .warning, names.count == 1 ? "stderr does not name \(names[0])"
+                                        : "stderr names neither " + names.joined(separator: " nor ")))
                 }
             default:
                 continue
