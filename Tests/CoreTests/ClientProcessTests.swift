@@ -23,6 +23,14 @@ import Testing
         #expect(ProcessControl.nowMillis() - started < 3000, "SIGKILL follows SIGTERM after the grace period")
     }
 
+    @Test func whatTheClientLeavesBehindIsKilled() throws {
+        let started = ProcessControl.nowMillis()
+        let r = try run("sleep 30 & echo started; :")
+        #expect(r.exitStatus == 0 && !r.timedOut)
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "started\n")
+        #expect(ProcessControl.nowMillis() - started < 2000, "a background child holding the pipes is not waited for")
+    }
+
     @Test func captureIsBounded() throws {
         let r = try run("head -c 300000 /dev/zero; :")
         #expect(r.stdout.count == ClientProcess.maxCapture && r.stdoutDropped == 300_000 - ClientProcess.maxCapture)

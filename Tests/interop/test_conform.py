@@ -204,6 +204,17 @@ def test_could_not_judge_is_exit_2(args, needle):
     assert_usage_error(conform(*args), needle, tool="wif-verify")
 
 
+def test_keep_dir_that_cannot_be_made_is_exit_2(tmp_path):
+    (tmp_path / "file").write_text("")
+    p = conform("--command", "true", "--keep", tmp_path / "file" / "sub")
+    assert_usage_error(p, "--keep", tool="wif-verify")
+
+
+def test_an_executable_client_runs_as_given():
+    p = conform("--command", "./good_client.py", "--check", "positive")
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
 def test_scenario_names_accepted():
     for name in ["wif-jwt-bearer", "auth/wif-jwt-bearer"]:
         p = conform("--command", "sh curl_client.sh", "--scenario", name, "--check", "positive")
