@@ -41,9 +41,11 @@ public enum ServeOptions {
     public static let timeout = Opt.duration("timeout", "Stop after this long in all.")
     public static let readTimeout = Opt.duration("read-timeout", "Time a connection has to send a whole request (default 10s; then 408).")
     public static let maxConnections = Opt.int("max-connections", "n", "Open connections served at once (default 256; more are answered 503).")
+    public static let forceError = Opt.string(
+        "force-error", "error", "Answer every token request it would grant with this error: invalid_scope, invalid_request or unauthorized_client.")
 
     public static let own: [any OptionDeclaration] = [
-        listen, portFile, log, issuerKey, issuer, resourceScope, maxRequests, idleTimeout, timeout, readTimeout, maxConnections,
+        listen, portFile, log, issuerKey, issuer, resourceScope, maxRequests, idleTimeout, timeout, readTimeout, maxConnections, forceError,
     ]
 
     /// The `serve` command table entry; `command` runs it (wif-verify's execs wif-serve, wif-serve's serves).

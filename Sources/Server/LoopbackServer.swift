@@ -30,7 +30,8 @@ public final class LoopbackServer: Sendable {
                 makeEndpoint: (_ baseURL: String) throws(WIFError) -> TokenEndpoint) throws(WIFError) {
         try options.validate()
         let address = try options.address()
-        let log: LogFile = try options.logPath.map { path throws(WIFError) in try LogFile(path: path) } ?? LogFile()
+        let log: LogFile = try options.logPath.map { path throws(WIFError) in try LogFile(path: path) }
+            ?? (options.useStdout ? LogFile() : LogFile(discarding: ()))
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
         // The state is made on the loop and stays there; until the endpoint is built, connections are refused
@@ -64,7 +65,7 @@ public final class LoopbackServer: Sendable {
             endpoint.issuerKey = issuerKey
             endpoint.issuer = options.issuer ?? base
             endpoint.defaultAudience = base + "/mcp"
-            if endpoint.replayCache == nil { endpoint.memoryReplayCache = ReplayCache(inMemory: ()) }
+            if endpoint.replayCache == nil, endpoint.memoryReplayCache == nil { endpoint.memoryReplayCache = ReplayCache(inMemory: ()) }
             built = try ServerState(options: options, base: base, issuer: options.issuer ?? base, issuerKey: issuerKey,
                                     endpoint: endpoint, log: log)
         } catch {

@@ -12,7 +12,8 @@ enum WifServe {
         let invokedAs = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? ""
         let tool = invokedAs == "wif-verify" ? "wif-verify" : "wif-serve"
         CLI.main(tool: tool, spec: CommandSpec(tool, abstract: "Run wif-verify serve (see wif-verify(1), SERVE).",
-                                               subcommands: [Subcommand("serve") { ServeOptions.spec(command: Serve.self) }],
+                                               subcommands: [Subcommand("serve") { ServeOptions.spec(command: Serve.self) },
+                                                             Subcommand("conform") { ConformOptions.spec(command: Conform.self) }],
                                                defaultSubcommand: "serve"))
     }
 }
@@ -24,6 +25,7 @@ enum Serve: Command {
     static func run(_ a: ParsedArguments) throws {
         let settings = try EndpointOptions.settings(a)
         try settings.checkServable()
+        let forced = try a.value(ServeOptions.forceError).map { s throws(WIFError) in try TokenEndpoint.ForcedAnswer.named(s) }
         let clock = try CommonOptions.clock(a)
         var o = ServerOptions()
         if let l = a.value(ServeOptions.listen) { o.listen = l }
@@ -47,7 +49,9 @@ enum Serve: Command {
             try KeySource.loadSigningKey(path: path, kid: nil, passphrase: passphrase)
         } ?? JWK.generate(alg: .es256)
         let server = try LoopbackServer(options: o, issuerKey: key) { base throws(WIFError) in
-            try settings.serverEndpoint(base: base, passphrase: nil)
+            var endpoint = try settings.serverEndpoint(base: base, passphrase: nil)
+            endpoint.forcedAnswer = forced
+            return endpoint
         }
         _ = try server.wait()
     }

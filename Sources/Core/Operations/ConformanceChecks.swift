@@ -4,6 +4,9 @@
 public struct ConformanceCheck: Sendable, Equatable {
     public enum Status: String, Sendable, CaseIterable {
         case success = "SUCCESS", failure = "FAILURE", warning = "WARNING"
+        /// Not judged: left out by `wif-verify conform --check`, or not applicable (a client killed at its timeout
+        /// has no exit status to judge).
+        case skipped = "SKIPPED"
     }
     public let id: String
     public let status: Status

@@ -41,6 +41,8 @@ public struct TokenEndpoint {
     public var replayCache: ReplayCache?
     /// The clock the replay cache reads after its lock is won; nil: the `now` of `handle`.
     public var clock: (@Sendable () -> Int64)?
+    /// An OAuth error answered in place of every success (TokenEndpoint+ForcedAnswer.swift).
+    public var forcedAnswer: ForcedAnswer?
     public static let maxBodySize = 256 * 1024
     public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
@@ -177,7 +179,7 @@ public struct TokenEndpoint {
     /// Judges the request (see the type's rules) and reports what it was in `facts`.
     public func handle(body raw: [UInt8], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
         facts = Facts()
-        let outcome = try judge(body: raw, now: now, facts: &facts)
+        let outcome = applyingForcedAnswer(try judge(body: raw, now: now, facts: &facts))
         if case .failure(let e, let w) = outcome {
             facts.error = e
             facts.reason = w.reason

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A client under test, run as the MCP conformance suite runs it: `/bin/sh -c COMMAND` with one more argument (the
+/// MCP server URL, which the shell gives the command as its last argument through `"$@"`), extra environment
+/// variables, its own process group, standard input from /dev/null, standard output and error captured.
+///
+/// Rules:
+/// - each captured stream keeps at most `maxCapture` bytes (the rest is read and counted, never stored);
+/// - at `timeout` the whole process group gets SIGTERM, then SIGKILL after `graceMillis`;
+/// - once the shell has exited, whatever is left in its group is killed (SIGKILL): a client never outlives its run;
+/// - SIGINT or SIGTERM to this process (after `installInterruptHandler`) ends the client the same way and the
+///   result says `interrupted`; the caller then exits 130.
+public struct ClientProcess: Sendable {
+    public var command: String
+    public var argument: String
+    public var environment: [(String, String)]
+    public var timeoutMillis: Int64
+    public var graceMillis: Int64 = 1000
+    public static let maxCapture = 256 * 1024
+
+    public init(command: String, argument: String, environment: [(String, String)], timeoutMillis: Int64) {
+        self.command = command
+        self.argument = argument
+        self.environment = environment
+        self.timeoutMillis = timeoutMillis
+    }
+
+    /// How the client ended.
+    public struct Result: Sendable {
+        /// The exit status when it exited.
+        public var exitStatus: Int32?
+        /// The signal that ended it (after a timeout: the one sent).
+        public var signal: Int32?
+        public var timedOut = false
+        public var interrupted = false
+        public var elapsedMillis: Int64 = 0
+        public var stdout: [UInt8] = []
+        public var stderr: [UInt8] = []
+        /// Bytes read beyond `maxCapture`, per stream.
+        public var stdoutDropped = 0
+        public var stderrDropped = 0
+
+        public init() {}
+
+        /// `exit 3`, `signal 15 (after --timeout)`.
+        public var summary: String {
+            if let s = exitStatus { return "exit \(s)" }
+            if let g = signal { return "signal \(g)" + (timedOut ? " (killed after the timeout)" : "") }
+            return "unknown"
+        }
+
+        /// The last non-empty line of standard error, for a report.
+        public var lastStderrLine: String? {
+            String(decoding: stderr, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+                .map { String($0) }.last(where: { !$0.allSatisfy { $0 == " " || $0 == "\t" } })
+        }
+    }
+
+    /// Whether SIGINT or SIGTERM has arrived since `installInterruptHandler`.
+    public static var interruptRequested: Bool { ClientProcessSignals.interrupted != 0 }
+
+    /// SIGINT and SIGTERM set a flag the run loop reads (the client is then killed and the caller exits 130).
+    public static func installInterruptHandler() {
+        var sa = sigaction()
+        sa.__sigaction_handler.sa_handler = { _ in ClientProcessSignals.interrupted = 1 }
+        sigemptyset(&sa.sa_mask)
+        sa.sa_flags = 0
+        sigaction(SIGINT, &sa, nil)
+        sigaction(SIGTERM, &sa, nil)
+    }
+
+    /// Starts the client and waits for it (or its timeout). Throws only when it cannot be started.
+    public func run() throws(WIFError) -> Result {
+        var out: [Int32] = [-1, -1]
+        var err: [Int32] = [-1, -1]
+        guard pipe(&out) == 0 else { throw ClientProcess.failure("pipe") }
+        guard pipe(&err) == 0 else {
+            close(out[0]); close(out[1])
+            throw ClientProcess.failure("pipe")
+        }
+        // Not inherited by the client beyond its standard output and error (dup2 clears the flag there).
+        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setpgroup(&attr, 0)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attr, &mask)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let args = ["/bin/sh", "-c", command + " \"$@\"", "sh", argument]
+        var env: [String] = []
+        let names = Set(environment.map(\.0))
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            let name = s.split(separator: "=", maxSplits: 1).first.map(String.init) ?? s
+            if !names.contains(name) { env.append(s) }
+            p += 1
+        }
+        for (k, v) in environment { env.append("\(k)=\(v)") }
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+        defer {
+            for a in argv { free(a) }
+            for e in envp { free(e) }
+        }
+        var pid: pid_t = 0
+        let started = ProcessControl.nowMillis()
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, &argv, &envp)
+        close(out[1])
+        close(err[1])
+        guard rc == 0 else {
+            close(out[0]); close(err[0])
+            throw WIFError(.inputUnreadable, "cannot start the client (/bin/sh): \(String(cString: strerror(rc)))")
+        }
+        var result = Result()
+        var fds = [out[0], err[0]]
+        var status: Int32 = 0
+        var exited = false
+        var termSentAt: Int64?
+        var exitedAt: Int64?
+        var buf = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let now = ProcessControl.nowMillis()
+            if !exited {
+                let w = waitpid(pid, &status, WNOHANG)
+                if w == pid { exited = true; exitedAt = now }
+            }
+            if exited {
+                // The shell is gone: drain what is already written, briefly, then end its group.
+                if fds.allSatisfy({ $0 < 0 }) || now - (exitedAt ?? now) > 200 { break }
+            } else if termSentAt == nil, ClientProcess.interruptRequested || now - started >= timeoutMillis {
+                if ClientProcess.interruptRequested { result.interrupted = true } else { result.timedOut = true }
+                kill(-pid, SIGTERM)
+                termSentAt = now
+            } else if let t = termSentAt, now - t >= graceMillis {
+                kill(-pid, SIGKILL)
+            }
+            var polls = fds.filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if polls.isEmpty {
+                usleep(10_000)
+                continue
+            }
+            let n = poll(&polls, nfds_t(polls.count), 20)
+            if n <= 0 { continue }
+            for pfd in polls where pfd.revents != 0 {
+                let r = buf.withUnsafeMutableBytes { read(pfd.fd, $0.baseAddress, $0.count) }
+                if r < 0 && errno == EINTR { continue }
+                guard let i = fds.firstIndex(of: pfd.fd) else { continue }
+                if r <= 0 {
+                    close(pfd.fd)
+                    fds[i] = -1
+                    continue
+                }
+                let chunk = buf[0..<r]
+                if i == 0 {
+                    let room = max(0, ClientProcess.maxCapture - result.stdout.count)
+                    result.stdout.append(contentsOf: chunk.prefix(room))
+                    result.stdoutDropped += max(0, r - room)
+                } else {
+                    let room = max(0, ClientProcess.maxCapture - result.stderr.count)
+                    result.stderr.append(contentsOf: chunk.prefix(room))
+                    result.stderrDropped += max(0, r - room)
+                }
+            }
+        }
+        kill(-pid, SIGKILL)
+        for fd in fds where fd >= 0 { close(fd) }
+        result.elapsedMillis = (exitedAt ?? ProcessControl.nowMillis()) - started
+        if ClientProcess.interruptRequested && !result.timedOut { result.interrupted = true }
+        let sig = status & 0x7f
+        if sig == 0 {
+            result.exitStatus = (status >> 8) & 0xff
+        } else {
+            result.signal = sig
+        }
+        return result
+    }
+
+    static func failure(_ what: String) -> WIFError {
+        WIFError(.inputUnreadable, "cannot start the client: \(what): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// The flag the signal handler sets (a C signal handler may only write such a variable).
+enum ClientProcessSignals {
+    nonisolated(unsafe) static var interrupted: sig_atomic_t = 0
+}

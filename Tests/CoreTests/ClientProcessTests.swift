@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+import Core
+import Testing
+
+/// ClientProcess: the client run as the conformance suite runs it, captured, bounded and killed at its timeout.
+@Suite struct ClientProcessTests {
+    func run(_ command: String, timeout: Int64 = 5000, env: [(String, String)] = []) throws -> ClientProcess.Result {
+        try ClientProcess(command: command, argument: "http://127.0.0.1:1/mcp", environment: env, timeoutMillis: timeout).run()
+    }
+
+    @Test func argumentEnvironmentAndExitStatus() throws {
+        let r = try run("f() { printf '%s|%s|' \"$MCP_X\" \"$1\"; echo oops >&2; exit 3; }; f", env: [("MCP_X", "a b")])
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "a b|http://127.0.0.1:1/mcp|")
+        #expect(r.exitStatus == 3 && r.signal == nil && !r.timedOut)
+        #expect(r.lastStderrLine == "oops")
+        #expect(r.summary == "exit 3")
+    }
+
+    @Test func timeoutKillsTheWholeGroup() throws {
+        let started = ProcessControl.nowMillis()
+        let r = try run("trap '' TERM; sleep 30 & sleep 30; :", timeout: 300)
+        #expect(r.timedOut && r.exitStatus == nil && r.signal != nil)
+        #expect(ProcessControl.nowMillis() - started < 3000, "SIGKILL follows SIGTERM after the grace period")
+    }
+
+    @Test func whatTheClientLeavesBehindIsKilled() throws {
+        let started = ProcessControl.nowMillis()
+        let r = try run("sleep 30 & echo started; :")
+        #expect(r.exitStatus == 0 && !r.timedOut)
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "started\n")
+        #expect(ProcessControl.nowMillis() - started < 2000, "a background child holding the pipes is not waited for")
+    }
+
+    @Test func captureIsBounded() throws {
+        let r = try run("head -c 300000 /dev/zero; :")
+        #expect(r.stdout.count == ClientProcess.maxCapture && r.stdoutDropped == 300_000 - ClientProcess.maxCapture)
+        #expect(r.exitStatus == 0)
+    }
+
+    @Test func aCommandNotFoundIsExit127() throws {
+        let r = try run("./no-such-client-anywhere")
+        #expect(r.exitStatus == 127)
+    }
+}
