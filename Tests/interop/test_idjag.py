@@ -157,3 +157,22 @@ def test_leg2_against_serve(world, tmp_path):
         assert ev[0]["client_id"] == "agent" and ev[1]["reason"] == "client_id_mismatch"
     finally:
         assert s.stop() == 0, s.stderr
+
+
+EXPECTED_FIXTURES = {"valid": None, "wrong_typ": "bad_typ", "missing_client_id": "missing_claim",
+                     "other_client": "client_id_mismatch", "wrong_audience": "bad_audience", "expired": "expired",
+                     "missing_jti": "missing_claim"}
+
+
+def test_fixtures_fail_as_named(world, tmp_path):
+    doc = json.loads(wif_ok("wif-mint", "fixtures", "--format", "id-jag", "-k", world / "idp.jwk", "--iss", IDP,
+                            "--sub", "alice", "--aud", AS, "--client-id", "agent", "--now", "1767323400"))
+    (tmp_path / "jwks.json").write_text(json.dumps(doc.pop("jwks")))
+    assert set(doc) == set(EXPECTED_FIXTURES)
+    for name, reason in EXPECTED_FIXTURES.items():
+        p = wif_run("wif-verify", "--json", "--profile", "id-jag", "--jwks", tmp_path / "jwks.json", "--iss", IDP,
+                    "--aud", AS, "--client-id", "agent", "--now", "1767323400", doc[name])
+        if reason is None:
+            assert p.returncode == 0, p.stdout
+        else:
+            assert p.returncode == 1 and json.loads(p.stdout)["reason"] == reason, (name, p.stdout)
