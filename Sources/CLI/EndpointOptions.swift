@@ -10,8 +10,9 @@ public enum EndpointOptions {
     public static let rejectScope = Multi.strings("reject-scope", "scope", "Scope answered with invalid_scope.")
     public static let unauthorizedScope = Multi.strings("unauthorized-scope", "scope", "Scope answered with unauthorized_client.")
     public static let expiresIn = Opt.duration("expires-in", "Lifetime of issued access tokens (default 3600).")
+    public static let clients = Opt.string("clients", "file", "Registered clients (JSON, RFC 7591 metadata): client secrets are accepted only for these.")
 
-    public static let all: [any OptionDeclaration] = [allowGrant, rejectGrantType, allowScope, rejectScope, unauthorizedScope, expiresIn]
+    public static let all: [any OptionDeclaration] = [allowGrant, rejectGrantType, allowScope, rejectScope, unauthorizedScope, expiresIn, clients]
 
     /// The policy and endpoint settings the command line gives (issuer key and issuer are the command's own).
     public static func settings(_ a: ParsedArguments) throws(WIFError) -> TokenEndpoint.Settings {
@@ -23,6 +24,7 @@ public enum EndpointOptions {
         s.rejectScopes = a.values(rejectScope)
         s.unauthorizedScopes = a.values(unauthorizedScope)
         s.expiresIn = a.value(expiresIn)
+        s.clients = a.value(clients)
         return s
     }
 }

@@ -84,17 +84,14 @@ extension ServerState {
     }
 
     func token(_ r: Request, event: inout JSONObject) throws(WIFError) -> Response {
-        let types = r.values("content-type")
-        let mediaType = types.first.map { String($0.split(separator: ";").first ?? "").trimmingSpaces().lowercased() }
         var facts = TokenEndpoint.Facts()
         let outcome: TokenEndpoint.Outcome
-        if types.count == 1, mediaType == "application/x-www-form-urlencoded" {
-            outcome = try endpoint.handle(body: r.body, now: now(), facts: &facts)
-        } else {
-            // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded only.
-            outcome = .failure(.invalidRequest, WIFError(.invalidRequest, "Content-Type must be application/x-www-form-urlencoded"))
+        if let refused = TokenEndpoint.contentTypeProblem(r.values("content-type")) {
+            outcome = refused
             facts.error = .invalidRequest
             facts.reason = .invalidRequest
+        } else {
+            outcome = try endpoint.handle(body: r.body, headers: r.headers, now: now(), facts: &facts)
         }
         if facts.clientAuth == "none", !r.values("authorization").isEmpty { facts.clientAuth = "client_secret_basic" }
         event["grant_type"] = facts.grantType.map { .string($0) } ?? .null
@@ -107,7 +104,8 @@ extension ServerState {
         if let c = facts.clientID { event["client_id"] = .string(c) }
         if let s = facts.scope { event["scope"] = .string(s) }
         event["checks"] = .array(conformance.tokenRequest(facts).map(\.json))
-        return Response(status: outcome.httpStatus, headers: TokenEndpoint.httpHeaders(outcome),
+        return Response(status: outcome.httpStatus,
+                        headers: TokenEndpoint.httpHeaders(outcome, requestHeaders: r.headers, realm: endpoint.issuer),
                         body: Array(outcome.json.serialized().utf8))
     }
 

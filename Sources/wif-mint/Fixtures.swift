@@ -13,9 +13,9 @@ enum FixturesCommand: Command {
     static let sub = Opt.string("sub", "sub", "Subject of every token.", required: true)
     static let aud = Multi.strings("aud", "aud", "Audience of the valid tokens.")
     static let format = Opt.string(
-        "format", "format", "json (default: every fixture and the public JWKS) or mcp-conformance (the MCP " +
-            "conformance suite's context).")
-    static let clientID = Opt.string("client-id", "id", "client_id for --format mcp-conformance (default: --sub).")
+        "format", "format", "json (default: every fixture and the public JWKS), mcp-conformance (the MCP " +
+            "conformance suite's context) or id-jag (ID-JAG fixtures for --client-id).")
+    static let clientID = Opt.string("client-id", "id", "client_id for --format mcp-conformance or id-jag (default: --sub).")
 
     static let spec = CommandSpec(
         "fixtures",

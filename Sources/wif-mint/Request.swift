@@ -26,18 +26,22 @@ enum Request: Command {
     static let param = Multi.strings("param", "name=value", "Any other parameter.")
     static let json = Flag("json", "Print the parameters as a JSON object instead of the body.")
     static let curl = Opt.string("curl", "url", "Print a curl command line that POSTs the body to this URL.")
+    static let clientAuth = Opt.string(
+        "client-auth", "method", "Client authentication: basic (Authorization: Basic) or post (client_secret in the body).")
+    static let clientSecretFile = Opt.string("client-secret-file", "file", "File holding the client secret (never on argv).")
+    static let httpRequest = Opt.string("http-request", "url", "Print the whole HTTP/1.1 request to this URL (headers and body).")
 
     static let spec = CommandSpec(
         "request",
         abstract: "Build an OAuth token-request body: jwt-bearer grant, client assertion, or token exchange.",
         discussion: "The body is written exactly, with no trailing newline, for curl --data-binary @-.",
         options: [grant, clientAssertion, subjectToken, subjectTokenType, actorToken, actorTokenType,
-                  requestedTokenType, audience, scope, resource, clientID, param, json, curl],
+                  requestedTokenType, audience, scope, resource, clientID, param, json, curl, clientAuth, clientSecretFile, httpRequest],
         positionals: [PositionalSpec("assertion", "The assertion (jwt-bearer): a file, the token, or \"-\" (the default) for stdin.")],
         command: Request.self)
 
     static func run(_ a: ParsedArguments) throws {
-        let rendering = try TokenRequest.Settings.Rendering.chosen(json: a.flag(json), curl: a.value(curl))
+        let output = try TokenRequest.Output.chosen(json: a.flag(json), curl: a.value(curl), httpRequest: a.value(httpRequest))
         var s = TokenRequest.Settings()
         s.grant = a.value(grant) ?? "jwt-bearer"
         s.assertion = a.positional()
@@ -52,8 +56,12 @@ enum Request: Command {
         s.resource = a.values(resource)
         s.clientID = a.value(clientID)
         s.params = a.values(param)
+        s.clientAuth = a.value(clientAuth)
+        s.clientSecretFile = a.value(clientSecretFile)
+        let credentials = try s.clientCredentials()
         var w = StdoutWriter()
-        try w.write(rendering.render(try s.parameters()))
+        try w.write(try output.render(try s.parameters() + credentials.params, header: credentials.header,
+                                      secret: s.clientAuth != nil))
         try w.flush()
     }
 }

@@ -10,6 +10,8 @@ enum Request: Command {
         "issuer", "uri", "iss of issued access tokens (default urn:wif:offline-token-endpoint).")
     static let http = Flag("http", "Print the whole HTTP/1.1 response (status, headers, body).")
     static let json = Flag("json", "Print the response JSON with the stable wif reason of a failure as member reason.")
+    static let httpRequest = Flag(
+        "http-request", "Read a whole HTTP/1.1 request (request line, headers, body) on stdin, not only the body.")
 
     static let endpointOptions: [any OptionDeclaration] = EndpointOptions.all + [issuerKey, issuer]
 
@@ -17,7 +19,7 @@ enum Request: Command {
         "request",
         abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
         discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error or empty body: exit 2.",
-        options: PolicyOptions.all + endpointOptions + [http, json] + PassphraseOptions.reading,
+        options: PolicyOptions.all + endpointOptions + [http, json, httpRequest] + PassphraseOptions.reading,
         command: Request.self)
 
     /// The endpoint settings the command line gives (shared with the loopback server).
@@ -33,9 +35,20 @@ enum Request: Command {
         let clock = try CommonOptions.clock(a)
         var endpoint = try settings(a).endpoint(passphrase: try PassphraseOptions.passphrase(a, stdinUsed: true))
         endpoint.clock = { clock.now() }
-        let outcome = try TokenEndpoint.answer(bodyFrom: "-", endpoint: endpoint, now: clock.now())
         var w = StdoutWriter()
-        try w.write(rendering.render(outcome))
+        let outcome: TokenEndpoint.Outcome
+        if a.flag(httpRequest) {
+            let (o, headers) = try TokenEndpoint.answer(httpRequestFrom: "-", endpoint: endpoint, now: clock.now())
+            outcome = o
+            if case .http = rendering {
+                try w.write(TokenEndpoint.httpResponse(o, requestHeaders: headers, realm: endpoint.issuer))
+            } else {
+                try w.write(rendering.render(o))
+            }
+        } else {
+            outcome = try TokenEndpoint.answer(bodyFrom: "-", endpoint: endpoint, now: clock.now())
+            try w.write(rendering.render(outcome))
+        }
         try w.flush()
         if case .failure(let error, let why) = outcome {
             Diagnostics.rejection(error, why)

@@ -103,4 +103,20 @@ import Testing
                                           alg: nil, format: "mcp-conformance", clientID: nil)
         #expect(bySub.objectValue?["client_id"]?.stringValue == "s")
     }
+
+    @Test func idJAGFixturesFailAsNamed() throws {
+        let k = try MirrorKeys.key(MirrorKeys.ec)
+        let doc = try Fixtures.document(key: k, kid: nil, iss: Self.iss, sub: "s", aud: [Self.aud], now: mirrorNow,
+                                        alg: nil, format: "id-jag", clientID: "client-9")
+        let o = try #require(doc.objectValue)
+        var p = Policy(profile: .idJAG)
+        p.issuers = [Self.iss]
+        p.audiences = [Self.aud]
+        p.clientID = "client-9"
+        let v = try validator([k], p)
+        for (name, want) in Fixtures.idJAGExpected {
+            #expect(verdict(v, Array((o[name]?.stringValue ?? "").utf8)) == want, "\(name)")
+        }
+        #expect(o.keys == Fixtures.idJAGExpected.map(\.name) + ["jwks"])
+    }
 }

@@ -77,7 +77,7 @@ import Testing
         #expect(Profile.named("SPIFFE") == nil)
         #expect(Profile.named("client-assertion ") == nil)
         #expect(Profile.named("") == nil)
-        #expect(Profile.namesList == "rfc7523, client-assertion, spiffe, mcp-wif, at+jwt, none")
+        #expect(Profile.namesList == "rfc7523, client-assertion, spiffe, mcp-wif, at+jwt, id-jag, none")
     }
 
     @Test(arguments: [

@@ -168,6 +168,12 @@ def case_jti_rejected(k, tmp):
     return mint(k, "--jti", "revoked-1"), ["--reject-jti", "revoked-1"], {}
 
 
+def case_client_id_mismatch(k, tmp):
+    # An ID-JAG (draft-ietf-oauth-identity-assertion-authz-grant) for another client than --client-id.
+    return (mint(k, "--profile", "id-jag", "--client-id", "other-client"),
+            ["--profile", "id-jag", "--client-id", "mcp-client"], {})
+
+
 REASON_CASES = {r: globals()["case_" + r] for r in VERIFY_REASONS}
 REPLAY_CACHE = object()          # placeholder for a per-test replay cache file
 _built = {}                      # reason -> (token, args, options): each token is minted once for both tests
@@ -197,7 +203,10 @@ def test_reason_json(reason, verify_keys, tmp_path):
 
 REQUEST_ONLY_REASONS = {"scope_not_allowed", "scope_unauthorized", "invalid_request", "unsupported_grant_type",
                         "actor_not_permitted", "scope_widened", "audience_widened",
-                        "grant_type_rejected", "bad_client_assertion"}
+                        "grant_type_rejected", "bad_client_assertion",
+                        # client authentication at the token endpoint: Tests/interop/test_client_auth.py
+                        "unknown_client", "client_auth_missing", "bad_client_secret", "client_auth_method",
+                        "multiple_client_auth"}
 
 
 def test_every_token_reason_has_a_case():

@@ -62,6 +62,18 @@ public enum Reason: String, CaseIterable, Sendable {
     case audienceWidened = "audience_widened"
     /// With a replay cache, a token without exp: it cannot be remembered for its whole life.
     case replayNeedsExp = "replay_needs_exp"
+    /// Client authentication: the client_id is not in `--clients` (or no `--clients` was given), fail closed.
+    case unknownClient = "unknown_client"
+    /// Client authentication: a registered confidential client sent no credentials, or a grant needs a client.
+    case clientAuthMissing = "client_auth_missing"
+    /// Client authentication: the client secret does not match the registered one.
+    case badClientSecret = "bad_client_secret"
+    /// Client authentication: the method used is not the client's registered token_endpoint_auth_method.
+    case clientAuthMethod = "client_auth_method"
+    /// Client authentication: more than one method in one request (RFC 6749 §2.3).
+    case multipleClientAuth = "multiple_client_auth"
+    /// ID-JAG: its client_id claim is not the authenticated client (or not `--client-id`).
+    case clientIDMismatch = "client_id_mismatch"
     // Could not judge (exit 2).
     case usage
     /// The input held nothing to judge: an empty token, request body or batch (often a failed pipeline step).
@@ -100,7 +112,8 @@ public enum Reason: String, CaseIterable, Sendable {
         case .scopeUnauthorized, .grantTypeRejected: return .unauthorizedClient
         case .invalidRequest: return .invalidRequest
         case .unsupportedGrantType: return .unsupportedGrantType
-        case .badClientAssertion: return .invalidClient
+        case .badClientAssertion, .unknownClient, .clientAuthMissing, .badClientSecret, .clientAuthMethod: return .invalidClient
+        case .multipleClientAuth: return .invalidRequest
         default: return isRejection ? .invalidGrant : .invalidRequest
         }
     }

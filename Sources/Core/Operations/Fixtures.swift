@@ -55,6 +55,40 @@ public enum Fixtures {
         case json
         /// The MCP conformance suite's context: client_id, valid_jwt, wrong_audience_jwt, expired_jwt.
         case mcpConformance = "mcp-conformance"
+        /// ID-JAGs (`idJAGExpected`): each fails `wif-verify --profile id-jag --client-id ID` as its name says.
+        case idJAG = "id-jag"
+    }
+
+    /// The ID-JAG fixture names with the reason `wif-verify --profile id-jag --client-id ID` gives them.
+    public static let idJAGExpected: [(name: String, reason: Reason?)] = [
+        ("valid", nil), ("wrong_typ", .badTyp), ("missing_client_id", .missingClaim),
+        ("other_client", .clientIDMismatch), ("wrong_audience", .badAudience), ("expired", .expired),
+        ("missing_jti", .missingClaim),
+    ]
+
+    /// ID-JAGs (draft-ietf-oauth-identity-assertion-authz-grant) for `clientID`, each wrong in one way.
+    public static func makeIDJAG(key: JWK, iss: String, sub: String, aud: [String], now: Int64, alg: Algorithm?,
+                                 clientID: String) throws(WIFError) -> [(String, String)] {
+        func mint(_ edit: (inout TokenSpec) -> Void) throws(WIFError) -> String {
+            var s = TokenSpec(now: now)
+            s.alg = alg
+            s.typ = TokenEndpoint.idJAGTyp
+            s.iss = iss
+            s.sub = sub
+            s.aud = aud
+            s.claims["client_id"] = .string(clientID)
+            edit(&s)
+            return String(decoding: try Minter(spec: s, key: key).next(), as: UTF8.self)
+        }
+        return [
+            ("valid", try mint { _ in }),
+            ("wrong_typ", try mint { $0.typ = "JWT" }),
+            ("missing_client_id", try mint { $0.claims = JSONObject() }),
+            ("other_client", try mint { $0.claims["client_id"] = .string("other-" + clientID) }),
+            ("wrong_audience", try mint { $0.aud = ["https://wrong-audience.invalid"] }),
+            ("expired", try mint { $0.iat = now - 900; $0.exp = now - 600 }),
+            ("missing_jti", try mint { $0.jti = .omitted }),
+        ]
     }
 
     /// `wif-mint fixtures`: every fixture and the public JWKS (`json`), or the conformance context. `--aud` is
@@ -63,12 +97,14 @@ public enum Fixtures {
                                 alg: String?, format: String, clientID: String?) throws(WIFError) -> JSON {
         guard !aud.isEmpty else { throw WIFError(.usage, "--aud is required") }
         guard let f = Format.allCases.first(where: { $0.rawValue.same(format) }) else {
-            throw WIFError(.usage, "unknown --format \"\(JSON.escapedForMessage(format))\"", hint: "formats: json, mcp-conformance")
+            throw WIFError(.usage, "unknown --format \"\(JSON.escapedForMessage(format))\"", hint: "formats: json, mcp-conformance, id-jag")
         }
         var key = key
         if let kid, !kid.isEmpty { key.kid = kid }
-        let tokens = try make(key: key, iss: iss, sub: sub, aud: aud, now: now,
-                              alg: try alg.map { a throws(WIFError) in try Algorithm.parse(a) })
+        let algorithm = try alg.map { a throws(WIFError) in try Algorithm.parse(a) }
+        let tokens = f == .idJAG
+            ? try makeIDJAG(key: key, iss: iss, sub: sub, aud: aud, now: now, alg: algorithm, clientID: clientID ?? sub)
+            : try make(key: key, iss: iss, sub: sub, aud: aud, now: now, alg: algorithm)
         var o = JSONObject()
         switch f {
         case .mcpConformance:
@@ -77,7 +113,7 @@ public enum Fixtures {
             o["valid_jwt"] = .string(find("valid"))
             o["wrong_audience_jwt"] = .string(find("wrong_audience"))
             o["expired_jwt"] = .string(find("expired"))
-        case .json:
+        case .json, .idJAG:
             for (n, t) in tokens { o[n] = .string(t) }
             if key.keyType != .oct { o["jwks"] = JWKSet(keys: [key]).publicJSON() }
         }

@@ -32,6 +32,9 @@ public struct MintSettings: Sendable {
     public var claimsFile: String?
     public var headers: [String] = []
     public var count = 1
+    /// `id-jag`: an ID-JAG (typ oauth-id-jag+jwt) with iss, sub, aud, client_id, jti, exp and iat required.
+    public var profile: String?
+    public var clientID: String?
 
     public init() {}
 
@@ -88,6 +91,19 @@ public struct MintSettings: Sendable {
         for h in headers { let (n, v) = try Assignment.parse(h, flag: "--header"); spec.headers[n] = v }
         if count > 1 && (spec.claims["jti"] != nil || spec.jti != .random) && !noJTI {
             throw WIFError(.usage, "a fixed jti cannot be combined with --count above 1: each token gets its own")
+        }
+        if let profile {
+            guard profile == "id-jag" else {
+                throw WIFError(.usage, "wif-mint token --profile takes id-jag only, not \"\(JSON.escapedForMessage(profile))\"")
+            }
+            guard iss != nil, sub != nil, !aud.isEmpty, let clientID else {
+                throw WIFError(.usage, "--profile id-jag needs --iss, --sub, --aud (the authorization server's issuer) and --client-id")
+            }
+            if noExp || noIat || noJTI { throw WIFError(.usage, "--profile id-jag requires exp, iat and jti: --no-exp, --no-iat and --no-jti do not go with it") }
+            if typ == nil { spec.typ = "oauth-id-jag+jwt" }
+            spec.claims["client_id"] = .string(clientID)
+        } else if clientID != nil {
+            throw WIFError(.usage, "--client-id goes with --profile id-jag")
         }
         return (spec, warnings)
     }

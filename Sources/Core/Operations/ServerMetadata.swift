@@ -5,7 +5,7 @@
 ///
 /// Members: issuer, token_endpoint, jwks_uri, grant_types_supported (the jwt-bearer URN first, then the allowed
 /// grants), token_endpoint_auth_methods_supported (`none`, and `private_key_jwt` with its algs: RFC 7523 client
-/// assertions are always checked), scopes_supported when scopes are configured. `authorization_endpoint` is
+/// assertions are always checked; with `--clients`, the methods its clients are registered for), scopes_supported when scopes are configured. `authorization_endpoint` is
 /// advertised because some client libraries need it even for a machine-only server; it answers
 /// `unsupported_response_type`, so `response_types_supported` is empty.
 public enum ServerMetadata {
@@ -20,7 +20,9 @@ public enum ServerMetadata {
         for g in endpoint.allowGrants where !grants.containsExactly(g) { grants.append(g) }
         o["grant_types_supported"] = .array(grants.map { .string($0) })
         o["response_types_supported"] = .array([])
-        o["token_endpoint_auth_methods_supported"] = .array([.string("none"), .string("private_key_jwt")])
+        // With --clients, the methods its clients are registered for; without, none and private_key_jwt.
+        let methods = endpoint.clients.map { $0.methods.map(\.rawValue) } ?? ["none", "private_key_jwt"]
+        o["token_endpoint_auth_methods_supported"] = .array(methods.map { .string($0) })
         let algs = endpoint.clientValidator.algorithms.map(\.rawValue).sorted()
         o["token_endpoint_auth_signing_alg_values_supported"] = .array(algs.map { .string($0) })
         if !scopes.isEmpty { o["scopes_supported"] = .array(scopes.map { .string($0) }) }

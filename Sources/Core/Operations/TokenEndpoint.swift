@@ -43,6 +43,10 @@ public struct TokenEndpoint {
     public var clock: (@Sendable () -> Int64)?
     /// An OAuth error answered in place of every success (TokenEndpoint+ForcedAnswer.swift).
     public var forcedAnswer: ForcedAnswer?
+    /// Registered clients (`--clients`); nil: client secrets are never accepted (TokenEndpoint+ClientAuth.swift).
+    public var clients: ClientRegistry?
+    /// The client this request authenticated as (set per request by `handle(body:headers:now:facts:)`).
+    var authenticatedClient: ClientAuthentication.Authenticated?
     public static let maxBodySize = 256 * 1024
     public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
@@ -103,6 +107,7 @@ public struct TokenEndpoint {
         public var issuerKey: String?
         public var issuer: String?
         public var expiresIn: String?
+        public var clients: String?
 
         public init() {}
 
@@ -142,6 +147,7 @@ public struct TokenEndpoint {
             e.issuer = issuer ?? TokenEndpoint.defaultIssuer
             e.expiresIn = expires
             e.replayCache = try policy.replayCacheStore()
+            e.clients = try clients.map { p throws(WIFError) in try ClientRegistry.load(path: p) }
             return e
         }
     }
@@ -178,18 +184,12 @@ public struct TokenEndpoint {
 
     /// Judges the request (see the type's rules) and reports what it was in `facts`.
     public func handle(body raw: [UInt8], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
-        facts = Facts()
-        let outcome = applyingForcedAnswer(try judge(body: raw, now: now, facts: &facts))
-        if case .failure(let e, let w) = outcome {
-            facts.error = e
-            facts.reason = w.reason
-        }
-        return outcome
+        try handle(body: raw, headers: [], now: now, facts: &facts)
     }
 
     public func handle(body raw: [UInt8], now: Int64) throws(WIFError) -> Outcome {
         var facts = Facts()
-        return try judge(body: raw, now: now, facts: &facts)
+        return try handle(body: raw, headers: [], now: now, facts: &facts)
     }
 
     /// The outcome: a success body or an OAuth error.
@@ -295,7 +295,9 @@ public struct TokenEndpoint {
         var client: VerifiedToken?
         var actor: VerifiedToken?
         var subjectIsOwnAccessToken = false
-        if let ca = one("client_assertion") {
+        if let pre = authenticatedClient {
+            client = pre.assertion
+        } else if let ca = one("client_assertion") {
             guard one("client_assertion_type")?.same(TokenRequest.clientAssertionType) == true else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_assertion_type must be \(TokenRequest.clientAssertionType)")
             }
@@ -323,8 +325,9 @@ public struct TokenEndpoint {
                 return .failure(.invalidGrant, error)
             }
             facts.assertion = .verified
+            if let subject, let refused = checkIDJAGClient(subject) { return refused }
         } else if grant.same(TokenRequest.clientCredentialsGrant) {
-            guard client != nil else {
+            guard client != nil || authenticatedClient != nil else {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_credentials needs a client_assertion (RFC 7523 §2.2)")
             }
         } else if grant.same(TokenRequest.tokenExchangeGrant) {
@@ -351,7 +354,7 @@ public struct TokenEndpoint {
                 }
             }
         } else {
-            if !known.containsExactly(grant), client == nil {
+            if !known.containsExactly(grant), client == nil, authenticatedClient == nil {
                 return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "grant_type \(grant) needs a client_assertion")
             }
         }
@@ -413,6 +416,10 @@ public struct TokenEndpoint {
         guard exp > now else {
             return TokenEndpoint.fail(.invalidRequest, .expired, "the subject or actor token expires now: nothing left to delegate")
         }
+        if grant.same(TokenRequest.tokenExchangeGrant), one("requested_token_type")?.same(TokenEndpoint.idJAGTokenType) == true {
+            return try issueIDJAG(subject: subject, scopes: grantScopes, audiences: params[ExactName("audience")] ?? [],
+                                  resources: params[ExactName("resource")] ?? [], clientIDParameter: one("client_id"), exp: exp, now: now)
+        }
         return try issue(subject: subject ?? client, act: act, scopes: grantScopes, audiences: issuedAudiences,
                          exchange: grant.same(TokenRequest.tokenExchangeGrant), requestedType: one("requested_token_type"),
                          exp: exp, now: now)
@@ -436,11 +443,11 @@ public struct TokenEndpoint {
             var spec = TokenSpec(now: now)
             spec.typ = asJWT ? "JWT" : "at+jwt"
             spec.iss = issuer
-            spec.sub = subject?.claims["sub"]?.stringValue
+            spec.sub = subject?.claims["sub"]?.stringValue ?? authenticatedClient?.id
             spec.aud = audiences.isEmpty ? [defaultAudience ?? issuer] : audiences
             spec.exp = exp
             if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
-            spec.claims["client_id"] = .string(subject?.claims["client_id"]?.stringValue ?? spec.sub ?? "unknown")
+            spec.claims["client_id"] = .string(authenticatedClient?.id ?? subject?.claims["client_id"]?.stringValue ?? spec.sub ?? "unknown")
             if let act { spec.claims["act"] = act }
             accessToken = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
         } else {

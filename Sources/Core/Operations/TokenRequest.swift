@@ -28,6 +28,9 @@ public enum TokenRequest {
         public var resource: [String] = []
         public var clientID: String?
         public var params: [String] = []
+        /// Client authentication (TokenRequest+ClientAuth.swift): `basic` or `post`, the secret from a file.
+        public var clientAuth: String?
+        public var clientSecretFile: String?
 
         public init() {}
 
@@ -70,7 +73,9 @@ public enum TokenRequest {
                 out.append(("grant_type", TokenRequest.jwtBearerGrant))
                 out.append(("assertion", try Settings.read(assertionArg ?? "-", what: "the assertion")))
             case "client-credentials":
-                guard clientAssertion != nil else { throw WIFError(.usage, "--grant client-credentials needs --client-assertion") }
+                guard clientAssertion != nil || clientAuth != nil || clientID != nil else {
+                    throw WIFError(.usage, "--grant client-credentials needs --client-assertion, --client-auth or --client-id")
+                }
                 out.append(("grant_type", TokenRequest.clientCredentialsGrant))
             case "token-exchange":
                 guard let subjectToken else { throw WIFError(.usage, "--grant token-exchange needs --subject-token") }

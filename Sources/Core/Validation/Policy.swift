@@ -14,6 +14,9 @@ public enum Profile: String, CaseIterable, Sendable {
     case mcpWIF = "mcp-wif"
     /// RFC 9068 JWT access tokens: typ at+jwt; iss, exp, aud, sub, client_id, iat, jti required.
     case atJWT = "at+jwt"
+    /// ID-JAG (draft-ietf-oauth-identity-assertion-authz-grant): typ oauth-id-jag+jwt; iss, sub, aud, client_id,
+    /// jti, exp, iat required; with `--client-id`, client_id must equal it.
+    case idJAG = "id-jag"
     /// Only what is asked for explicitly (signature, and time claims when present, are always checked).
     case none
 
@@ -87,6 +90,9 @@ public struct Policy: Sendable {
         case .atJWT:
             required = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"]
             typ = "at+jwt"
+        case .idJAG:
+            required = ["iss", "sub", "aud", "client_id", "jti", "exp", "iat"]
+            typ = "oauth-id-jag+jwt"
         case .none:
             break
         }

@@ -121,7 +121,12 @@ extension Validator {
                 throw Validator.reject(.badSubject, "iss \"\(JSON.escapedForMessage(iss ?? ""))\" and sub \"\(JSON.escapedForMessage(sub ?? ""))\" must both be the client id (RFC 7523 §3)")
             }
         }
-        if let id = policy.clientID, !(sub ?? "").same(id) || sub == nil {
+        if let id = policy.clientID, policy.profile == .idJAG {
+            let named = c["client_id"]?.stringValue
+            guard named?.same(id) == true else {
+                throw Validator.reject(.clientIDMismatch, "client_id \"\(JSON.escapedForMessage(named ?? ""))\" is not the client \"\(JSON.escapedForMessage(id))\" (--client-id)")
+            }
+        } else if let id = policy.clientID, !(sub ?? "").same(id) || sub == nil {
             throw Validator.reject(.badSubject, "sub \"\(JSON.escapedForMessage(sub ?? ""))\" is not the client id \"\(JSON.escapedForMessage(id))\"")
         }
     }

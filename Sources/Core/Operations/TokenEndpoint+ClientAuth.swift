@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Client authentication (ClientAuthentication.swift) and ID-JAG (draft-ietf-oauth-identity-assertion-authz-grant)
+/// at the token endpoint.
+///
+/// Rules:
+/// - client authentication runs before the grant is judged; its failure answers (`invalid_client`, 401);
+/// - a jwt-bearer assertion with `typ` `oauth-id-jag+jwt` (leg 2) needs an authenticated client →
+///   `invalid_client` (`client_auth_missing`), and its `client_id` must be that client → `invalid_grant`
+///   (`client_id_mismatch`); the access token issued then names the authenticated client;
+/// - a token exchange with `requested_token_type` id-jag (leg 1) issues an ID-JAG signed by `issuerKey`: typ
+///   `oauth-id-jag+jwt`, iss the issuer, sub the subject's, aud the one `audience` (the resource AS's issuer),
+///   `client_id` the authenticated client (else the `client_id` parameter), `resource` and `scope` when asked
+///   for, jti, iat and exp.
+extension TokenEndpoint {
+    public static let idJAGTokenType = "urn:ietf:params:oauth:token-type:id-jag"
+    public static let idJAGTyp = "oauth-id-jag+jwt"
+
+    /// Judges the request with the HTTP headers a server sees (Authorization for client_secret_basic).
+    public func handle(body raw: [UInt8], headers: [(String, String)], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
+        facts = Facts()
+        var endpoint = self
+        let outcome: Outcome
+        let params = TokenEndpoint.lenientParameters(raw)
+        facts.grantType = params[ExactName("grant_type")]?.first
+        facts.clientID = params[ExactName("client_id")]?.first
+        facts.scope = params[ExactName("scope")]?.first
+        let tried = ClientAuthentication.triedMethod(params: params, authorization:
+            headers.filter { $0.0.sameIgnoringASCIICase("authorization") }.map(\.1))
+        switch try authenticateClient(params: params, headers: headers, now: now) {
+        case .failed(let e, let w):
+            outcome = .failure(e, w)
+        case .authenticated(let a):
+            endpoint.authenticatedClient = a
+            outcome = endpoint.applyingForcedAnswer(try endpoint.judge(body: raw, now: now, facts: &facts))
+        case .notConfigured, .anonymous:
+            outcome = endpoint.applyingForcedAnswer(try endpoint.judge(body: raw, now: now, facts: &facts))
+        }
+        if let a = endpoint.authenticatedClient {
+            facts.clientAuth = a.method.rawValue
+            facts.clientID = a.id
+        } else if let tried {
+            facts.clientAuth = tried
+        }
+        if case .failure(let e, let w) = outcome {
+            facts.error = e
+            facts.reason = w.reason
+        }
+        return outcome
+    }
+
+    /// The parameters of a body, empty values dropped; a body that does not decode gives none (the grant's
+    /// judge then answers it).
+    static func lenientParameters(_ raw: [UInt8]) -> [ExactName: [String]] {
+        var body = raw
+        if body.last == 0x0A { body.removeLast(); if body.last == 0x0D { body.removeLast() } }
+        guard let pairs = try? FormEncoding.decode(body) else { return [:] }
+        var params: [ExactName: [String]] = [:]
+        for (k, v) in pairs where !v.isEmpty { params[ExactName(k), default: []].append(v) }
+        return params
+    }
+
+    func authenticateClient(params: [ExactName: [String]], headers: [(String, String)], now: Int64) throws(WIFError)
+        -> ClientAuthentication.Result {
+        let policy = clientValidator.policy
+        let result = try ClientAuthentication.authenticate(
+            params: params, headers: headers, registry: clients,
+            assertionValidator: { (c: ClientRegistry.Client) throws(WIFError) -> Validator in
+                var p = policy
+                p.clientID = c.id
+                return try Validator(keys: c.keys ?? KeyRing(keys: []), policy: p)
+            }, now: now)
+        if case .authenticated(let a) = result, let clients,
+           let refused = ClientAuthentication.checkAllowed(a, registry: clients, grant: params[ExactName("grant_type")]?.first,
+                                                           scopes: (params[ExactName("scope")]?.first ?? "").scopeTokens) {
+            return refused
+        }
+        return result
+    }
+
+    /// Leg 2: an ID-JAG assertion needs the client it names to have authenticated.
+    func checkIDJAGClient(_ assertion: VerifiedToken) -> Outcome? {
+        guard let typ = assertion.header["typ"]?.stringValue, Policy.sameTyp(typ, TokenEndpoint.idJAGTyp) else { return nil }
+        guard let client = authenticatedClient else {
+            return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
+                                      "an ID-JAG is accepted only with client authentication (registered with --clients)")
+        }
+        let named = assertion.claims["client_id"]?.stringValue
+        guard named?.same(client.id) == true else {
+            return TokenEndpoint.fail(.invalidGrant, .clientIDMismatch,
+                                      "the ID-JAG's client_id \"\(JSON.escapedForMessage(named ?? ""))\" is not the authenticated client \"\(JSON.escapedForMessage(client.id))\"")
+        }
+        return nil
+    }
+
+    /// Leg 1: the ID-JAG response of a token exchange.
+    func issueIDJAG(subject: VerifiedToken?, scopes: [String], audiences: [String], resources: [String],
+                    clientIDParameter: String?, exp: Int64, now: Int64) throws(WIFError) -> Outcome {
+        guard let issuerKey else {
+            return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "requested_token_type id-jag needs --issuer-key to sign it")
+        }
+        guard audiences.count == 1, let aud = audiences.first else {
+            return TokenEndpoint.fail(.invalidRequest, .invalidRequest,
+                                      "an ID-JAG needs exactly one audience: the issuer of the resource's authorization server")
+        }
+        guard let clientID = authenticatedClient?.id ?? clientIDParameter else {
+            return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "an ID-JAG names its client: authenticate or send client_id")
+        }
+        guard let sub = subject?.claims["sub"]?.stringValue else {
+            return TokenEndpoint.fail(.invalidRequest, .missingClaim, "the subject token has no sub to put in the ID-JAG")
+        }
+        var spec = TokenSpec(now: now)
+        spec.typ = TokenEndpoint.idJAGTyp
+        spec.iss = issuer
+        spec.sub = sub
+        spec.aud = [aud]
+        spec.exp = exp
+        spec.claims["client_id"] = .string(clientID)
+        if resources.count == 1 { spec.claims["resource"] = .string(resources[0]) }
+        if resources.count > 1 { spec.claims["resource"] = .array(resources.map { .string($0) }) }
+        if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
+        let token = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
+        var o = JSONObject()
+        o["access_token"] = .string(token)
+        o["issued_token_type"] = .string(TokenEndpoint.idJAGTokenType)
+        o["token_type"] = .string("N_A")
+        o["expires_in"] = .integer(exp - now)
+        if !scopes.isEmpty { o["scope"] = .string(scopes.joined(separator: " ")) }
+        return .success(.object(o))
+    }
+
+    /// The response headers for `outcome` to a request with `requestHeaders`: a 401 after Basic was tried
+    /// challenges Basic (RFC 6749 §5.2, RFC 7617 §2.1).
+    public static func httpHeaders(_ outcome: Outcome, requestHeaders: [(String, String)], realm: String) -> [(String, String)] {
+        let h = httpHeaders(outcome)
+        guard outcome.httpStatus == 401, ClientAuthentication.basicTried(requestHeaders) else { return h }
+        return h.filter { !$0.0.same("WWW-Authenticate") }
+            + [("WWW-Authenticate", "Basic realm=\"\(quotable(realm))\", charset=\"UTF-8\"")]
+    }
+
+    /// The whole HTTP/1.1 response, as `httpResponse(_:)`, with the headers of `httpHeaders(_:requestHeaders:realm:)`.
+    public static func httpResponse(_ outcome: Outcome, requestHeaders: [(String, String)], realm: String) -> String {
+        let body = outcome.json.serialized()
+        let status = outcome.httpStatus == 200 ? "200 OK" : outcome.httpStatus == 401 ? "401 Unauthorized" : "400 Bad Request"
+        var head = "HTTP/1.1 \(status)\r\n"
+        for (k, v) in httpHeaders(outcome, requestHeaders: requestHeaders, realm: realm) { head += "\(k): \(v)\r\n" }
+        return head + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+    }
+
+    /// RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded only (one Content-Type).
+    public static func contentTypeProblem(_ values: [String]) -> Outcome? {
+        let mediaType = values.first.map { String(decoding: ($0.utf8.split(separator: 0x3B, omittingEmptySubsequences: false).first ?? []), as: UTF8.self) }
+        let trimmed = mediaType.map { Substring($0).utf8.drop { $0 == 0x20 || $0 == 0x09 } }.map { String(decoding: $0, as: UTF8.self) }
+        var t = trimmed ?? ""
+        while t.utf8.last == 0x20 || t.utf8.last == 0x09 { t = String(t.dropLast()) }
+        if values.count == 1, t.sameIgnoringASCIICase("application/x-www-form-urlencoded") { return nil }
+        return .failure(.invalidRequest, WIFError(.invalidRequest, "Content-Type must be application/x-www-form-urlencoded"))
+    }
+}
