@@ -89,6 +89,24 @@ import Testing
         #expect(Conformance.Run.positive.resourceScopes.isEmpty)
     }
 
+    /// A conformance server records a client secret without judging it (the suite's server does not judge it);
+    /// the same request at an endpoint without --clients is refused (unknown_client).
+    @Test func conformanceServerRecordsButDoesNotJudgeClientSecrets() throws {
+        let p = try settings().plan().setup(.positive).prepare(base: base, now: now)
+        let valid = try #require(p.context.objectValue?["valid_jwt"]?.stringValue)
+        let withSecret = body(valid) + Array("&client_id=\(Conformance.clientID)&client_secret=anything".utf8)
+        var facts = TokenEndpoint.Facts()
+        guard case .success = try p.endpoint.handle(body: withSecret, headers: [], now: now, facts: &facts) else {
+            Issue.record("a conformance server judged the secret"); return
+        }
+        #expect(facts.clientAuth == "client_secret_post")
+        let plain = try TokenEndpoint(validator: p.endpoint.validator)
+        guard case .failure(let e, let why) = try plain.handle(body: withSecret, now: now) else {
+            Issue.record("a secret was accepted without --clients"); return
+        }
+        #expect(e == .invalidClient && why.reason == .unknownClient)
+    }
+
     func event(_ path: String, _ members: [(String, JSON)] = []) -> JSON {
         .object(JSONObject([("method", .string("POST")), ("path", .string(path))] + members))
     }

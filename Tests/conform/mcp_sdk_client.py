@@ -3,8 +3,8 @@
 """The MCP Python SDK as the client under test: its IdentityAssertionOAuthProvider (RFC 7523 jwt-bearer grant,
 SEP-990's leg 2) given the suite's valid_jwt as the assertion, and its Streamable HTTP client and ClientSession
 for initialize, tools/list and tools/call. The provider is for confidential clients only: it requires a
-client_secret (sent as client_secret_post; the wif server ignores it) and the issuer as configuration, which this
-adapter reads from the resource's metadata. Any failure: the SDK's message on stderr, exit 1.
+client_secret (sent as client_secret_post; conform records it without judging it, as the suite does) and the
+issuer as configuration, which this adapter reads from the resource's metadata. Any failure: the SDK's message on stderr, exit 1.
 """
 import json
 import os

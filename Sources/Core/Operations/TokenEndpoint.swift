@@ -47,6 +47,9 @@ public struct TokenEndpoint {
     public var clients: ClientRegistry?
     /// The client this request authenticated as (set per request by `handle(body:headers:now:facts:)`).
     var authenticatedClient: ClientAuthentication.Authenticated?
+    /// Conformance runs only (Conformance.swift): with no `clients`, a client secret is recorded but not judged,
+    /// as the MCP suite's wif-jwt-bearer server does not judge it; every other endpoint refuses it (unknown_client).
+    var secretsUnchecked = false
     public static let maxBodySize = 256 * 1024
     public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
