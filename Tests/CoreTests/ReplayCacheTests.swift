@@ -216,7 +216,8 @@ import Testing
     static let hash = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"  // SHA-256 of nothing, base64url
 
     @Test func linesParseExactly() throws {
-        #expect(try ReplayCache.parse(Array("1767323760 \(Self.hash)\n".utf8), what: "c") == [Self.hash: .init(expiry: 1_767_323_760)])
+        #expect(try ReplayCache.parse(Array("1767323760 \(Self.hash)\n".utf8), what: "c")
+                == [Self.hash: .init(expiry: 1_767_323_760)])
         #expect(try ReplayCache.parse([], what: "c").isEmpty)
         let bad: [(String, Int)] = [
             ("1767323760 \(Self.hash)\r\n", 1),
@@ -259,7 +260,8 @@ import Testing
     @Test func useCountLinesRoundTrip() throws {
         let text = "1767323760 \(Self.hash)\n1767323761 \(Self.hash.dropLast())A 1000000\n"
         let e = try ReplayCache.parse(Array(text.utf8), what: "c")
-        #expect(e == [Self.hash: .init(expiry: 1_767_323_760), String(Self.hash.dropLast()) + "A": .init(expiry: 1_767_323_761, used: 1_000_000)])
+        let other = String(Self.hash.dropLast()) + "A"
+        #expect(e == [Self.hash: .init(expiry: 1_767_323_760), other: .init(expiry: 1_767_323_761, used: 1_000_000)])
         #expect(ReplayCache.serialize(e) == Array(text.utf8))
         let dup = try ReplayCache.parse(Array("1767323760 \(Self.hash) 3\n1767323000 \(Self.hash) 5\n".utf8), what: "c")
         #expect(dup == [Self.hash: .init(expiry: 1_767_323_760, used: 5)])

@@ -195,7 +195,9 @@ public struct Inspector {
         }
         do {
             if let n = try UseBudget.of(c) {
-                f.append(Finding("use_budget", .info, "\(UseBudget.claim) \(n): a verifier with a replay cache accepts it at most \(n) time\(n == 1 ? "" : "s")"))
+                let times = n == 1 ? "once" : "\(n) times"
+                f.append(Finding("use_budget", .info,
+                                 "\(UseBudget.claim) \(n): a verifier with a replay cache accepts it at most \(times)"))
             }
         } catch {
             f.append(Finding("bad_use_budget", .error, error.detail))

@@ -163,7 +163,8 @@ public final class ReplayCache {
         let until = max(Int64(min(exp, 1e12)) + leeway, 0)
         let hash = Base64URL.encode(ReplayCache.key(v))
         if memoryOnly {
-            return try recordInMemory(hash, label: label, budget: budget, exp: exp, until: until, leeway: leeway, now: now())
+            return try recordInMemory(hash, label: label, budget: budget, exp: exp, until: until, leeway: leeway,
+                                      now: now())
         }
         let lock = try Lock(path: path + ".lock", timeout: lockTimeout, cache: path)
         defer { lock.release() }
@@ -190,7 +191,9 @@ public final class ReplayCache {
     public static func serialize(_ entries: [String: Entry]) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(entries.count * 58)
-        let sorted = entries.sorted { $0.value.expiry != $1.value.expiry ? $0.value.expiry < $1.value.expiry : $0.key < $1.key }
+        let sorted = entries.sorted { a, b in
+            a.value.expiry != b.value.expiry ? a.value.expiry < b.value.expiry : a.key < b.key
+        }
         for (k, e) in sorted {
             out += Array((e.used > 1 ? "\(e.expiry) \(k) \(e.used)\n" : "\(e.expiry) \(k)\n").utf8)
         }
@@ -297,7 +300,9 @@ public final class ReplayCache {
                 guard j < data.count else { throw bad("is truncated (no final newline)") }
                 used = n
             }
-            guard data[j] == 0x0A else { throw bad("has more after the \(used > 1 ? "use count" : "hash") (a CR, a space or another field)") }
+            guard data[j] == 0x0A else {
+                throw bad("has more after the \(used > 1 ? "use count" : "hash") (a CR, a space or another field)")
+            }
             let old = out[key]
             out[key] = Entry(expiry: max(old?.expiry ?? value, value), used: max(old?.used ?? used, used))
             i = j + 1
