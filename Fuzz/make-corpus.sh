@@ -114,7 +114,14 @@ for a in es256 eddsa; do
     mint -k $K/$a.jwk "${common[@]}" | "$BIN/wif-verify" --jwks $K/public.jwks --aud https://as.example/token \
         --now $NOW --replay-cache "$cache/c" - > /dev/null
 done
-cp "$cache/c" $C/replay/written; rm -rf "$cache"
+cp "$cache/c" $C/replay/written
+# a token with a use budget of 3, spent twice: a version-2 line with a use count
+budget=$(mint -k $K/es256.jwk "${common[@]}" --max-uses 3)
+for _ in 1 2; do
+    printf '%s' "$budget" | "$BIN/wif-verify" --jwks $K/public.jwks --aud https://as.example/token \
+        --now $NOW --replay-cache "$cache/c" - > /dev/null
+done
+cp "$cache/c" $C/replay/written-uses; rm -rf "$cache"
 h=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU
 seed replay one "1767323760 $h"$'\n'
 seed replay crlf "1767323760 $h"$'\r\n'
@@ -122,4 +129,9 @@ seed replay truncated "1767323760 ${h:0:20}"
 seed replay extra "1767323760 $h x"$'\n'
 seed replay duplicate "1767323760 $h"$'\n'"1767323000 $h"$'\n'
 seed replay empty ''
+seed replay uses "1767323760 $h 2"$'\n'"1767323761 $h 1000000"$'\n'
+seed replay uses-one "1767323760 $h 1"$'\n'
+seed replay uses-zero-padded "1767323760 $h 02"$'\n'
+seed replay uses-too-many "1767323760 $h 1000001"$'\n'
+seed replay uses-crlf "1767323760 $h 5"$'\r\n'
 du -sh "$C"; for d in "$C"/*; do echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"; done

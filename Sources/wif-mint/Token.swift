@@ -31,6 +31,9 @@ enum Token: Command {
     static let claims = Opt.string("claims", "file", "Claims from a JSON object file; \"-\" reads stdin.")
     static let header = Multi.strings(
         "header", "name=value", "Header member, like --claim; may replace alg, typ or kid.")
+    static let maxUses = Opt.string(
+        "max-uses", "n", "Use budget: a verifier with a replay cache accepts the token at most N times " +
+            "(1 to 1000000; claim wif_max_uses, see wif(7)).")
     static let count = Opt.int("count", "n", "Mint N tokens (default 1), one a line, each with its own jti.")
     static let profile = Opt.string("profile", "name", "id-jag: an ID-JAG (typ oauth-id-jag+jwt; needs --iss, --sub, --aud, --client-id).")
     static let clientID = Opt.string("client-id", "id", "client_id claim of an ID-JAG (--profile id-jag).")
@@ -40,7 +43,7 @@ enum Token: Command {
         abstract: "Mint a signed JWT assertion (the default subcommand).",
         discussion: "Times take epoch seconds, RFC 3339 (2026-01-02T03:04:05Z) or an offset from now (+300, +5m, -1h, +2d).",
         options: [key, alg, kid, typ, iss, sub, aud, exp, nbf, iat, noExp, noIat, noJTI, jti, scope, act, actClaim,
-                  mayAct, claim, claims, header, CommonOptions.now, count, profile, clientID] + PassphraseOptions.reading,
+                  mayAct, maxUses, claim, claims, header, CommonOptions.now, count, profile, clientID] + PassphraseOptions.reading,
         command: Token.self)
 
     static func run(_ a: ParsedArguments) throws {
@@ -63,6 +66,7 @@ enum Token: Command {
         s.act = a.values(act)
         s.actClaims = a.values(actClaim)
         s.mayAct = a.value(mayAct)
+        s.maxUses = a.value(maxUses)
         s.claims = a.values(claim)
         s.claimsFile = a.value(claims)
         s.headers = a.values(header)

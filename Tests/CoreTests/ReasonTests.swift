@@ -7,7 +7,7 @@ import Testing
 @Suite struct ReasonTests {
     static let couldNotJudge: Set<Reason> = [.usage, .inputEmpty, .inputUnreadable, .inputTooLarge, .inputInvalid, .keyInvalid,
                                              .keyNotFound, .keyWeak, .outputFailed, .cryptoFailure, .passphraseRequired,
-                                             .decryptFailed]
+                                             .decryptFailed, .useBudgetNeedsCache]
 
     @Test func rawValuesAreSnakeCaseAndUnique() {
         #expect(Set(Reason.allCases.map(\.rawValue)).count == Reason.allCases.count)
@@ -19,6 +19,7 @@ import Testing
         #expect(Reason.replayedJTI.rawValue == "replayed_jti")
         #expect(Reason.algNone.rawValue == "alg_none")
         #expect(Reason.badClientAssertion.rawValue == "bad_client_assertion")
+        #expect(Reason.useBudgetExhausted.rawValue == "use_budget_exhausted")
     }
 
     @Test func exitStatuses() {

@@ -216,7 +216,8 @@ import Testing
     static let hash = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"  // SHA-256 of nothing, base64url
 
     @Test func linesParseExactly() throws {
-        #expect(try ReplayCache.parse(Array("1767323760 \(Self.hash)\n".utf8), what: "c") == [Self.hash: 1_767_323_760])
+        #expect(try ReplayCache.parse(Array("1767323760 \(Self.hash)\n".utf8), what: "c")
+                == [Self.hash: .init(expiry: 1_767_323_760)])
         #expect(try ReplayCache.parse([], what: "c").isEmpty)
         let bad: [(String, Int)] = [
             ("1767323760 \(Self.hash)\r\n", 1),
@@ -230,6 +231,18 @@ import Testing
             ("1767323760 \(Self.hash)\n\n", 2),
             ("1767323760 \(Self.hash.dropLast())B\n", 1),
             ("9999999999999999 \(Self.hash)\n", 1),
+            // version 2: a use count from 2 to 1000000, no sign, no leading zero, one space before it
+            ("1767323760 \(Self.hash) 1\n", 1),
+            ("1767323760 \(Self.hash) 0\n", 1),
+            ("1767323760 \(Self.hash) 02\n", 1),
+            ("1767323760 \(Self.hash) +2\n", 1),
+            ("1767323760 \(Self.hash) 1000001\n", 1),
+            ("1767323760 \(Self.hash) 99999999\n", 1),
+            ("1767323760 \(Self.hash)  2\n", 1),
+            ("1767323760 \(Self.hash) 2 \n", 1),
+            ("1767323760 \(Self.hash) 2\r\n", 1),
+            ("1767323760 \(Self.hash) 2", 1),
+            ("1767323760 \(Self.hash) \n", 1),
         ]
         for (text, line) in bad {
             do {
@@ -240,6 +253,19 @@ import Testing
                 #expect(error.detail.contains("line \(line) "), "\(text.debugDescription): \(error.detail)")
             }
         }
+    }
+
+    /// Version 2 lines carry the uses spent; version 1 lines (no count) are entries that spent one use, and a
+    /// cache of such entries is written in the version-1 bytes, so older verifiers still read it.
+    @Test func useCountLinesRoundTrip() throws {
+        let text = "1767323760 \(Self.hash)\n1767323761 \(Self.hash.dropLast())A 1000000\n"
+        let e = try ReplayCache.parse(Array(text.utf8), what: "c")
+        let other = String(Self.hash.dropLast()) + "A"
+        #expect(e == [Self.hash: .init(expiry: 1_767_323_760), other: .init(expiry: 1_767_323_761, used: 1_000_000)])
+        #expect(ReplayCache.serialize(e) == Array(text.utf8))
+        let dup = try ReplayCache.parse(Array("1767323760 \(Self.hash) 3\n1767323000 \(Self.hash) 5\n".utf8), what: "c")
+        #expect(dup == [Self.hash: .init(expiry: 1_767_323_760, used: 5)])
+        #expect(ReplayCache.serialize([Self.hash: .init(expiry: 7)]) == Array("7 \(Self.hash)\n".utf8))
     }
 
     /// A truncated last line or CRLF line endings once parsed, the entry no longer matched, and the same token was

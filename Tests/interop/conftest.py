@@ -210,7 +210,7 @@ VERIFY_REASONS = {r: "invalid_grant" for r in [
     "not_yet_valid", "issued_in_future", "lifetime_too_long", "too_old", "missing_claim", "bad_issuer",
     "bad_audience", "bad_subject", "subject_rejected", "replayed_jti", "bad_typ", "unsupported_crit",
     "disallowed_header", "delegation_too_deep", "bad_delegation", "actor_rejected", "jti_rejected",
-    "replay_needs_exp", "client_id_mismatch"]}
+    "replay_needs_exp", "use_budget_exhausted", "bad_use_budget", "client_id_mismatch"]}
 _VERIFY_CURVES = {"P-256": ("SECP256R1", 32), "P-384": ("SECP384R1", 48), "P-521": ("SECP521R1", 66),
                   "secp256k1": ("SECP256K1", 32)}
 _VERIFY_HASH = {"256": "SHA256", "384": "SHA384", "512": "SHA512"}

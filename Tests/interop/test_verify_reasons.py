@@ -140,6 +140,14 @@ def case_replay_needs_exp(k, tmp):
     return mint(k, "--no-exp"), ["--profile", "none", "--replay-cache", REPLAY_CACHE], {}
 
 
+def case_use_budget_exhausted(k, tmp):
+    return mint(k, "--jti", "budget-1", "--max-uses", "1"), ["--replay-cache", REPLAY_CACHE], {"first": True}
+
+
+def case_bad_use_budget(k, tmp):
+    return mint(k, "--claim", "wif_max_uses=0"), [], {}
+
+
 def case_bad_typ(k, tmp):
     return mint(k, "--typ", "at+jwt"), [], {}
 

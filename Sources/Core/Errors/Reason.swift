@@ -74,6 +74,10 @@ public enum Reason: String, CaseIterable, Sendable {
     case multipleClientAuth = "multiple_client_auth"
     /// ID-JAG: its client_id claim is not the authenticated client (or not `--client-id`).
     case clientIDMismatch = "client_id_mismatch"
+    /// A token whose use budget (`wif_max_uses`) is spent: the replay cache counted its last use.
+    case useBudgetExhausted = "use_budget_exhausted"
+    /// A `wif_max_uses` claim that is not a whole number from 1 to 1000000.
+    case badUseBudget = "bad_use_budget"
     // Could not judge (exit 2).
     case usage
     /// The input held nothing to judge: an empty token, request body or batch (often a failed pipeline step).
@@ -90,6 +94,8 @@ public enum Reason: String, CaseIterable, Sendable {
     case passphraseRequired = "passphrase_required"
     /// An encrypted key did not open: wrong passphrase, or a changed byte (AES-GCM or PEM decryption failed).
     case decryptFailed = "decrypt_failed"
+    /// A token with a use budget verified without a replay cache: its uses cannot be counted.
+    case useBudgetNeedsCache = "use_budget_needs_cache"
 
     /// Whether this reason rejects a token or request (exit 1) rather than failing to judge it (exit 2).
     public var isRejection: Bool { exitStatus == .rejected }
@@ -97,7 +103,7 @@ public enum Reason: String, CaseIterable, Sendable {
     public var exitStatus: ExitStatus {
         switch self {
         case .usage, .inputEmpty, .inputUnreadable, .inputTooLarge, .inputInvalid, .keyInvalid, .keyNotFound, .keyWeak,
-             .outputFailed, .cryptoFailure, .passphraseRequired, .decryptFailed:
+             .outputFailed, .cryptoFailure, .passphraseRequired, .decryptFailed, .useBudgetNeedsCache:
             return .failure
         default:
             return .rejected

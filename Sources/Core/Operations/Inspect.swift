@@ -193,6 +193,15 @@ public struct Inspector {
         if let sub = c["sub"]?.stringValue, sub.hasPrefix("spiffe://"), let why = SPIFFEID.problem(sub) {
             f.append(Finding("bad_spiffe_id", .warning, "sub looks like a SPIFFE ID but \(why)"))
         }
+        do {
+            if let n = try UseBudget.of(c) {
+                let times = n == 1 ? "once" : "\(n) times"
+                f.append(Finding("use_budget", .info,
+                                 "\(UseBudget.claim) \(n): a verifier with a replay cache accepts it at most \(times)"))
+            }
+        } catch {
+            f.append(Finding("bad_use_budget", .error, error.detail))
+        }
         return f
     }
 

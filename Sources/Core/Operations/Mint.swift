@@ -25,6 +25,8 @@ public struct TokenSpec: Sendable {
     public var act: [String] = []
     public var actClaims = JSONObject()
     public var mayAct: JSON?
+    /// The use budget (`wif_max_uses`, UseBudget.swift).
+    public var maxUses: Int?
     public var claims = JSONObject()
     public var headers = JSONObject()
     public var now: Int64
@@ -66,6 +68,7 @@ public struct TokenSpec: Sendable {
             c["act"] = inner.map { .object($0) }
         }
         if let mayAct { c["may_act"] = mayAct }
+        if let maxUses { c[UseBudget.claim] = .integer(Int64(maxUses)) }
         for m in claims { c[m.name] = m.value }
         return c
     }

@@ -6,6 +6,8 @@
 /// - `--count` is at least 1, and a fixed jti (`--jti` or a `jti` claim) cannot be combined with a count above 1;
 /// - `--no-exp`/`--exp`, `--no-iat`/`--iat`, `--no-jti`/`--jti` exclude each other;
 /// - `--act-claim` needs an `--act`; `--may-act` is a JSON object;
+/// - `--max-uses` is a whole number from 1 to 1000000 (`UseBudget.parse`) and needs an exp: a replay cache
+///   counts uses only of a token it can remember for its whole life;
 /// - `--key` and `--claims` cannot both read standard input;
 /// - times are resolved against one clock; an absolute time before 2001 (`--exp 300`) is kept but warned about,
 ///   since it almost always meant the offset `+300`.
@@ -28,6 +30,7 @@ public struct MintSettings: Sendable {
     public var act: [String] = []
     public var actClaims: [String] = []
     public var mayAct: String?
+    public var maxUses: String?
     public var claims: [String] = []
     public var claimsFile: String?
     public var headers: [String] = []
@@ -49,6 +52,9 @@ public struct MintSettings: Sendable {
         if noIat && iat != nil { throw WIFError(.usage, "--no-iat and --iat cannot be combined") }
         if noJTI && jti != nil { throw WIFError(.usage, "--no-jti and --jti cannot be combined") }
         if !actClaims.isEmpty && act.isEmpty { throw WIFError(.usage, "--act-claim needs at least one --act") }
+        if maxUses != nil && noExp {
+            throw WIFError(.usage, "--max-uses and --no-exp cannot be combined: a replay cache counts uses only of a token with exp")
+        }
         let now = clock.now()
         var warnings: [String] = []
         func instant(_ text: String?, _ flag: String) throws(WIFError) -> Int64? {
@@ -73,6 +79,7 @@ public struct MintSettings: Sendable {
         spec.noIat = noIat
         spec.jti = noJTI ? .omitted : jti.map { .fixed($0) } ?? .random
         spec.scope = scope
+        if let maxUses { spec.maxUses = try UseBudget.parse(maxUses) }
         spec.act = act
         for a in actClaims { let (n, v) = try Assignment.parse(a, flag: "--act-claim"); spec.actClaims[n] = v }
         if let mayAct {

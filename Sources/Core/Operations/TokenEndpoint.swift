@@ -16,7 +16,8 @@
 /// 4. scope: a scope in `unauthorizedScopes` → `unauthorized_client`; in `rejectScopes`, or outside
 ///    `allowScopes` when that is set → `invalid_scope`.
 /// 5. replay, last, so only a request that would succeed spends its jti: the replay cache (`replayCache`, a
-///    file) is opened, spent and closed inside `handle`.
+///    file) is opened, spent and closed inside `handle`; a token with a use budget spends one use
+///    (`use_budget_exhausted` when none is left), and without any cache is not judged (`use_budget_needs_cache`).
 ///
 /// `handle(body:now:facts:)` also reports what the request was (`Facts`), for an event log: it never changes the
 /// outcome. `memoryReplayCache` (a server's, for its life) is used when no `replayCache` file is set.
@@ -401,10 +402,12 @@ public struct TokenEndpoint {
             }
             capTokens = [subject] + (actor.map { [$0] } ?? [])
         }
-        // Replay last: only a request that would succeed consumes its jti.
-        if let cache = replayCache ?? memoryReplayCache {
+        // Replay last: only a request that would succeed consumes its jti (or one use of its budget).
+        let cache = replayCache ?? memoryReplayCache
+        for v in [subject, actor, client].compactMap({ $0 }) { try UseBudget.requireCache(v.claims, cache: cache) }
+        if let cache {
             for v in [subject, actor, client].compactMap({ $0 }) {
-                do { try cache.check(v, leeway: validator.policy.leeway, now: clock ?? { now }) } catch {
+                do { try cache.spend(v, leeway: validator.policy.leeway, now: clock ?? { now }) } catch {
                     if !error.reason.isRejection { throw error }
                     if v.token == subject?.token, grant.same(TokenRequest.jwtBearerGrant) {
                         facts.assertion = .rejected(error.reason)

@@ -17,6 +17,9 @@ public protocol ByteSink {
 /// - the time is read for each token (a long batch never judges with a stale clock), and again by the replay
 ///   cache once its lock is won (a verifier that waited judges with the time it got the lock);
 /// - only an accepted token enters the replay cache (the validator's other checks come first);
+/// - each acceptance spends one use of the token's budget (`ReplayCache.spend`, `UseBudget`); a token with a
+///   budget judged without a replay cache could not be judged (`use_budget_needs_cache`, exit 2): its uses
+///   cannot be counted, and accepting it would be unlimited;
 /// - a batch result line carries its 1-based input line number as `line`, and on rejection the token's `jti` and
 ///   `sub` when its payload could be read; a batch of zero tokens could not be judged (exit 2).
 public struct Verification {
@@ -46,7 +49,8 @@ public struct Verification {
     /// Judges one token; with a replay cache, the accepted token is spent in it.
     public func verify(_ token: [UInt8]) throws(WIFError) -> VerifiedToken {
         let v = try validator.verify(token, now: clock.now())
-        try replayCache?.check(v, leeway: validator.policy.leeway, now: clock.now)
+        try UseBudget.requireCache(v.claims, cache: replayCache)
+        try replayCache?.spend(v, leeway: validator.policy.leeway, now: clock.now)
         return v
     }
 
@@ -95,7 +99,8 @@ public struct Verification {
                 let now = clock.now()
                 do {
                     let v = try validator.verify(bytes, now: now)
-                    try replayCache?.check(v, leeway: validator.policy.leeway, now: clock.now)
+                    try UseBudget.requireCache(v.claims, cache: replayCache)
+                    try replayCache?.spend(v, leeway: validator.policy.leeway, now: clock.now)
                     VerifyReport.writeSuccessLine(v, line: summary.tokens, to: &out)
                 } catch {
                     guard error.reason.isRejection else { throw error }

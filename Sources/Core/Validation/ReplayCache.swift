@@ -3,7 +3,9 @@
 import Glibc
 #endif
 
-/// Remembers each accepted token until its exp + leeway and rejects a second sight (RFC 7523 §3 item 7).
+/// Remembers each accepted token until its exp + leeway and rejects a second sight (RFC 7523 §3 item 7), or,
+/// for a token with a use budget (`UseBudget`, the `wif_max_uses` claim), counts its acceptances and rejects the
+/// one past its budget (`use_budget_exhausted`). Plain jti replay is the budget-1 case.
 ///
 /// Identity of a token (the entry key), a SHA-256 over length-prefixed members, so no two different pairs share
 /// a key (`iss="a\0b", jti="c"` and `iss="a", jti="b\0c"` once did):
@@ -11,8 +13,15 @@ import Glibc
 /// - without: the tag `input`, then the signing input (header.payload), never the signature: ECDSA accepts
 ///   (r, n − s) as well as (r, s), so keying by the whole token let a re-encoded signature replay it.
 ///
-/// File format, one entry a line: `<expiry NumericDate> <base64url SHA-256 of the key>`, sorted by expiry.
+/// File format, one entry a line: `<expiry NumericDate> <base64url SHA-256 of the key>[ <uses>]`, sorted by
+/// expiry. Version 2 of the format adds the optional third field, the number of uses spent, from 2 to
+/// `UseBudget.maximum` (decimal, no sign or leading zero); without it an entry spent one use. So every version-1
+/// file (two fields a line) reads unchanged as version 2, and a file whose entries each spent one use is written
+/// in the version-1 bytes, which older wif still reads; an older wif refuses a line with a count (`input_invalid`:
+/// fail closed) rather than misread it.
 /// Rules:
+/// - `check` spends exactly one use (a one-time object: a jti, a DPoP proof), whatever the token claims;
+///   `spend` spends one use of the token's budget (`wif_max_uses`, default 1);
 /// - a token without `exp` is refused (`replay_needs_exp`): it could not be remembered for its whole life;
 /// - an update takes an exclusive `flock(2)` of `FILE.lock` only for the time of that update (read, judge,
 ///   write), waiting at most `lockTimeout` seconds, then fails with "replay cache busy" (exit 2); so of two
@@ -33,12 +42,23 @@ public final class ReplayCache {
     public static let maxEntries = 1_000_000
     public static let defaultLockTimeout = 10.0
     /// Bytes of one line: a NumericDate of at most 13 digits (Validator bounds claims to 1e15), a space, 43
-    /// base64url characters, a newline.
+    /// base64url characters, optionally a space and a use count of at most 7 digits, a newline.
     static let hashLength = 43
+    static let maxLineLength = 13 + 1 + 43 + 1 + 7 + 1
+
+    /// One remembered token: until when (exp + leeway), and how many of its uses were spent (at least 1).
+    public struct Entry: Sendable, Equatable {
+        public var expiry: Int64
+        public var used: Int
+        public init(expiry: Int64, used: Int = 1) {
+            self.expiry = expiry
+            self.used = used
+        }
+    }
 
     /// The entries as last read or written, and the file version they came from (dev, inode, size, mtime):
     /// an update re-reads the file only when another process changed it.
-    private var entries: [String: Int64] = [:]
+    private var entries: [String: Entry] = [:]
     private var version: [Int64]?
 
     /// A memory-only cache lives for one process and takes no lock (a server's, whose one event loop serialises
@@ -67,24 +87,36 @@ public final class ReplayCache {
     /// Entries as last read or written (live and not yet pruned), for a server's summary.
     public var count: Int { entries.count }
 
-    /// `check` for a memory-only cache: the same rules, without a file or a lock.
-    private func checkInMemory(_ hash: String, label: String, exp: Double, until: Int64, leeway: Int64,
-                               now t: Int64) throws(WIFError) -> Int64 {
+    /// `record` for a memory-only cache: the same rules, without a file or a lock.
+    private func recordInMemory(_ hash: String, label: String, budget: Int?, exp: Double, until: Int64, leeway: Int64,
+                                now t: Int64) throws(WIFError) -> Int64 {
         if Double(t) >= exp + Double(leeway) {
             throw WIFError(.expired, "exp \(Validator.num(exp)) has passed (now \(t), leeway \(leeway)s)")
         }
         if entries.count >= pruneAt {
-            entries = entries.filter { $0.value >= t }
+            entries = entries.filter { $0.value.expiry >= t }
             pruneAt = max(minimumPruneAt, entries.count * 2)
         }
-        if let seen = entries[hash], seen >= t {
-            throw WIFError(.replayedJTI, "\(label) was already presented (remembered until \(seen))")
-        }
-        if entries.count >= ReplayCache.maxEntries {
+        let seen = entries[hash].flatMap { $0.expiry >= t ? $0 : nil }
+        let next = try ReplayCache.spent(seen, label: label, budget: budget, until: until)
+        if seen == nil, entries.count >= ReplayCache.maxEntries {
             throw WIFError(.inputTooLarge, "replay cache \(path) is full (\(ReplayCache.maxEntries) live entries)")
         }
-        entries[hash] = until
+        entries[hash] = next
         return t
+    }
+
+    /// The entry after one more use, or the rejection when the live entry `seen` has no use left: `replayed_jti`
+    /// without a budget, `use_budget_exhausted` with one.
+    static func spent(_ seen: Entry?, label: String, budget: Int?, until: Int64) throws(WIFError) -> Entry {
+        guard let seen else { return Entry(expiry: until) }
+        guard let budget else {
+            throw WIFError(.replayedJTI, "\(label) was already presented (remembered until \(seen.expiry))")
+        }
+        guard seen.used < budget else {
+            throw WIFError(.useBudgetExhausted, "\(label) has used all \(budget) of its uses (\(UseBudget.claim); remembered until \(seen.expiry))")
+        }
+        return Entry(expiry: max(seen.expiry, until), used: seen.used + 1)
     }
 
     /// The entry key of a verified token (rules at the top).
@@ -107,10 +139,22 @@ public final class ReplayCache {
         return Digest.sha256(out)
     }
 
-    /// Records the token; throws `replayed_jti` when it was seen before and is still remembered.
+    /// Records the token as used once; throws `replayed_jti` when it was seen before and is still remembered.
+    /// A `wif_max_uses` claim is ignored: this is the check for one-time objects (a jti, a DPoP proof).
     /// `now` is read after the lock is won; the time used is returned.
     @discardableResult
     public func check(_ v: VerifiedToken, leeway: Int64, now: () -> Int64) throws(WIFError) -> Int64 {
+        try record(v, budget: nil, leeway: leeway, now: now)
+    }
+
+    /// Spends one use of the token's budget (`UseBudget`): a token without `wif_max_uses` is `check`ed (one use,
+    /// `replayed_jti`); one with it is accepted that many times, then `use_budget_exhausted`.
+    @discardableResult
+    public func spend(_ v: VerifiedToken, leeway: Int64, now: () -> Int64) throws(WIFError) -> Int64 {
+        try record(v, budget: try UseBudget.of(v.claims), leeway: leeway, now: now)
+    }
+
+    private func record(_ v: VerifiedToken, budget: Int?, leeway: Int64, now: () -> Int64) throws(WIFError) -> Int64 {
         let c = v.claims
         let label = c["jti"]?.stringValue.map { "jti \"\(JSON.escapedForMessage($0))\"" } ?? "this token (it has no jti)"
         guard let exp = c["exp"]?.doubleValue else {
@@ -118,7 +162,10 @@ public final class ReplayCache {
         }
         let until = max(Int64(min(exp, 1e12)) + leeway, 0)
         let hash = Base64URL.encode(ReplayCache.key(v))
-        if memoryOnly { return try checkInMemory(hash, label: label, exp: exp, until: until, leeway: leeway, now: now()) }
+        if memoryOnly {
+            return try recordInMemory(hash, label: label, budget: budget, exp: exp, until: until, leeway: leeway,
+                                      now: now())
+        }
         let lock = try Lock(path: path + ".lock", timeout: lockTimeout, cache: path)
         defer { lock.release() }
         try load()
@@ -126,27 +173,29 @@ public final class ReplayCache {
         if Double(t) >= exp + Double(leeway) {
             throw WIFError(.expired, "exp \(Validator.num(exp)) passed while waiting for the replay cache (now \(t), leeway \(leeway)s)")
         }
-        let live = entries.filter { $0.value >= t }
-        if let seen = live[hash] {
-            throw WIFError(.replayedJTI, "\(label) was already presented (remembered until \(seen))")
-        }
-        if live.count >= ReplayCache.maxEntries {
+        let live = entries.filter { $0.value.expiry >= t }
+        let entry = try ReplayCache.spent(live[hash], label: label, budget: budget, until: until)
+        if live[hash] == nil, live.count >= ReplayCache.maxEntries {
             throw WIFError(.inputTooLarge, "replay cache \(path) is full (\(ReplayCache.maxEntries) live entries)")
         }
         var next = live
-        next[hash] = until
+        next[hash] = entry
         let st = try Output.writeAtomically(ReplayCache.serialize(next), to: path, mode: 0o600)
         entries = next
         version = ReplayCache.version(st)
         return t
     }
 
-    /// The file's bytes for `entries`: one line each, sorted by expiry, then by hash.
-    public static func serialize(_ entries: [String: Int64]) -> [UInt8] {
+    /// The file's bytes for `entries`: one line each, sorted by expiry, then by hash; the use count only when
+    /// above 1 (format at the top).
+    public static func serialize(_ entries: [String: Entry]) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(entries.count * 58)
-        for (k, e) in entries.sorted(by: { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }) {
-            out += Array("\(e) \(k)\n".utf8)
+        let sorted = entries.sorted { a, b in
+            a.value.expiry != b.value.expiry ? a.value.expiry < b.value.expiry : a.key < b.key
+        }
+        for (k, e) in sorted {
+            out += Array((e.used > 1 ? "\(e.expiry) \(k) \(e.used)\n" : "\(e.expiry) \(k)\n").utf8)
         }
         return out
     }
@@ -171,7 +220,7 @@ public final class ReplayCache {
         try ReplayCache.checkOwned(st, what: what)
         let v = ReplayCache.version(st)
         if v == version { return }
-        let limit = ReplayCache.maxEntries * 64
+        let limit = ReplayCache.maxEntries * ReplayCache.maxLineLength
         guard st.st_size <= limit else { throw WIFError(.inputTooLarge, "\(what): larger than \(limit) bytes") }
         var data = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
         var n = 0
@@ -204,15 +253,16 @@ public final class ReplayCache {
         }
     }
 
-    /// Parses the file's bytes exactly (format at the top); every line is `<expiry> <hash>` and ends with a
-    /// newline. Entries of one key keep the latest expiry.
-    public static func parse(_ data: [UInt8], what: String) throws(WIFError) -> [String: Int64] {
-        var out: [String: Int64] = [:]
+    /// Parses the file's bytes exactly (format at the top); every line is `<expiry> <hash>` or
+    /// `<expiry> <hash> <uses>` (uses 2 to `UseBudget.maximum`) and ends with a newline. Entries of one key keep
+    /// the latest expiry and the most uses.
+    public static func parse(_ data: [UInt8], what: String) throws(WIFError) -> [String: Entry] {
+        var out: [String: Entry] = [:]
         var line = 1
         var i = 0
         func bad(_ why: String) -> WIFError {
             WIFError(.inputInvalid, "\(what): line \(line) \(why); the cache is unusable",
-                     hint: "a line is '<expiry> <hash>' and a newline; restore or remove the file once its tokens have expired")
+                     hint: "a line is '<expiry> <hash>' or '<expiry> <hash> <uses>' and a newline; restore or remove the file once its tokens have expired")
         }
         while i < data.count {
             var j = i
@@ -234,9 +284,27 @@ public final class ReplayCache {
                 throw bad("does not hold a \(hashLength)-character base64url SHA-256 hash")
             }
             guard j < data.count else { throw bad("is truncated (no final newline)") }
-            guard data[j] == 0x0A else { throw bad("has more after the hash (a CR, a space or another field)") }
             let key = String(decoding: data[h..<j], as: UTF8.self)
-            out[key] = max(out[key] ?? value, value)
+            var used = 1
+            if data[j] == 0x20 {
+                j += 1
+                let u = j
+                var n = 0
+                while j < data.count, data[j] >= 0x30, data[j] <= 0x39, j - u < 8 {
+                    n = n * 10 + Int(data[j] - 0x30)
+                    j += 1
+                }
+                guard j - u >= 1, j - u <= 7, data[u] != 0x30, n >= 2, n <= UseBudget.maximum else {
+                    throw bad("has no use count from 2 to \(UseBudget.maximum) after the hash")
+                }
+                guard j < data.count else { throw bad("is truncated (no final newline)") }
+                used = n
+            }
+            guard data[j] == 0x0A else {
+                throw bad("has more after the \(used > 1 ? "use count" : "hash") (a CR, a space or another field)")
+            }
+            let old = out[key]
+            out[key] = Entry(expiry: max(old?.expiry ?? value, value), used: max(old?.used ?? used, used))
             i = j + 1
             line += 1
         }

@@ -9,6 +9,7 @@ extension Validator {
                 throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a string")
             }
         }
+        _ = try UseBudget.of(c)
         let times = (exp: try numericDate(c, "exp"), nbf: try numericDate(c, "nbf"), iat: try numericDate(c, "iat"))
         let aud = try audienceValues(c)
         // 7. presence and identity

@@ -25,7 +25,8 @@ public struct VerifiedToken: Sendable {
 ///  4. key choice, by `kid` when present (exact match, never used as a path) → `unknown_kid`; a key whose type,
 ///     curve or own `alg` does not fit the token's alg → `alg_key_mismatch`; without kid, keys that fit (≤ 8 tried).
 ///  5. signature over the received signing input → `bad_signature`.
-///  6. payload a UTF-8 JSON object without duplicates; registered claims of the right JSON type → `malformed`.
+///  6. payload a UTF-8 JSON object without duplicates; registered claims of the right JSON type → `malformed`;
+///     a `wif_max_uses` that is not a whole number from 1 to 1000000 → `bad_use_budget` (UseBudget.swift).
 ///  7. required claims → `missing_claim`; iss → `bad_issuer`; aud → `bad_audience`; sub (allow-list, SPIFFE ID,
 ///     iss = sub for client assertions) → `bad_subject`; `--reject-sub` → `subject_rejected`.
 ///  8. time, with leeway: now ≥ exp + leeway → `expired`; nbf > now + leeway → `not_yet_valid`;
