@@ -77,6 +77,17 @@ def test_mcp_python_sdk_identity_assertion_provider():
     assert rc == 0, not_success(report)
 
 
+def test_mcp_python_sdk_private_key_jwt_provider_is_not_the_jwt_bearer_grant():
+    """The SDK's PrivateKeyJWTOAuthProvider, documented for a pre-built workload identity JWT, sends it as a
+    client_credentials client assertion: not SEP-1933's jwt-bearer grant, so wif-grant-type fails."""
+    pytest.importorskip("mcp.client.auth.extensions.client_credentials")
+    rc, report = conform_json("--command", f"{PY} mcp_sdk_client.py private-key-jwt", "--check", "positive")
+    assert rc == 1
+    failed = {k[1] for k, v in not_success(report).items() if v == "FAILURE"}
+    assert failed == {"wif-grant-type", "wif-assertion-verified", "mcp-authorized", "client-exit"}
+    assert "client_credentials" in report["runs"][0]["checks"][0]["detail"]
+
+
 @pytest.mark.parametrize("mode,run,extra,failed", [
     ("retry", "expired", ["--strict"], {"wif-no-retry"}),
     ("fallback", "unauthorized-client", ["--strict"], {"wif-grant-fallback"}),
