@@ -179,6 +179,32 @@ def test_context_and_environment_as_the_suite_gives_them(tmp_path):
     assert e["aud"] == base and e["exp"] < time.time() - 30
 
 
+PROBE = """
+import json, sys, urllib.request, urllib.error
+url = sys.argv[-1]; base = url[:-len("/mcp")]; out = {}
+try:
+    urllib.request.urlopen(urllib.request.Request(url, data=b"{}", method="POST"), timeout=5)
+except urllib.error.HTTPError as e:
+    out["challenge"] = e.headers["WWW-Authenticate"]
+for doc in ["oauth-authorization-server", "openid-configuration", "oauth-protected-resource/mcp"]:
+    out[doc] = json.load(urllib.request.urlopen(base + "/.well-known/" + doc, timeout=5))
+json.dump(out, open(sys.argv[1], "w"))
+"""
+
+
+@pytest.mark.parametrize("run,scopes", [("invalid-scope", ["mcp:tools"]), ("expired", None)])
+def test_invalid_scope_run_advertises_its_scope(tmp_path, run, scopes):
+    (tmp_path / "probe.py").write_text(PROBE)
+    seen = tmp_path / "seen.json"
+    p = conform("--command", f"{PY} {tmp_path / 'probe.py'} {seen}", "--check", run)
+    assert p.returncode == 1  # it never asks for a token
+    got = json.loads(seen.read_text())
+    for doc in ["oauth-authorization-server", "openid-configuration", "oauth-protected-resource/mcp"]:
+        assert got[doc].get("scopes_supported") == scopes, doc
+    assert ('scope="mcp:tools"' in got["challenge"]) == (scopes is not None)
+    assert 'resource_metadata="' in got["challenge"]
+
+
 def test_client_is_killed_on_sigint_and_exit_130(tmp_path):
     pidfile = tmp_path / "pid"
     script = f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
