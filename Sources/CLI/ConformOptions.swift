@@ -11,7 +11,7 @@ public enum ConformOptions {
     public static let scenario = Opt.string(
         "scenario", "name", "The conformance scenario (only wif-jwt-bearer, the default).")
     public static let check = Multi.strings(
-        "check", "name", "Make only this run, or judge only this check id (repeatable); the others are SKIPPED.")
+        "check", "name", "Make only this run, or judge only this check id; the others are SKIPPED.")
     public static let timeout = Opt.duration(
         "timeout", "Time the client has in each run (default 10s); then its process group is killed.")
     public static let strict = Flag(
