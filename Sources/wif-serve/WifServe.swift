@@ -3,9 +3,9 @@ import CLI
 import Core
 import Server
 
-/// `wif-serve`: runs `wif-verify serve` and `wif-verify conform` (which exec it, the way `git foo` runs `git-foo`), so that SwiftNIO is
-/// linked into this binary only. Run directly, it takes the same arguments, with or without `serve` first; its
-/// messages name `wif-verify` when it was started as `wif-verify serve` (argv[0]).
+/// `wif-serve`: runs `wif-verify serve` and `wif-verify conform` (which exec it, the way `git foo` runs `git-foo`),
+/// so that SwiftNIO is linked into this binary only. Run directly, it takes the same arguments, with or without
+/// `serve` first; its messages name `wif-verify` when it was started by `wif-verify` (argv[0]).
 @main
 enum WifServe {
     static func main() {
