@@ -47,12 +47,15 @@ def not_success(report):
             if c["status"] not in ("SUCCESS", "SKIPPED")}
 
 
-@pytest.mark.parametrize("client", [f"{PY} good_client.py", "sh curl_client.sh", f"{PY} authlib_client.py"])
-def test_good_clients_pass_every_check(client):
+@pytest.mark.parametrize("client,prefix", [(f"{PY} good_client.py", "client: "), ("sh curl_client.sh", "curl-client: "),
+                                           (f"{PY} authlib_client.py", "authlib-client: ")])
+def test_good_clients_pass_every_check(client, prefix):
     rc, report = conform_json("--command", client)
     assert rc == 0 and report["passed"] is True, not_success(report)
     assert [r["name"] for r in report["runs"]] == RUNS
     for r in report["runs"]:
+        # Each refusal is reported by the client itself, not by a traceback.
+        assert (r["stderr_last_line"] or prefix).startswith(prefix), r["stderr_last_line"]
         assert [c["id"] for c in r["checks"]] == (POSITIVE if r["name"] == "positive" else NEGATIVE)
         assert all(c["status"] == "SUCCESS" for c in r["checks"]), r
     assert report["counts"] == {"SUCCESS": 63, "FAILURE": 0, "WARNING": 0, "SKIPPED": 0}
