@@ -47,7 +47,8 @@ public enum ServeOptions {
         "force-error", "error", "Answer every token request it would grant with this error: invalid_scope, invalid_request or unauthorized_client.")
 
     public static let own: [any OptionDeclaration] = [
-        listen, portFile, log, issuerKey, issuer, resourceScope, maxRequests, idleTimeout, timeout, readTimeout, maxConnections, forceError,
+        listen, portFile, log, issuerKey, issuer, resourceScope, maxRequests, idleTimeout, timeout, readTimeout, maxConnections,
+        forceError,
     ]
 
     /// The `serve` command table entry; `command` runs it (wif-verify's execs wif-serve, wif-serve's serves).

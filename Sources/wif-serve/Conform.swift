@@ -44,7 +44,8 @@ enum Conform: Command {
     }
 
     /// One run: its server, its client, its checks (and `--keep` files).
-    static func make(_ run: Conformance.Run, plan: Conformance.Plan) throws -> (Conformance.RunReport, ClientProcess.Result) {
+    static func make(_ run: Conformance.Run,
+                     plan: Conformance.Plan) throws -> (Conformance.RunReport, ClientProcess.Result) {
         let setup = try plan.setup(run)
         let events = EventList()
         var o = ServerOptions()

@@ -3,15 +3,15 @@ import CLI
 import Core
 import Server
 
-/// `wif-serve`: runs `wif-verify serve` (which execs it, the way `git foo` runs `git-foo`), so that SwiftNIO is
-/// linked into this binary only. Run directly, it takes the same arguments, with or without `serve` first; its
-/// messages name `wif-verify` when it was started as `wif-verify serve` (argv[0]).
+/// `wif-serve`: runs `wif-verify serve` and `wif-verify conform` (which exec it, the way `git foo` runs `git-foo`),
+/// so that SwiftNIO is linked into this binary only. Run directly, it takes the same arguments, with or without
+/// `serve` first; its messages name `wif-verify` when it was started by `wif-verify` (argv[0]).
 @main
 enum WifServe {
     static func main() {
         let invokedAs = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? ""
         let tool = invokedAs == "wif-verify" ? "wif-verify" : "wif-serve"
-        CLI.main(tool: tool, spec: CommandSpec(tool, abstract: "Run wif-verify serve (see wif-verify(1), SERVE).",
+        CLI.main(tool: tool, spec: CommandSpec(tool, abstract: "Run wif-verify serve and conform (see wif-verify(1)).",
                                                subcommands: [Subcommand("serve") { ServeOptions.spec(command: Serve.self) },
                                                              Subcommand("conform") { ConformOptions.spec(command: Conform.self) }],
                                                defaultSubcommand: "serve"))

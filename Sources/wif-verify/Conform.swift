@@ -8,6 +8,7 @@ enum Conform: Command {
     static var spec: CommandSpec { ConformOptions.spec(command: Conform.self) }
 
     static func run(_ a: ParsedArguments) throws {
-        try ProcessControl.execSibling("wif-serve", arguments: ["wif-verify"] + Array(CommandLine.arguments.dropFirst()))
+        let arguments = ["wif-verify"] + Array(CommandLine.arguments.dropFirst())
+        try ProcessControl.execSibling("wif-serve", arguments: arguments)
     }
 }

@@ -5,7 +5,8 @@ import Testing
 /// ClientProcess: the client run as the conformance suite runs it, captured, bounded and killed at its timeout.
 @Suite struct ClientProcessTests {
     func run(_ command: String, timeout: Int64 = 5000, env: [(String, String)] = []) throws -> ClientProcess.Result {
-        try ClientProcess(command: command, argument: "http://127.0.0.1:1/mcp", environment: env, timeoutMillis: timeout).run()
+        try ClientProcess(command: command, argument: "http://127.0.0.1:1/mcp", environment: env,
+                          timeoutMillis: timeout).run()
     }
 
     @Test func argumentEnvironmentAndExitStatus() throws {

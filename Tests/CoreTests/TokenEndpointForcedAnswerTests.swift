@@ -19,7 +19,8 @@ import Testing
             #expect(error == forced.error && why.reason == forced.reason && facts.error == forced.error)
             #expect(facts.assertion == .verified, "the record of what was sent is unchanged")
             #expect(outcome.httpStatus == 400)
-            let refused = try e.handle(body: Array("grant_type=\(TokenRequest.jwtBearerGrant)".utf8), now: 1_800_000_000)
+            let refused = try e.handle(body: Array("grant_type=\(TokenRequest.jwtBearerGrant)".utf8),
+                                       now: 1_800_000_000)
             guard case .failure(let own, _) = refused else { Issue.record("granted"); continue }
             #expect(own == .invalidRequest)
         }

@@ -8,8 +8,8 @@ import json
 import os
 import sys
 
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.oauth2.base import OAuth2Error
 
 import good_client as g
 
@@ -21,7 +21,7 @@ def main():
     session = OAuth2Session(client_id=context["client_id"], token_endpoint_auth_method="none", scope=scope)
     try:
         session.fetch_token(token_endpoint, grant_type=g.JWT_BEARER, assertion=context["valid_jwt"], timeout=5)
-    except OAuth2Error as e:
+    except OAuthError as e:  # what the requests integration raises for an RFC 6749 §5.2 error response
         extra = f" (scope {scope})" if e.error == "invalid_scope" and scope else ""
         print(f"authlib-client: {e.error}{extra}: {e.description}", file=sys.stderr)
         return 1

@@ -3,8 +3,14 @@
 """The MCP Python SDK as the client under test: its IdentityAssertionOAuthProvider (RFC 7523 jwt-bearer grant,
 SEP-990's leg 2) given the suite's valid_jwt as the assertion, and its Streamable HTTP client and ClientSession
 for initialize, tools/list and tools/call. The provider is for confidential clients only: it requires a
-client_secret (sent as client_secret_post; conform records it without judging it, as the suite does) and the
-issuer as configuration, which this adapter reads from the resource's metadata. Any failure: the SDK's message on stderr, exit 1.
+client_secret (sent as client_secret_post; conform records it without judging it, as the suite
+does) and the issuer as configuration, which this adapter reads from the resource's metadata. Any failure: the
+SDK's message on stderr, exit 1.
+
+With the argument `private-key-jwt` (before the URL) it uses the SDK's PrivateKeyJWTOAuthProvider instead, which
+the SDK documents for a "pre-built JWT via Workload Identity Federation": it sends grant_type=client_credentials
+with the JWT as an RFC 7523 section 2.2 client assertion, not the jwt-bearer grant of SEP-1933, so
+`wif-verify conform` fails it on wif-grant-type.
 """
 import json
 import os
@@ -12,6 +18,7 @@ import sys
 
 import anyio
 from mcp import ClientSession
+from mcp.client.auth.extensions.client_credentials import PrivateKeyJWTOAuthProvider, static_assertion_provider
 from mcp.client.auth.extensions.identity_assertion import IdentityAssertionOAuthProvider
 from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
 
@@ -41,13 +48,18 @@ def issuer_of(mcp_url):
     return prm["authorization_servers"][0]
 
 
-async def run(mcp_url, context):
+async def run(mcp_url, context, mode):
     async def assertion(audience, resource):
         return context["valid_jwt"]
 
-    provider = IdentityAssertionOAuthProvider(server_url=mcp_url, storage=MemoryStorage(), client_id=context["client_id"],
-                                              client_secret="unused-by-wif", issuer=issuer_of(mcp_url),
-                                              assertion_provider=assertion)
+    if mode == "private-key-jwt":
+        provider = PrivateKeyJWTOAuthProvider(server_url=mcp_url, storage=MemoryStorage(), client_id=context["client_id"],
+                                              assertion_provider=static_assertion_provider(context["valid_jwt"]),
+                                              issuer=issuer_of(mcp_url))
+    else:
+        provider = IdentityAssertionOAuthProvider(server_url=mcp_url, storage=MemoryStorage(),
+                                                  client_id=context["client_id"], client_secret="unused-by-wif",
+                                                  issuer=issuer_of(mcp_url), assertion_provider=assertion)
     client = create_mcp_http_client(auth=provider)
     with anyio.fail_after(8):
         await session_flow(client, mcp_url)
@@ -66,7 +78,7 @@ def main():
     mcp_url = sys.argv[-1]
     context = json.loads(os.environ["MCP_CONFORMANCE_CONTEXT"])
     try:
-        anyio.run(run, mcp_url, context)
+        anyio.run(run, mcp_url, context, sys.argv[1] if len(sys.argv) > 2 else "identity-assertion")
     except BaseException as e:  # the SDK raises inside task groups: report the innermost message
         while isinstance(e, BaseExceptionGroup) and e.exceptions:
             e = e.exceptions[0]

@@ -47,12 +47,15 @@ def not_success(report):
             if c["status"] not in ("SUCCESS", "SKIPPED")}
 
 
-@pytest.mark.parametrize("client", [f"{PY} good_client.py", "sh curl_client.sh", f"{PY} authlib_client.py"])
-def test_good_clients_pass_every_check(client):
+@pytest.mark.parametrize("client,prefix", [(f"{PY} good_client.py", "client: "), ("sh curl_client.sh", "curl-client: "),
+                                           (f"{PY} authlib_client.py", "authlib-client: ")])
+def test_good_clients_pass_every_check(client, prefix):
     rc, report = conform_json("--command", client)
     assert rc == 0 and report["passed"] is True, not_success(report)
     assert [r["name"] for r in report["runs"]] == RUNS
     for r in report["runs"]:
+        # Each refusal is reported by the client itself, not by a traceback.
+        assert (r["stderr_last_line"] or prefix).startswith(prefix), r["stderr_last_line"]
         assert [c["id"] for c in r["checks"]] == (POSITIVE if r["name"] == "positive" else NEGATIVE)
         assert all(c["status"] == "SUCCESS" for c in r["checks"]), r
     assert report["counts"] == {"SUCCESS": 63, "FAILURE": 0, "WARNING": 0, "SKIPPED": 0}
@@ -75,6 +78,17 @@ def test_mcp_python_sdk_identity_assertion_provider():
     pytest.importorskip("mcp.client.auth.extensions.identity_assertion")
     rc, report = conform_json("--command", f"{PY} mcp_sdk_client.py", "--check", "positive", "--check", "invalid-scope")
     assert rc == 0, not_success(report)
+
+
+def test_mcp_python_sdk_private_key_jwt_provider_is_not_the_jwt_bearer_grant():
+    """The SDK's PrivateKeyJWTOAuthProvider, documented for a pre-built workload identity JWT, sends it as a
+    client_credentials client assertion: not SEP-1933's jwt-bearer grant, so wif-grant-type fails."""
+    pytest.importorskip("mcp.client.auth.extensions.client_credentials")
+    rc, report = conform_json("--command", f"{PY} mcp_sdk_client.py private-key-jwt", "--check", "positive")
+    assert rc == 1
+    failed = {k[1] for k, v in not_success(report).items() if v == "FAILURE"}
+    assert failed == {"wif-grant-type", "wif-assertion-verified", "mcp-authorized", "client-exit"}
+    assert "client_credentials" in report["runs"][0]["checks"][0]["detail"]
 
 
 @pytest.mark.parametrize("mode,run,extra,failed", [
@@ -166,6 +180,32 @@ def test_context_and_environment_as_the_suite_gives_them(tmp_path):
     assert claims(ctx["wrong_audience_jwt"])[1]["aud"] == "https://wrong.example"
     e = claims(ctx["expired_jwt"])[1]
     assert e["aud"] == base and e["exp"] < time.time() - 30
+
+
+PROBE = """
+import json, sys, urllib.request, urllib.error
+url = sys.argv[-1]; base = url[:-len("/mcp")]; out = {}
+try:
+    urllib.request.urlopen(urllib.request.Request(url, data=b"{}", method="POST"), timeout=5)
+except urllib.error.HTTPError as e:
+    out["challenge"] = e.headers["WWW-Authenticate"]
+for doc in ["oauth-authorization-server", "openid-configuration", "oauth-protected-resource/mcp"]:
+    out[doc] = json.load(urllib.request.urlopen(base + "/.well-known/" + doc, timeout=5))
+json.dump(out, open(sys.argv[1], "w"))
+"""
+
+
+@pytest.mark.parametrize("run,scopes", [("invalid-scope", ["mcp:tools"]), ("expired", None)])
+def test_invalid_scope_run_advertises_its_scope(tmp_path, run, scopes):
+    (tmp_path / "probe.py").write_text(PROBE)
+    seen = tmp_path / "seen.json"
+    p = conform("--command", f"{PY} {tmp_path / 'probe.py'} {seen}", "--check", run)
+    assert p.returncode == 1  # it never asks for a token
+    got = json.loads(seen.read_text())
+    for doc in ["oauth-authorization-server", "openid-configuration", "oauth-protected-resource/mcp"]:
+        assert got[doc].get("scopes_supported") == scopes, doc
+    assert ('scope="mcp:tools"' in got["challenge"]) == (scopes is not None)
+    assert 'resource_metadata="' in got["challenge"]
 
 
 def test_client_is_killed_on_sigint_and_exit_130(tmp_path):

@@ -10,7 +10,8 @@ import Glibc
 /// Rules:
 /// - each captured stream keeps at most `maxCapture` bytes (the rest is read and counted, never stored);
 /// - at `timeout` the whole process group gets SIGTERM, then SIGKILL after `graceMillis`;
-/// - once the shell has exited, whatever is left in its group is killed (SIGKILL): a client never outlives its run;
+/// - once the shell has exited, whatever is left in its group is killed (SIGKILL) before the shell is reaped: a
+///   client never outlives its run;
 /// - SIGINT or SIGTERM to this process (after `installInterruptHandler`) ends the client the same way and the
 ///   result says `interrupted`; the caller then exits 130.
 public struct ClientProcess: Sendable {
@@ -138,8 +139,14 @@ public struct ClientProcess: Sendable {
         while true {
             let now = ProcessControl.nowMillis()
             if !exited {
-                let w = waitpid(pid, &status, WNOHANG)
-                if w == pid { exited = true; exitedAt = now }
+                // Not reaped yet (WNOWAIT): while the shell is a zombie its process group id cannot be reused,
+                // so the group kill below never reaches an unrelated process.
+                var info = siginfo_t()
+                if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0,
+                   info._sifields._sigchld.si_pid == pid {
+                    exited = true
+                    exitedAt = now
+                }
             }
             if exited {
                 // The shell is gone: drain what is already written, briefly, then end its group.
@@ -180,6 +187,7 @@ public struct ClientProcess: Sendable {
             }
         }
         kill(-pid, SIGKILL)
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         for fd in fds where fd >= 0 { close(fd) }
         result.elapsedMillis = (exitedAt ?? ProcessControl.nowMillis()) - started
         if ClientProcess.interruptRequested && !result.timedOut { result.interrupted = true }
