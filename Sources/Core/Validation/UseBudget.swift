@@ -4,9 +4,8 @@
 /// with a replay cache may accept the token, counted per token identity (`ReplayCache.key`).
 ///
 /// No registered claim or adopted draft defines a use count: RFC 7519 §4.1.7 `jti` makes a token one-time
-/// only when the verifier remembers it (RFC 7523 §3 item 7), and the OAuth working group's single-use token
-/// proposal (interim 2025-01-20) carries a `use` claim with the value `single`, the budget-1 case. Hence a
-/// private, wif-prefixed name, whose meaning wif(7) documents.
+/// only when the verifier remembers it (RFC 7523 §3 item 7), and RFC 9449 §11.1 makes DPoP proofs one-time:
+/// both are the budget-1 case. Hence a private, wif-prefixed name, whose meaning wif(7) documents.
 ///
 /// Rules:
 /// - the value is a JSON integer literal from 1 to `maximum`; anything else (a string, a fraction, `5.0`, 0, a
