@@ -259,3 +259,9 @@ def test_authlib_private_key_jwt_registered(server, world):
     assert tok["token_type"] == "Bearer"
     ev = s.requests("/token")[0]
     assert ev["client_auth"] == "private_key_jwt" and ev["client_id"] == "bot"
+
+
+def test_clients_cannot_be_standard_input(world):
+    p = wif_run("wif-verify", "request", "--profile", "none", "--jwks", world / "idp.jwks", "--clients", "-",
+                input="grant_type=x")
+    assert p.returncode == 2 and p.stdout == "" and "--clients -" in p.stderr
