@@ -122,8 +122,11 @@ import Testing
         (o, _) = try handle(e, Self.cc + [("client_secret", "secret")])
         #expect(failure(o)! == (.invalidClient, .clientAuthMissing))
         // none: a public client, and an unregistered one.
-        (o, f) = try handle(e, Self.cc + [("client_id", "public")])
-        #expect(failure(o) == nil && f.clientAuth == "none")
+        (o, _) = try handle(e, Self.cc + [("client_id", "public")])
+        #expect(failure(o)! == (.unauthorizedClient, .grantTypeRejected))  // RFC 6749 §4.4: confidential only
+        let assertion = String(decoding: try mint(ec, baseSpec(aud: [Self.aud])), as: UTF8.self)
+        (o, f) = try handle(e, [("grant_type", TokenRequest.jwtBearerGrant), ("assertion", assertion), ("client_id", "public")])
+        #expect(failure(o) == nil && f.clientAuth == "none" && f.clientID == "public")
         (o, _) = try handle(e, Self.cc + [("client_id", "stranger")])
         #expect(failure(o)! == (.invalidClient, .unknownClient))
         // Basic credentials are form-urlencoded before base64 (RFC 6749 §2.3.1).

@@ -105,8 +105,9 @@ def test_post_none_and_two_methods(world):
     assert status == 0, err
     status, o, _ = offline(world, "--client-id", "poster", "--client-secret-file", "wrong", "--client-auth", "post")
     assert status == 1 and o["reason"] == "bad_client_secret"
-    status, o, err = offline(world, "--client-id", "public")
-    assert status == 0, err
+    # RFC 6749 §4.4: client_credentials is for confidential clients only.
+    status, o, _ = offline(world, "--client-id", "public")
+    assert status == 1 and (o["error"], o["reason"]) == ("unauthorized_client", "grant_type_rejected")
     status, o, _ = offline(world, "--client-id", "svc")
     assert status == 1 and o["reason"] == "client_auth_missing"
     status, o, _ = offline(world, "--client-id", "svc", "--client-secret-file", "secret", "--client-auth", "basic",
