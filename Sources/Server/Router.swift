@@ -93,7 +93,6 @@ extension ServerState {
         } else {
             outcome = try endpoint.handle(body: r.body, headers: r.headers, now: now(), facts: &facts)
         }
-        if facts.clientAuth == "none", !r.values("authorization").isEmpty { facts.clientAuth = "client_secret_basic" }
         event["grant_type"] = facts.grantType.map { .string($0) } ?? .null
         event["client_auth"] = .string(facts.clientAuth)
         if let e = facts.error { event["error"] = .string(e.rawValue) }

@@ -37,13 +37,14 @@ enum Token: Command {
     static let count = Opt.int("count", "n", "Mint N tokens (default 1), one a line, each with its own jti.")
     static let profile = Opt.string("profile", "name", "id-jag: an ID-JAG (typ oauth-id-jag+jwt; needs --iss, --sub, --aud, --client-id).")
     static let clientID = Opt.string("client-id", "id", "client_id claim of an ID-JAG (--profile id-jag).")
+    static let resource = Multi.strings("resource", "uri", "resource claim of an ID-JAG (--profile id-jag); repeat for an array.")
 
     static let spec = CommandSpec(
         "token",
         abstract: "Mint a signed JWT assertion (the default subcommand).",
         discussion: "Times take epoch seconds, RFC 3339 (2026-01-02T03:04:05Z) or an offset from now (+300, +5m, -1h, +2d).",
         options: [key, alg, kid, typ, iss, sub, aud, exp, nbf, iat, noExp, noIat, noJTI, jti, scope, act, actClaim,
-                  mayAct, maxUses, claim, claims, header, CommonOptions.now, count, profile, clientID] + PassphraseOptions.reading,
+                  mayAct, maxUses, claim, claims, header, CommonOptions.now, count, profile, clientID, resource] + PassphraseOptions.reading,
         command: Token.self)
 
     static func run(_ a: ParsedArguments) throws {
@@ -73,6 +74,7 @@ enum Token: Command {
         s.count = try a.value(count) ?? 1
         s.profile = a.value(profile)
         s.clientID = a.value(clientID)
+        s.resource = a.values(resource)
         let (spec, warnings) = try s.spec(clock: try CommonOptions.clock(a))
         warnings.forEach(Diagnostics.warning)
         let signingKey = try KeySource.loadSigningKey(path: s.key, kid: s.kid?.isEmpty == false ? s.kid : nil,

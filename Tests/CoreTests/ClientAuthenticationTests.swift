@@ -122,8 +122,11 @@ import Testing
         (o, _) = try handle(e, Self.cc + [("client_secret", "secret")])
         #expect(failure(o)! == (.invalidClient, .clientAuthMissing))
         // none: a public client, and an unregistered one.
-        (o, f) = try handle(e, Self.cc + [("client_id", "public")])
-        #expect(failure(o) == nil && f.clientAuth == "none")
+        (o, _) = try handle(e, Self.cc + [("client_id", "public")])
+        #expect(failure(o)! == (.unauthorizedClient, .grantTypeRejected))  // RFC 6749 §4.4: confidential only
+        let assertion = String(decoding: try mint(ec, baseSpec(aud: [Self.aud])), as: UTF8.self)
+        (o, f) = try handle(e, [("grant_type", TokenRequest.jwtBearerGrant), ("assertion", assertion), ("client_id", "public")])
+        #expect(failure(o) == nil && f.clientAuth == "none" && f.clientID == "public")
         (o, _) = try handle(e, Self.cc + [("client_id", "stranger")])
         #expect(failure(o)! == (.invalidClient, .unknownClient))
         // Basic credentials are form-urlencoded before base64 (RFC 6749 §2.3.1).
@@ -209,6 +212,47 @@ import Testing
         // Without an audience: refused.
         let (o2, _) = try handle(e, params.filter { $0.0 != "audience" })
         #expect(failure(o2)?.0 == .invalidRequest)
+    }
+
+    @Test func metadataListsTheRegisteredMethods() throws {
+        let e = try endpoint(clients: Self.secretClients)
+        let md = ServerMetadata.authorizationServer(issuer: "https://as.example", base: "https://as.example", endpoint: e, scopes: [])
+        #expect(md.objectValue?["token_endpoint_auth_methods_supported"]?.serialized()
+            == #"["none","client_secret_basic","client_secret_post"]"#)
+        let plain = ServerMetadata.authorizationServer(issuer: "https://as.example", base: "https://as.example",
+                                                       endpoint: try endpoint(clients: nil), scopes: [])
+        #expect(plain.objectValue?["token_endpoint_auth_methods_supported"]?.serialized() == #"["none","private_key_jwt"]"#)
+    }
+
+    @Test func mintRequestClientCredentials() throws {
+        let secret = try dir.write("secret", Array("p&ss:w rd%\n".utf8))
+        var s = TokenRequest.Settings()
+        s.grant = "client-credentials"
+        s.clientID = "odd:id"
+        s.clientSecretFile = secret
+        s.clientAuth = "basic"
+        let (header, extra) = try s.clientCredentials()
+        #expect(extra.isEmpty)
+        #expect(header == "Basic " + Base64Standard.encode(Array("odd%3Aid:p%26ss%3Aw+rd%25".utf8)))
+        // The header round-trips through the endpoint's decoder.
+        let back = ClientAuthentication.basicCredentials(header ?? "")
+        #expect(back?.id == "odd:id" && back?.secret == Array("p&ss:w rd%".utf8))
+        let params = try s.parameters()
+        let curl = try TokenRequest.Output.curl("https://as.example/token").render(params, header: header, secret: true)
+        #expect(curl.hasPrefix("curl -sS -K - <<'WIF_CURL_CONFIG'\n") && curl.hasSuffix("\nWIF_CURL_CONFIG\n"))
+        #expect(!curl.split(separator: "\n")[0].contains("Basic"))
+        let http = try TokenRequest.Output.httpRequest("https://as.example:8443/token?x=1").render(params, header: header, secret: true)
+        let m = try HTTPRequestMessage.parse(Array(http.utf8), maxBody: 1000)
+        #expect(m.target == "/token?x=1" && m.values("host") == ["as.example:8443"] && m.values("authorization") == [header ?? ""])
+        #expect(reason { try TokenRequest.Output.body.render(params, header: header, secret: true) } == .usage)
+        s.clientAuth = "post"
+        #expect(try s.clientCredentials().params.map(\.1) == ["p&ss:w rd%"])
+        s.clientAuth = "tls"
+        #expect(reason { try s.clientCredentials() } == .usage)
+        s.clientAuth = nil
+        #expect(reason { try s.clientCredentials() } == .usage)  // a secret file without a method
+        #expect(reason { try TokenRequest.Output.chosen(json: true, curl: nil, httpRequest: "https://x/") } == .usage)
+        #expect(reason { try TokenRequest.Output.chosen(json: false, curl: nil, httpRequest: "ftp://x/") } == .usage)
     }
 
     @Test func httpRequestMessages() throws {

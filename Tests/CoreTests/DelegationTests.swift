@@ -56,6 +56,21 @@ import Testing
         #expect(Reason.scopeWidened.oauthError == .invalidScope && Reason.audienceWidened.oauthError == .invalidTarget)
     }
 
+    @Test func levelsListTheChainCurrentActorFirst() throws {
+        let t = try token { $0.act = ["agent-c", "agent-b"] }
+        #expect(Delegation.levels(t.claims)?.map { $0["sub"]?.stringValue } == ["agent-c", "agent-b"])
+        #expect(Delegation.levels(try token { _ in }.claims) == nil)
+        // wif-verify --json and --batch give the same list.
+        var out: [UInt8] = []
+        VerifyReport.writeSuccessLine(t, to: &out)
+        let line = try JSON.parse(out.dropLast())
+        #expect(line.objectValue?["delegation"] != nil)
+        #expect(line.objectValue?["delegation"] == VerifyReport.success(t).objectValue?["delegation"])
+        var plain: [UInt8] = []
+        VerifyReport.writeSuccessLine(try token { _ in }, to: &plain)
+        #expect(try JSON.parse(plain.dropLast()).objectValue?["delegation"] == nil)
+    }
+
     @Test func lifetimeIsCappedByEveryToken() throws {
         let short = try token { $0.exp = mirrorNow + 60 }
         let long = try token { $0.exp = mirrorNow + 7200 }

@@ -25,6 +25,24 @@ import Testing
 
     // MARK: combinations
 
+    @Test func idJAGProfile() throws {
+        let full: (inout MintSettings) -> Void = {
+            $0.profile = "id-jag"; $0.iss = "https://idp.example"; $0.sub = "alice"; $0.aud = ["https://as.example"]
+            $0.clientID = "agent"
+        }
+        let one = try spec { full(&$0); $0.resource = ["https://mcp.example/mcp"] }
+        #expect(one.typ == "oauth-id-jag+jwt" && one.claims["client_id"] == .string("agent"))
+        #expect(one.claims["resource"] == .string("https://mcp.example/mcp"))
+        #expect(try spec { full(&$0); $0.resource = ["a", "b"] }.claims["resource"] == .array([.string("a"), .string("b")]))
+        #expect(try spec { full(&$0); $0.typ = "JWT" }.typ == "JWT")
+        usage { full(&$0); $0.clientID = nil }
+        usage { full(&$0); $0.aud = [] }
+        usage { full(&$0); $0.noJTI = true }
+        usage { full(&$0); $0.profile = "at+jwt" }
+        usage { $0.clientID = "agent" }
+        usage { $0.resource = ["https://mcp.example/mcp"] }
+    }
+
     @Test func count() throws {
         usage { $0.count = 0 }
         usage { $0.count = -1 }

@@ -105,8 +105,9 @@ def test_post_none_and_two_methods(world):
     assert status == 0, err
     status, o, _ = offline(world, "--client-id", "poster", "--client-secret-file", "wrong", "--client-auth", "post")
     assert status == 1 and o["reason"] == "bad_client_secret"
-    status, o, err = offline(world, "--client-id", "public")
-    assert status == 0, err
+    # RFC 6749 §4.4: client_credentials is for confidential clients only.
+    status, o, _ = offline(world, "--client-id", "public")
+    assert status == 1 and (o["error"], o["reason"]) == ("unauthorized_client", "grant_type_rejected")
     status, o, _ = offline(world, "--client-id", "svc")
     assert status == 1 and o["reason"] == "client_auth_missing"
     status, o, _ = offline(world, "--client-id", "svc", "--client-secret-file", "secret", "--client-auth", "basic",
@@ -226,6 +227,7 @@ def test_serve_curl_config_and_basic_challenge(server, world):
     ev = s.requests("/token")
     assert ev[0]["client_auth"] == "client_secret_basic" and ev[0]["client_id"] == "svc"
     assert ev[1]["reason"] == "bad_client_secret"
+    assert SECRET not in s.log_path.read_text(), "a secret never reaches the event log"
 
 
 @pytest.mark.parametrize("method, client_id", [("client_secret_basic", "svc"), ("client_secret_post", "poster")])
@@ -259,3 +261,21 @@ def test_authlib_private_key_jwt_registered(server, world):
     assert tok["token_type"] == "Bearer"
     ev = s.requests("/token")[0]
     assert ev["client_auth"] == "private_key_jwt" and ev["client_id"] == "bot"
+
+
+def test_clients_cannot_be_standard_input(world):
+    p = wif_run("wif-verify", "request", "--profile", "none", "--jwks", world / "idp.jwks", "--clients", "-",
+                input="grant_type=x")
+    assert p.returncode == 2 and p.stdout == "" and "--clients -" in p.stderr
+
+
+def test_crlf_request_bytes(world):
+    """The exact bytes wif-mint writes (CRLF line ends) are read as they are, through binary pipes."""
+    req = subprocess.run([str(wif_binary("wif-mint")), "request", "--grant", "client-credentials", "--client-id",
+                          "poster", "--client-secret-file", "secret", "--client-auth", "post", "--http-request",
+                          "http://127.0.0.1/token"], cwd=world, capture_output=True, timeout=30).stdout
+    assert req.startswith(b"POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\n") and b"\r\n\r\n" in req
+    body = req.split(b"\r\n\r\n", 1)[1]
+    assert f"Content-Length: {len(body)}\r\n".encode() in req
+    p = wif_run("wif-verify", *verify_args(world, "--http-request"), input=req)
+    assert p.returncode == 0, p.stderr

@@ -68,6 +68,11 @@ def test_three_hops_record_every_actor(world):
     v = json.loads(wif_ok("wif-verify", "--json", "--profile", "at+jwt", "--jwks", world / "as.jwks", "--iss", AS,
                           "--aud", "https://api.example/a", "--now", NOW, o["access_token"]))
     assert v["claims"]["act"] == {"sub": "agent-c", "iss": ISS, "act": {"sub": "agent-b"}}
+    # ... and as a list, one level per hop, current actor first, in --json and --batch alike.
+    assert v["delegation"] == [{"sub": "agent-c", "iss": ISS}, {"sub": "agent-b"}]
+    b = json.loads(wif_ok("wif-verify", "--batch", "--json", "--profile", "at+jwt", "--jwks", world / "as.jwks",
+                          "--iss", AS, "--aud", "https://api.example/a", "--now", NOW, input=o["access_token"] + "\n"))
+    assert b["delegation"] == v["delegation"]
 
 
 def hop2_subject(world):

@@ -116,7 +116,7 @@ def test_leg1_needs_one_audience(world):
 
 def test_mint_and_verify_profile(world):
     t = wif_ok("wif-mint", "--profile", "id-jag", "-k", world / "idp.jwk", "--iss", IDP, "--sub", "alice",
-               "--aud", AS, "--client-id", "agent", "--claim", "resource=" + MCP).strip()
+               "--aud", AS, "--client-id", "agent", "--resource", MCP).strip()
     h, p, _ = jws_split(t)
     assert h["typ"] == "oauth-id-jag+jwt" and p["client_id"] == "agent" and p["resource"] == MCP
     ok = wif_run("wif-verify", "--profile", "id-jag", "--jwks", world / "idp.jwks", "--aud", AS, "--client-id",
@@ -132,8 +132,9 @@ def test_mint_and_verify_profile(world):
     for args, needle in [(["--iss", IDP, "--sub", "a", "--aud", AS], "--client-id"),
                          (["--iss", IDP, "--sub", "a", "--aud", AS, "--client-id", "c", "--no-jti"], "--no-jti"),
                          (["--client-id", "c"], "--client-id"),
+                         (["--resource", MCP], "--resource"),
                          (["--profile", "at+jwt"], "id-jag only")]:
-        prof = [] if "--profile" in args or args == ["--client-id", "c"] else ["--profile", "id-jag"]
+        prof = [] if "--profile" in args or len(args) == 2 else ["--profile", "id-jag"]
         p = wif_run("wif-mint", *prof, "-k", world / "idp.jwk", *args)
         assert p.returncode == 2 and needle in p.stderr, p.stderr
 

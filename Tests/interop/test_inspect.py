@@ -610,8 +610,9 @@ def test_delegation_chain_numbered_current_actor_first(keys):
                  "--act", "svc-c", "--act", "svc-b", "--act", "svc-a", "--act-claim", "client_id=ci").strip()
     text = inspect("--now", NOW, tok).stdout
     lines = text.splitlines()
-    i = lines.index("delegation (current actor first)")
-    assert lines[i + 1: i + 4] == ["  1. svc-c (current actor)", "  2. svc-b", '  3. svc-a  {"client_id":"ci"}']
+    i = lines.index("delegation (the subject, then each hop; the current actor last)")
+    assert lines[i + 1: i + 5] == ["  user@example.com (subject)", '  `- svc-a  {"client_id":"ci"}', "     `- svc-b",
+                                   "        `- svc-c (current actor)"]
     r = inspect_json("--now", NOW, tok)
     assert r["delegation"] == [{"sub": "svc-c"}, {"sub": "svc-b"}, {"sub": "svc-a", "client_id": "ci"}]
     assert "delegation" not in inspect_json("--now", NOW, wif_ok("wif-mint", "-k", keys.path("ES256"),

@@ -17,8 +17,8 @@
 ///    assertion is verified with the client's own `jwks` (iss = sub = the client id, aud the endpoint's);
 ///    a registered confidential client that sends no credentials → `client_auth_missing`; a request naming no
 ///    client at all has no client;
-/// 4. a client registered with `grant_types` may use only those → `unauthorized_client`
-///    (`grant_type_rejected`); with `scope`, every requested scope must be in it → `invalid_scope`
+/// 4. a public client (`none`) may not use client_credentials (RFC 6749 §4.4), and a client registered with
+///    `grant_types` may use only those → `unauthorized_client` (`grant_type_rejected`); with `scope`, every requested scope must be in it → `invalid_scope`
 ///    (`scope_not_allowed`).
 /// All failures of rules 2 and 3 are `invalid_client` (HTTP 401); when Basic was tried the response carries
 /// `WWW-Authenticate: Basic realm="<issuer>", charset="UTF-8"` (RFC 6749 §5.2, RFC 7617).
@@ -156,6 +156,10 @@ public enum ClientAuthentication {
     /// Rule 4.
     static func checkAllowed(_ a: Authenticated, registry: ClientRegistry, grant: String?, scopes: [String]) -> Result? {
         guard let c = registry.client(a.id) else { return nil }
+        if a.method == .none, grant?.same(TokenRequest.clientCredentialsGrant) == true {
+            return .failed(.unauthorizedClient, WIFError(.grantTypeRejected,
+                "client_credentials is for confidential clients only (RFC 6749 §4.4); \"\(JSON.escapedForMessage(a.id))\" is public"))
+        }
         if let grants = c.grantTypes, let grant, !grants.containsExactly(grant) {
             return .failed(.unauthorizedClient, WIFError(.grantTypeRejected,
                 "client \"\(JSON.escapedForMessage(a.id))\" may not use grant_type \(grant)"))

@@ -65,6 +65,7 @@ public struct ClientRegistry: Sendable {
 
     /// Reads and checks `path` (rules above).
     public static func load(path: String) throws(WIFError) -> ClientRegistry {
+        if path == "-" { throw WIFError(.usage, "--clients -: give the client list as a file (standard input carries the request)") }
         let bytes = try Input.read(path, limit: maxFileSize, what: "--clients \(path)")
         let top: JSONObject
         do { top = try JSON.parseObject(bytes, what: "--clients \(path)") } catch { throw WIFError(.usage, error.detail) }

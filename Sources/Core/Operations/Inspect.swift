@@ -232,18 +232,7 @@ public struct Inspector {
     }
 
     /// The act chain, current actor first (RFC 8693 §4.1), or nil without act.
-    func delegation(_ c: JSONObject) -> [JSONObject]? {
-        guard var level = c["act"] else { return nil }
-        var out: [JSONObject] = []
-        while out.count < Policy.hardMaxDelegationDepth, let o = level.objectValue {
-            var entry = o
-            entry["act"] = nil
-            out.append(entry)
-            guard let next = o["act"] else { break }
-            level = next
-        }
-        return out
-    }
+    func delegation(_ c: JSONObject) -> [JSONObject]? { Delegation.levels(c) }
 
     // MARK: JSON inputs
 

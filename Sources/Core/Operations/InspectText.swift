@@ -148,12 +148,17 @@ public struct InspectText {
             line(InspectText.show(.string(text)), indent: indent + 1)
         }
         if let chain = t.delegation {
-            line(bold("delegation (current actor first)"), indent: indent)
-            for (i, a) in chain.enumerated() {
+            // A tree from the subject down to the current actor, one level per hop (RFC 8693 §4.1 nests the
+            // newest actor outermost; drawn here in the order the hops happened).
+            line(bold("delegation (the subject, then each hop; the current actor last)"), indent: indent)
+            line("\(t.payload?["sub"].map(InspectText.show) ?? "(no sub)") (subject)", indent: indent + 1)
+            for (depth, a) in chain.reversed().enumerated() {
                 var extra = a
                 extra["sub"] = nil
                 let rest = extra.isEmpty ? "" : "  " + JSON.object(extra).serialized()
-                line("\(i + 1). \(a["sub"].map(InspectText.show) ?? "(no sub)")\(i == 0 ? " (current actor)" : "")\(rest)", indent: indent + 1)
+                let current = depth == chain.count - 1 ? " (current actor)" : ""
+                let branch = String(repeating: "   ", count: depth) + "`- "
+                line(branch + "\(a["sub"].map(InspectText.show) ?? "(no sub)")\(current)\(rest)", indent: indent + 1)
             }
         }
         if let s = t.signature {

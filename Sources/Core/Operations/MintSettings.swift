@@ -38,6 +38,8 @@ public struct MintSettings: Sendable {
     /// `id-jag`: an ID-JAG (typ oauth-id-jag+jwt) with iss, sub, aud, client_id, jti, exp and iat required.
     public var profile: String?
     public var clientID: String?
+    /// `resource` claim of an ID-JAG: a string for one, an array for more.
+    public var resource: [String] = []
 
     public init() {}
 
@@ -109,8 +111,10 @@ public struct MintSettings: Sendable {
             if noExp || noIat || noJTI { throw WIFError(.usage, "--profile id-jag requires exp, iat and jti: --no-exp, --no-iat and --no-jti do not go with it") }
             if typ == nil { spec.typ = "oauth-id-jag+jwt" }
             spec.claims["client_id"] = .string(clientID)
-        } else if clientID != nil {
-            throw WIFError(.usage, "--client-id goes with --profile id-jag")
+            if resource.count == 1 { spec.claims["resource"] = .string(resource[0]) }
+            if resource.count > 1 { spec.claims["resource"] = .array(resource.map { .string($0) }) }
+        } else if clientID != nil || !resource.isEmpty {
+            throw WIFError(.usage, "--client-id and --resource go with --profile id-jag")
         }
         return (spec, warnings)
     }

@@ -41,6 +41,10 @@ extension TokenEndpoint {
         if let a = endpoint.authenticatedClient {
             facts.clientAuth = a.method.rawValue
             facts.clientID = a.id
+            if facts.sub == nil, let v = a.assertion {
+                facts.sub = v.claims["sub"]?.stringValue
+                facts.jti = v.claims["jti"]?.stringValue
+            }
         } else if let tried {
             facts.clientAuth = tried
         }

@@ -170,7 +170,8 @@ public struct TokenEndpoint {
             case rejected(Reason)
         }
         public var grantType: String?
-        /// `private_key_jwt` when a client assertion was sent (RFC 7523 §2.2), otherwise `none`.
+        /// The client authentication method used or tried (`client_secret_basic`, `client_secret_post`,
+        /// `private_key_jwt`), otherwise `none`.
         public var clientAuth = "none"
         /// The client: the verified client assertion's sub, else the `client_id` parameter, else the subject's.
         public var clientID: String?

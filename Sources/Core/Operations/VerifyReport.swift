@@ -24,10 +24,16 @@ public enum VerifyReport {
         out += v.algorithm.rawValue.utf8
         out += #"","thumbprint":""#.utf8
         out += v.key.thumbprint.utf8
-        out += "\"}\n".utf8
+        out += "\"".utf8
+        if let chain = Delegation.levels(v.claims) {
+            out += #","delegation":"#.utf8
+            JSON.array(chain.map { .object($0) }).write(to: &out)
+        }
+        out += "}\n".utf8
     }
 
-    /// `{"valid":true,"header":{...},"claims":{...},"kid":...,"alg":...,"thumbprint":...}`
+    /// `{"valid":true,"header":{...},"claims":{...},"kid":...,"alg":...,"thumbprint":...}`, and with an `act`
+    /// claim `"delegation":[...]`, the chain current actor first (`Delegation.levels`).
     public static func success(_ v: VerifiedToken) -> JSON {
         var o = JSONObject()
         o["valid"] = .bool(true)
@@ -36,6 +42,7 @@ public enum VerifyReport {
         o["kid"] = v.key.kid.map { .string($0) } ?? .null
         o["alg"] = .string(v.algorithm.rawValue)
         o["thumbprint"] = .string(v.key.thumbprint)
+        if let chain = Delegation.levels(v.claims) { o["delegation"] = .array(chain.map { .object($0) }) }
         return .object(o)
     }
 
