@@ -44,7 +44,8 @@ enum Token: Command {
         abstract: "Mint a signed JWT assertion (the default subcommand).",
         discussion: "Times take epoch seconds, RFC 3339 (2026-01-02T03:04:05Z) or an offset from now (+300, +5m, -1h, +2d).",
         options: [key, alg, kid, typ, iss, sub, aud, exp, nbf, iat, noExp, noIat, noJTI, jti, scope, act, actClaim,
-                  mayAct, maxUses, claim, claims, header, CommonOptions.now, count, profile, clientID, resource] + PassphraseOptions.reading,
+                  mayAct, maxUses, claim, claims, header, CommonOptions.now, count, profile, clientID, resource]
+                  + PassphraseOptions.reading,
         command: Token.self)
 
     static func run(_ a: ParsedArguments) throws {
