@@ -89,7 +89,8 @@ extension ServerState {
         var facts = TokenEndpoint.Facts()
         let outcome: TokenEndpoint.Outcome
         if types.count == 1, mediaType == "application/x-www-form-urlencoded" {
-            outcome = try endpoint.handle(body: r.body, now: now(), facts: &facts)
+            outcome = try endpoint.handle(body: r.body, dpop: TokenEndpoint.DPoPRequest(proofs: r.values("dpop"), htu: base + "/token"),
+                                          now: now(), facts: &facts)
         } else {
             // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded only.
             outcome = .failure(.invalidRequest, WIFError(.invalidRequest, "Content-Type must be application/x-www-form-urlencoded"))
@@ -107,7 +108,7 @@ extension ServerState {
         if let c = facts.clientID { event["client_id"] = .string(c) }
         if let s = facts.scope { event["scope"] = .string(s) }
         event["checks"] = .array(conformance.tokenRequest(facts).map(\.json))
-        return Response(status: outcome.httpStatus, headers: TokenEndpoint.httpHeaders(outcome),
+        return Response(status: outcome.httpStatus, headers: TokenEndpoint.httpHeaders(outcome, dpopNonce: endpoint.dpop.nonce),
                         body: Array(outcome.json.serialized().utf8))
     }
 

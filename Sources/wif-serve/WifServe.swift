@@ -47,7 +47,9 @@ enum Serve: Command {
             try KeySource.loadSigningKey(path: path, kid: nil, passphrase: passphrase)
         } ?? JWK.generate(alg: .es256)
         let server = try LoopbackServer(options: o, issuerKey: key) { base throws(WIFError) in
-            try settings.serverEndpoint(base: base, passphrase: nil)
+            var endpoint = try settings.serverEndpoint(base: base, passphrase: nil)
+            endpoint.dpop = DPoPOptions.policy(a)
+            return endpoint
         }
         _ = try server.wait()
     }

@@ -17,7 +17,8 @@ enum Request: Command {
         "request",
         abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
         discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error or empty body: exit 2.",
-        options: PolicyOptions.all + endpointOptions + [http, json] + PassphraseOptions.reading,
+        options: PolicyOptions.all + endpointOptions + DPoPOptions.endpoint + DPoPOptions.request + [http, json]
+            + PassphraseOptions.reading,
         command: Request.self)
 
     /// The endpoint settings the command line gives (shared with the loopback server).
@@ -33,9 +34,10 @@ enum Request: Command {
         let clock = try CommonOptions.clock(a)
         var endpoint = try settings(a).endpoint(passphrase: try PassphraseOptions.passphrase(a, stdinUsed: true))
         endpoint.clock = { clock.now() }
-        let outcome = try TokenEndpoint.answer(bodyFrom: "-", endpoint: endpoint, now: clock.now())
+        endpoint.dpop = DPoPOptions.policy(a)
+        let outcome = try TokenEndpoint.answer(bodyFrom: "-", dpop: try DPoPOptions.request(a), endpoint: endpoint, now: clock.now())
         var w = StdoutWriter()
-        try w.write(rendering.render(outcome))
+        try w.write(rendering.render(outcome, dpopNonce: endpoint.dpop.nonce))
         try w.flush()
         if case .failure(let error, let why) = outcome {
             Diagnostics.rejection(error, why)

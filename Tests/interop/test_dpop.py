@@ -143,3 +143,85 @@ def test_usage_errors(key):
     assert p.returncode == 2 and p.stdout == "", p.stderr
     p = wif_run("wif-verify", "dpop", "--htm", "POST", "--htu", HTU, "-", input="")
     assert p.returncode == 2 and "empty" in p.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The token endpoint: `wif-verify request --dpop` (issue 16 item 3).
+
+@pytest.fixture(scope="module")
+def grant(tmp_path_factory):
+    """A CI key and its JWKS, the endpoint's issuer key, and a fresh jwt-bearer request body per call."""
+    d = tmp_path_factory.mktemp("dpop-grant")
+    ci = write_private(d / "ci.jwk", wif_ok("wif-mint", "key", "--alg", "ES256", "--kid", "ci"))
+    (d / "jwks.json").write_text(wif_ok("wif-mint", "jwks", ci))
+    issuer = write_private(d / "as.jwk", wif_ok("wif-mint", "key", "--alg", "ES256", "--kid", "as"))
+
+    def body(*extra):
+        a = wif_ok("wif-mint", "token", "--key", ci, "--iss", "https://ci.example", "--sub", "job",
+                   "--aud", HTU, "--now", NOW).strip()
+        return wif_ok("wif-mint", "request", *extra, a)
+
+    return {"jwks": d / "jwks.json", "issuer": issuer, "body": body}
+
+
+def request(grant, body, *args):
+    return wif_run("wif-verify", "request", "--jwks", grant["jwks"], "--aud", HTU, "--issuer-key", grant["issuer"],
+                   "--now", NOW, "--json", *args, input=body)
+
+
+def proof(key, *args, htu=HTU, htm="POST"):
+    return wif_ok("wif-mint", "dpop", "--key", key, "--htm", htm, "--htu", htu, "--now", NOW, *args).strip()
+
+
+def test_request_binds_the_token(grant, key):
+    p = request(grant, grant["body"](), "--dpop", proof(key), "--htu", HTU)
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout)
+    assert r["token_type"] == "DPoP"
+    assert jws_split(r["access_token"])[1]["cnf"] == {"jkt": jwk_thumbprint(json.loads(key.read_text()))}
+    # Without a proof: a bearer token, no cnf.
+    p = request(grant, grant["body"]())
+    r = json.loads(p.stdout)
+    assert p.returncode == 0 and r["token_type"] == "Bearer" and "cnf" not in jws_split(r["access_token"])[1]
+
+
+def _reason(p):
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    return json.loads(p.stdout)["error"], json.loads(p.stdout)["reason"]
+
+
+def test_request_refusals(grant, key, tmp_path):
+    jkt = jwk_thumbprint(json.loads(key.read_text()))
+    assert _reason(request(grant, grant["body"](), "--require-dpop")) == ("invalid_dpop_proof", "dpop_required")
+    assert _reason(request(grant, grant["body"](), "--dpop", proof(key), "--dpop", proof(key), "--htu", HTU)) == \
+        ("invalid_dpop_proof", "dpop_multiple")
+    assert _reason(request(grant, grant["body"](), "--dpop", proof(key, htm="GET"), "--htu", HTU)) == \
+        ("invalid_dpop_proof", "dpop_htm_mismatch")
+    assert _reason(request(grant, grant["body"]("--param", "dpop_jkt=" + jkt + "x"), "--dpop", proof(key),
+                           "--htu", HTU)) == ("invalid_dpop_proof", "dpop_jkt_mismatch")
+    assert request(grant, grant["body"]("--param", "dpop_jkt=" + jkt), "--dpop", proof(key), "--htu", HTU).returncode == 0
+    assert _reason(request(grant, grant["body"]("--param", "dpop_jkt=" + jkt))) == ("invalid_dpop_proof", "dpop_missing")
+    # A replayed proof, with a replay cache file.
+    f = tmp_path / "proof.jwt"
+    f.write_text(proof(key, "--jti", "once") + "\n")
+    cache = tmp_path / "replay"
+    assert request(grant, grant["body"](), "--dpop", f, "--htu", HTU, "--replay-cache", cache).returncode == 0
+    assert _reason(request(grant, grant["body"](), "--dpop", f, "--htu", HTU, "--replay-cache", cache)) == \
+        ("invalid_dpop_proof", "dpop_replayed_jti")
+
+
+def test_request_nonce_challenge(grant, key):
+    p = wif_run("wif-verify", "request", "--jwks", grant["jwks"], "--aud", HTU, "--now", NOW, "--http",
+                "--dpop-nonce", "n-7", "--dpop", proof(key), "--htu", HTU, input=grant["body"]().encode())
+    assert p.returncode == 1
+    head, body = p.stdout.decode().split("\r\n\r\n", 1)
+    assert head.startswith("HTTP/1.1 400 ") and "\r\nDPoP-Nonce: n-7" in head
+    assert json.loads(body)["error"] == "use_dpop_nonce"
+    p = request(grant, grant["body"](), "--dpop-nonce", "n-7", "--dpop", proof(key, "--nonce", "n-7"), "--htu", HTU)
+    assert p.returncode == 0, p.stderr
+
+
+def test_request_dpop_usage(grant, key):
+    for args in (["--dpop", proof(key)], ["--htu", HTU], ["--dpop", "-", "--htu", HTU]):
+        p = request(grant, grant["body"](), *args)
+        assert p.returncode == 2 and p.stdout == "", (args, p.stderr)
