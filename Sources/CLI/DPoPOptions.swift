@@ -40,3 +40,29 @@ public enum DPoPOptions {
         return TokenEndpoint.DPoPRequest(proofs: proofs, htu: url)
     }
 }
+
+/// The DPoP options of `wif-verify token`: the proof that comes with a bound access token.
+public enum DPoPBindingOptions {
+    public static let dpopProof = Opt.string(
+        "dpop-proof", "file", "The DPoP proof sent with a bound access token (cnf.jkt): checked with ath and the bound key.")
+    public static let htm = Opt.string("htm", "method", "With --dpop-proof: the request's HTTP method.")
+    public static let htu = Opt.string("htu", "url", "With --dpop-proof: the request's URI.")
+
+    public static let all: [any OptionDeclaration] = [dpopProof, htm, htu]
+
+    /// The binding check of a `wif-verify token` run: always on (a bound token needs its proof).
+    public static func check(_ a: ParsedArguments, token: String, batch: Bool) throws(WIFError) -> DPoP.BindingCheck {
+        guard let path = a.value(dpopProof) else {
+            if a.value(htm) != nil || a.value(htu) != nil { throw WIFError(.usage, "--htm and --htu go with --dpop-proof") }
+            return DPoP.BindingCheck(proof: nil, requirements: DPoP.Requirements(htm: "", htu: ""))
+        }
+        if batch { throw WIFError(.usage, "--dpop-proof goes with one token, not --batch") }
+        try Input.requireStandardInputOnce([token, path], "it cannot hold both the token and the DPoP proof")
+        var s = DPoP.VerifySettings()
+        s.htm = a.value(htm)
+        s.htu = a.value(htu)
+        guard s.htm != nil, s.htu != nil else { throw WIFError(.usage, "--dpop-proof needs --htm and --htu, the request it came with") }
+        let proof = try Input.token(path, limit: DPoP.maxProofSize, what: "the DPoP proof")
+        return DPoP.BindingCheck(proof: proof, requirements: try s.requirements())
+    }
+}

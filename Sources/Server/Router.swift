@@ -113,14 +113,15 @@ extension ServerState {
     }
 
     func mcp(_ r: Request, event: inout JSONObject) throws(WIFError) -> Response {
-        let decision = try resource.authorize(r.values("authorization"), now: now())
+        let decision = try resource.authorize(r.values("authorization"), dpop: r.values("dpop"), htm: r.method, now: now(),
+                                              replayCache: endpoint.replayCache ?? endpoint.memoryReplayCache)
         switch decision {
         case .refused(let status, let error, let reason, let detail):
             event["mcp_authorized"] = .bool(false)
             if let error { event["error"] = .string(error) }
             if let reason { event["reason"] = .string(reason.rawValue) }
             event["detail"] = .string(detail)
-            let challenge = resource.challenge(error: error, reason: reason, detail: detail)
+            let challenge = resource.wwwAuthenticate(error: error, reason: reason, detail: detail)
             var o = JSONObject()
             o["error"] = .string(error ?? "invalid_token")
             o["error_description"] = .string(detail)

@@ -59,6 +59,11 @@ public struct ProtectedResource {
             if !error.reason.isRejection { throw error }
             return .refused(status: 401, error: "invalid_token", reason: error.reason, detail: error.detail)
         }
+        return scopeDecision(token)
+    }
+
+    /// Rule 4: each required scope in the token's `scope`.
+    func scopeDecision(_ token: VerifiedToken) -> Decision {
         let granted = (token.claims["scope"]?.stringValue ?? "").split(separator: " ").map(String.init)
         if let missing = requiredScopes.first(where: { !granted.containsExactly($0) }) {
             return .refused(status: 403, error: "insufficient_scope", reason: .scopeNotAllowed,
