@@ -100,6 +100,22 @@ def test_resource_refusals(serve, keys, client, tmp_path, case, reason):
     assert h["www-authenticate"].startswith(f'DPoP error="{want}"'), h["www-authenticate"]
 
 
+def test_metadata_names_the_dpop_algs(serve):
+    s = serve()
+    md = json.loads(curl(f"{s.url}/.well-known/oauth-authorization-server")[2])
+    assert "ES256" in md["dpop_signing_alg_values_supported"]
+    assert not [a for a in md["dpop_signing_alg_values_supported"] if a.startswith("HS")]
+
+
+def test_bound_token_in_a_batch_is_refused(serve, keys, client, tmp_path):
+    s = serve()
+    at = bound_token(s, keys, client)
+    (tmp_path / "jwks.json").write_text(curl(f"{s.url}/jwks")[2])
+    p = wif_run("wif-verify", "--batch", "--jwks", tmp_path / "jwks.json", "--profile", "at+jwt", "--iss", s.url,
+                "--aud", s.url + "/mcp", input=at + "\n")
+    assert p.returncode == 1 and json.loads(p.stdout)["reason"] == "dpop_bound_token"
+
+
 def test_unbound_token_as_bearer_still_works(serve, keys):
     s = serve()
     st, _, body = token(s, keys)
