@@ -107,6 +107,7 @@ extension ServerState {
         if let j = facts.jti { event["jti"] = .string(j) }
         if let c = facts.clientID { event["client_id"] = .string(c) }
         if let s = facts.scope { event["scope"] = .string(s) }
+        if case .success(let j) = outcome, let t = j.objectValue?["token_type"] { event["token_type"] = t }
         event["checks"] = .array(conformance.tokenRequest(facts).map(\.json))
         return Response(status: outcome.httpStatus, headers: TokenEndpoint.httpHeaders(outcome, dpopNonce: endpoint.dpop.nonce),
                         body: Array(outcome.json.serialized().utf8))
@@ -130,6 +131,7 @@ extension ServerState {
             event["mcp_authorized"] = .bool(true)
             if let s = token.claims["sub"]?.stringValue { event["sub"] = .string(s) }
             if let c = token.claims["client_id"]?.stringValue { event["client_id"] = .string(c) }
+            if let jkt = token.claims["cnf"]?.objectValue?["jkt"] { event["dpop_jkt"] = jkt }
             let reply = MCPEndpoint.handle(body: r.body, token: token.claims, serverVersion: options.version)
             if let method = reply.method { event["mcp_method"] = .string(method) }
             guard let body = reply.body else { return Response(status: reply.status) }

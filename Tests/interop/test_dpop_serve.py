@@ -61,7 +61,8 @@ def test_token_endpoint_binds_and_resource_checks(serve, keys, client, tmp_path)
     st, _, body = mcp(s, f"DPoP {at}", good)
     assert st == 200 and json.loads(body)["result"] == {}
     ev = s.requests("/mcp")[-1]
-    assert ev["mcp_authorized"] is True
+    assert ev["mcp_authorized"] is True and ev["dpop_jkt"] == jkt
+    assert s.requests("/token")[-1]["token_type"] == "DPoP"
     # The same proof again: a replay.
     st, h, _ = mcp(s, f"DPoP {at}", good)
     assert st == 401 and h["www-authenticate"].startswith('DPoP error="invalid_dpop_proof"')
