@@ -130,6 +130,8 @@ import Testing
         #expect(check(try forged(claims: c), req()) == .dpopMalformed)  // no jti
         c["jti"] = .string("j"); c["iat"] = .string("now")
         #expect(check(try forged(claims: c), req()) == .dpopMalformed)  // iat not a number
+        c["iat"] = .number("-9223372036854775808")
+        #expect(check(try forged(claims: c), req()) == .dpopMalformed)  // out of range, and no overflow
     }
 
     @Test func typ() throws {

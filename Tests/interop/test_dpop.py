@@ -225,3 +225,9 @@ def test_request_dpop_usage(grant, key):
     for args in (["--dpop", proof(key)], ["--htu", HTU], ["--dpop", "-", "--htu", HTU]):
         p = request(grant, grant["body"](), *args)
         assert p.returncode == 2 and p.stdout == "", (args, p.stderr)
+
+
+def test_oversize_proof_is_malformed(tmp_path):
+    f = tmp_path / "big.jwt"
+    f.write_text("a" * 20000 + ".b.c")
+    verify_assert_rejected(verify(str(f)), "dpop_malformed", "invalid_dpop_proof")

@@ -171,7 +171,9 @@ public enum DPoP {
     public static func single(_ values: [String]) throws(WIFError) -> String? {
         guard let first = values.first else { return nil }
         if values.count > 1 || first.utf8.contains(UInt8(ascii: ",")) {
-            throw WIFError(.dpopMultiple, "a request carries exactly one DPoP proof (RFC 9449 section 4.3), this one \(values.count > 1 ? values.count : 2)")
+            throw WIFError(.dpopMultiple, values.count > 1
+                ? "the request carries \(values.count) DPoP headers; RFC 9449 section 4.3 allows exactly one"
+                : "the DPoP header holds a comma: more than one proof (RFC 9449 section 4.3 allows exactly one)")
         }
         return first
     }
@@ -238,7 +240,8 @@ public enum DPoP {
         }
         let jti = try text("jti"), htm = try text("htm"), htu = try text("htu")
         guard let iatValue = c["iat"] else { throw fail(.dpopMalformed, "claim iat is missing (RFC 9449 section 4.2)") }
-        guard let iat = iatValue.int64Value, abs(iat) < 1_000_000_000_000_000 else {
+        // Bounded as the Validator bounds NumericDates (and so that now - iat cannot overflow).
+        guard let iat = iatValue.int64Value, iat > -1_000_000_000_000_000, iat < 1_000_000_000_000_000 else {
             throw fail(.dpopMalformed, "claim iat is not an integer NumericDate")
         }
         // 8. htm
