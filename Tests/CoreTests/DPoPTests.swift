@@ -190,8 +190,22 @@ import Testing
         #expect(DPoP.normalizedURI("http://[::1]:8080/x") == "http://[::1]:8080/x")
         #expect(DPoP.normalizedURI("https://example.com:8443/x") == "https://example.com:8443/x")
         for bad in ["/token", "ftp://example.com/", "http:example.com", "http://exa mple.com/", "http://example.com/%zz",
-                    "http://example.com:99999/", "http://example.com:8x/", "http:///x"] {
+                    "http://example.com:99999/", "http://example.com:8x/", "http:///x", "http://a:b:80/", "http://[zz]/",
+                    "http://example.com/a b", "http://example.com/<x>", "http://us er@example.com/"] {
             #expect(DPoP.normalizedURI(bad) == nil, "\(bad)")
+        }
+    }
+
+    /// Normalisation is idempotent: what it makes, it leaves alone (so comparing normalised forms is an equivalence).
+    @Test func htuNormalisationIsIdempotent() {
+        let parts = ["http://", "https://", "HTTP://", "a", "B", ".", "..", "/", "%2e", "%2E", "%7e", "%41", "%2f", "%zz",
+                     ":", ":80", ":443", ":0080", "@", "[::1]", "?", "#", "~", "-", "%", "u:p@"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            var u = parts[Int.random(in: 0..<3, using: &rng)]
+            for _ in 0..<Int.random(in: 1...10, using: &rng) { u += parts[Int.random(in: 0..<parts.count, using: &rng)] }
+            guard let n = DPoP.normalizedURI(u) else { continue }
+            #expect(DPoP.normalizedURI(n) == n, "\(u) -> \(n)")
         }
     }
 

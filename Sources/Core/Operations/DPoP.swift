@@ -343,7 +343,9 @@ public enum DPoP {
         } else {
             host = authority
         }
-        guard !host.isEmpty, let hostText = percentNormalized(host) else { return nil }
+        guard !host.isEmpty, validHost(host), let hostText = percentNormalized(host) else { return nil }
+        guard userinfo.utf8.dropLast().allSatisfy({ uriCharacter($0, extra: ":") }),
+              path.utf8.allSatisfy({ uriCharacter($0, extra: ":@/") }) else { return nil }
         guard port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), port.count <= 5 else { return nil }
         var portText = ""
         if !port.isEmpty {
@@ -353,6 +355,25 @@ public enum DPoP {
         guard let pathText = percentNormalized(path) else { return nil }
         let cleanPath = removeDotSegments(pathText.isEmpty ? "/" : pathText)
         return scheme + "://" + userinfo + hostText.asciiLowercased + portText + cleanPath
+    }
+
+    /// Whether `c` is unreserved, a sub-delim, `%` (checked by `percentNormalized`) or one of `extra` (RFC 3986 §2).
+    static func uriCharacter(_ c: UInt8, extra: String) -> Bool {
+        switch c {
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: return true
+        default: return "-._~!$&'()*+,;=%".utf8.contains(c) || extra.utf8.contains(c)
+        }
+    }
+
+    /// A reg-name (RFC 3986 §3.2.2) or a bracketed IPv6 literal of hex digits, colons and dots.
+    static func validHost(_ host: Substring) -> Bool {
+        if host.hasPrefix("[") {
+            let inner = host.utf8.dropFirst().dropLast()
+            return host.hasSuffix("]") && !inner.isEmpty && inner.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) || c == 0x3A || c == 0x2E
+            }
+        }
+        return host.utf8.allSatisfy { uriCharacter($0, extra: "") }
     }
 
     /// Percent-encodings normalised (RFC 3986 §6.2.2.1, §6.2.2.2): `%XX` of an unreserved character decoded,
