@@ -106,6 +106,8 @@ def test_metadata_names_the_dpop_algs(serve):
     md = json.loads(curl(f"{s.url}/.well-known/oauth-authorization-server")[2])
     assert "ES256" in md["dpop_signing_alg_values_supported"]
     assert not [a for a in md["dpop_signing_alg_values_supported"] if a.startswith("HS")]
+    pr = json.loads(curl(f"{s.url}/.well-known/oauth-protected-resource/mcp")[2])
+    assert pr["dpop_signing_alg_values_supported"] == md["dpop_signing_alg_values_supported"]
 
 
 def test_bound_token_in_a_batch_is_refused(serve, keys, client, tmp_path):

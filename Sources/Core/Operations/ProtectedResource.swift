@@ -91,6 +91,8 @@ public struct ProtectedResource {
         o["resource"] = .string(resource)
         o["authorization_servers"] = .array(authorizationServers.map { .string($0) })
         o["bearer_methods_supported"] = .array([.string("header")])
+        // RFC 9728 §2: /mcp also takes DPoP-bound tokens with these proof algs (ProtectedResource+DPoP.swift).
+        o["dpop_signing_alg_values_supported"] = .array(DPoP.asymmetricAlgorithms.map { .string($0.rawValue) })
         if !requiredScopes.isEmpty { o["scopes_supported"] = .array(requiredScopes.map { .string($0) }) }
         return .object(o)
     }
