@@ -9,7 +9,7 @@ TOOLS = wif-mint wif-verify wif-inspect
 # Run by a tool, not by hand: `wif-verify serve` execs wif-serve from its own folder (SwiftNIO lives only there).
 HELPERS = wif-serve
 DEB_PACKAGES = libssl-dev libargon2-dev pkg-config mandoc
-PY_MODULES = joserfc cryptography pytest authlib mcp
+PY_MODULES = joserfc cryptography pytest authlib mcp requests_oauth2client
 SWIFT ?= swift
 RELEASE_FLAGS = -c release --static-swift-stdlib
 DEBUG_BIN = .build/debug

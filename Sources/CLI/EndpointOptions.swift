@@ -58,7 +58,7 @@ public enum ServeOptions {
             abstract: "Serve the token endpoint of 'request' and an MCP resource over HTTP on loopback, logging each request.",
             discussion: "Prints its URL (http://127.0.0.1:PORT) as the first line, then one JSON event a line. Exit 0 when it "
                 + "stops (signal, --timeout, --idle-timeout, --max-requests); 2 when it cannot start. See wif-verify(1), SERVE.",
-            options: PolicyOptions.all + EndpointOptions.all + own + PassphraseOptions.all,
+            options: PolicyOptions.all + EndpointOptions.all + DPoPOptions.endpoint + own + PassphraseOptions.all,
             command: command)
     }
 }

@@ -91,7 +91,9 @@ extension ServerState {
             facts.error = .invalidRequest
             facts.reason = .invalidRequest
         } else {
-            outcome = try endpoint.handle(body: r.body, headers: r.headers, now: now(), facts: &facts)
+            outcome = try endpoint.handle(body: r.body, headers: r.headers,
+                                          dpop: TokenEndpoint.DPoPRequest(proofs: r.values("dpop"), htu: base + "/token"),
+                                          now: now(), facts: &facts)
         }
         event["grant_type"] = facts.grantType.map { .string($0) } ?? .null
         event["client_auth"] = .string(facts.clientAuth)
@@ -102,21 +104,24 @@ extension ServerState {
         if let j = facts.jti { event["jti"] = .string(j) }
         if let c = facts.clientID { event["client_id"] = .string(c) }
         if let s = facts.scope { event["scope"] = .string(s) }
+        if case .success(let j) = outcome, let t = j.objectValue?["token_type"] { event["token_type"] = t }
         event["checks"] = .array(conformance.tokenRequest(facts).map(\.json))
         return Response(status: outcome.httpStatus,
-                        headers: TokenEndpoint.httpHeaders(outcome, requestHeaders: r.headers, realm: endpoint.issuer),
+                        headers: TokenEndpoint.httpHeaders(outcome, requestHeaders: r.headers, realm: endpoint.issuer,
+                                                           dpopNonce: endpoint.dpop.nonce),
                         body: Array(outcome.json.serialized().utf8))
     }
 
     func mcp(_ r: Request, event: inout JSONObject) throws(WIFError) -> Response {
-        let decision = try resource.authorize(r.values("authorization"), now: now())
+        let decision = try resource.authorize(r.values("authorization"), dpop: r.values("dpop"), htm: r.method, now: now(),
+                                              replayCache: endpoint.replayCache ?? endpoint.memoryReplayCache)
         switch decision {
         case .refused(let status, let error, let reason, let detail):
             event["mcp_authorized"] = .bool(false)
             if let error { event["error"] = .string(error) }
             if let reason { event["reason"] = .string(reason.rawValue) }
             event["detail"] = .string(detail)
-            let challenge = resource.challenge(error: error, reason: reason, detail: detail)
+            let challenge = resource.wwwAuthenticate(error: error, reason: reason, detail: detail)
             var o = JSONObject()
             o["error"] = .string(error ?? "invalid_token")
             o["error_description"] = .string(detail)
@@ -125,6 +130,7 @@ extension ServerState {
             event["mcp_authorized"] = .bool(true)
             if let s = token.claims["sub"]?.stringValue { event["sub"] = .string(s) }
             if let c = token.claims["client_id"]?.stringValue { event["client_id"] = .string(c) }
+            if let jkt = token.claims["cnf"]?.objectValue?["jkt"] { event["dpop_jkt"] = jkt }
             let reply = MCPEndpoint.handle(body: r.body, token: token.claims, serverVersion: options.version)
             if let method = reply.method { event["mcp_method"] = .string(method) }
             guard let body = reply.body else { return Response(status: reply.status) }

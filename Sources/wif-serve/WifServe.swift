@@ -51,6 +51,7 @@ enum Serve: Command {
         let server = try LoopbackServer(options: o, issuerKey: key) { base throws(WIFError) in
             var endpoint = try settings.serverEndpoint(base: base, passphrase: nil)
             endpoint.forcedAnswer = forced
+            endpoint.dpop = DPoPOptions.policy(a)
             return endpoint
         }
         _ = try server.wait()

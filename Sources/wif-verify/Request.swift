@@ -19,7 +19,8 @@ enum Request: Command {
         "request",
         abstract: "Answer a form-encoded token request on stdin as a token endpoint would (RFC 6749 §5).",
         discussion: "Success: the token response JSON, exit 0. An OAuth error: the error JSON, exit 1. Configuration error or empty body: exit 2.",
-        options: PolicyOptions.all + endpointOptions + [http, json, httpRequest] + PassphraseOptions.reading,
+        options: PolicyOptions.all + endpointOptions + DPoPOptions.endpoint + DPoPOptions.request
+            + [http, json, httpRequest] + PassphraseOptions.reading,
         command: Request.self)
 
     /// The endpoint settings the command line gives (shared with the loopback server).
@@ -35,19 +36,26 @@ enum Request: Command {
         let clock = try CommonOptions.clock(a)
         var endpoint = try settings(a).endpoint(passphrase: try PassphraseOptions.passphrase(a, stdinUsed: true))
         endpoint.clock = { clock.now() }
+        endpoint.dpop = DPoPOptions.policy(a)
+        let nonce = endpoint.dpop.nonce
         var w = StdoutWriter()
         let outcome: TokenEndpoint.Outcome
         if a.flag(httpRequest) {
-            let (o, headers) = try TokenEndpoint.answer(httpRequestFrom: "-", endpoint: endpoint, now: clock.now())
+            if !a.values(DPoPOptions.dpop).isEmpty {
+                throw WIFError(.usage, "--dpop goes without --http-request: the request's own DPoP headers are judged")
+            }
+            let (o, headers) = try TokenEndpoint.answer(httpRequestFrom: "-", htu: try DPoPOptions.htuValue(a),
+                                                        endpoint: endpoint, now: clock.now())
             outcome = o
             if case .http = rendering {
-                try w.write(TokenEndpoint.httpResponse(o, requestHeaders: headers, realm: endpoint.issuer))
+                try w.write(TokenEndpoint.httpResponse(o, requestHeaders: headers, realm: endpoint.issuer, dpopNonce: nonce))
             } else {
-                try w.write(rendering.render(o))
+                try w.write(rendering.render(o, dpopNonce: nonce))
             }
         } else {
-            outcome = try TokenEndpoint.answer(bodyFrom: "-", endpoint: endpoint, now: clock.now())
-            try w.write(rendering.render(outcome))
+            outcome = try TokenEndpoint.answer(bodyFrom: "-", dpop: try DPoPOptions.request(a), endpoint: endpoint,
+                                               now: clock.now())
+            try w.write(rendering.render(outcome, dpopNonce: nonce))
         }
         try w.flush()
         if case .failure(let error, let why) = outcome {

@@ -11,7 +11,7 @@ enum Verify: Command {
         "token",
         abstract: "Verify an assertion (the default subcommand).",
         discussion: "Valid: the claims as JSON on stdout, exit 0. Rejected: one line 'wif-verify: <oauth_error> (<reason>): <message>' on stderr, exit 1.",
-        options: PolicyOptions.all + [json, batch],
+        options: PolicyOptions.all + DPoPBindingOptions.all + [json, batch],
         positionals: [PositionalSpec("token", "The token, a file holding it, or \"-\" (the default) for standard input.")],
         command: Verify.self)
 
@@ -19,7 +19,8 @@ enum Verify: Command {
         let settings = try PolicyOptions.settings(a)
         let token = a.positional(default: "-") ?? "-"
         try Verification.checkInputs(jwks: settings.jwks, token: token, batch: a.flag(batch))
-        let verification = try Verification(settings: settings, clock: try CommonOptions.clock(a))
+        var verification = try Verification(settings: settings, clock: try CommonOptions.clock(a))
+        verification.dpop = try DPoPBindingOptions.check(a, token: token, batch: a.flag(batch))
         var w = StdoutWriter()
         if a.flag(batch) {
             let summary = try verification.verifyBatch(fd: 0, to: &w)

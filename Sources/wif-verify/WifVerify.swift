@@ -9,7 +9,7 @@ enum WifVerify {
         discussion: "Exit status: 0 valid, 1 rejected, 2 usage or input error. See wif-verify(1).",
         subcommands: [Subcommand("token") { Verify.spec }, Subcommand("request") { Request.spec },
                       Subcommand("serve") { ServeOptions.spec(command: Serve.self) }, Subcommand("jwks-check") { JWKSCheck.spec },
-                      Subcommand("conform") { ConformOptions.spec(command: Conform.self) }],
+                      Subcommand("conform") { ConformOptions.spec(command: Conform.self) }, Subcommand("dpop") { DPoPCheck.spec }],
         defaultSubcommand: "token")
 
     static func main() { CLI.main(tool: "wif-verify", spec: spec) }

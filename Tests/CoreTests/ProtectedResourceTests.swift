@@ -37,7 +37,8 @@ import Testing
         #expect(v.claims["sub"]?.stringValue == "workload")
         let md = r.metadata.serialized()
         #expect(md == #"{"resource":"http://127.0.0.1:8080/mcp","authorization_servers":["http://127.0.0.1:8080"],"#
-                + #""bearer_methods_supported":["header"],"scopes_supported":["mcp:tools"]}"#)
+                + #""bearer_methods_supported":["header"],"dpop_signing_alg_values_supported":["RS256","RS384","RS512","PS256","#
+                + #""PS384","PS512","ES256","ES384","ES512","ES256K","EdDSA","Ed25519","Ed448"],"scopes_supported":["mcp:tools"]}"#)
     }
 
     @Test func challengeTextIsAQuotedStringSafeAscii() throws {

@@ -17,6 +17,8 @@ import Testing
         #expect(md?["grant_types_supported"] == .array([.string(ServeFixture.jwtBearer), .string("client_credentials")]))
         #expect(md?["token_endpoint_auth_signing_alg_values_supported"] == .array([.string("ES256")]))
         #expect(md?["scopes_supported"] == .array([.string("s")]))
+        let dpopAlgs = md?["dpop_signing_alg_values_supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(dpopAlgs.contains("ES256") && dpopAlgs.contains("EdDSA") && !dpopAlgs.contains { $0.hasPrefix("HS") })
         let jwks = ServerMetadata.jwks(fx.issuer).serialized()
         #expect(!jwks.contains("\"d\"") && jwks.contains("\"kid\":\"as\""))
     }

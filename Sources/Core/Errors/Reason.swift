@@ -9,6 +9,10 @@ public enum OAuthError: String, Sendable, CaseIterable {
     case unsupportedGrantType = "unsupported_grant_type"
     case invalidScope = "invalid_scope"
     case invalidTarget = "invalid_target"
+    /// A DPoP proof failed a check (RFC 9449 §5, §7.1).
+    case invalidDPoPProof = "invalid_dpop_proof"
+    /// The server requires a DPoP nonce the proof lacks (RFC 9449 §8).
+    case useDPoPNonce = "use_dpop_nonce"
 }
 
 /// Exit statuses, as grep's: 0 yes, 1 no, 2 could not judge.
@@ -78,6 +82,18 @@ public enum Reason: String, CaseIterable, Sendable {
     case useBudgetExhausted = "use_budget_exhausted"
     /// A `wif_max_uses` claim that is not a whole number from 1 to 1000000.
     case badUseBudget = "bad_use_budget"
+    // DPoP proofs (RFC 9449 §4.3; DPoP.swift lists the check order).
+    case dpopMissing = "dpop_missing", dpopMultiple = "dpop_multiple", dpopMalformed = "dpop_malformed"
+    case dpopBadTyp = "dpop_bad_typ", dpopAlgNotAllowed = "dpop_alg_not_allowed", dpopBadJWK = "dpop_bad_jwk"
+    case dpopPrivateJWK = "dpop_private_jwk", dpopBadSignature = "dpop_bad_signature"
+    case dpopHTMMismatch = "dpop_htm_mismatch", dpopHTUMismatch = "dpop_htu_mismatch"
+    case dpopIatStale = "dpop_iat_stale", dpopIatFuture = "dpop_iat_future", dpopBadNonce = "dpop_bad_nonce"
+    case dpopATHMissing = "dpop_ath_missing", dpopATHMismatch = "dpop_ath_mismatch"
+    case dpopJKTMismatch = "dpop_jkt_mismatch", dpopReplayedJTI = "dpop_replayed_jti"
+    /// A bearer request (no proof) where DPoP is required (`--require-dpop`).
+    case dpopRequired = "dpop_required"
+    /// A DPoP-bound access token (`cnf.jkt`) presented without its proof.
+    case dpopBoundToken = "dpop_bound_token"
     // Could not judge (exit 2).
     case usage
     /// The input held nothing to judge: an empty token, request body or batch (often a failed pipeline step).
@@ -120,6 +136,11 @@ public enum Reason: String, CaseIterable, Sendable {
         case .unsupportedGrantType: return .unsupportedGrantType
         case .badClientAssertion, .unknownClient, .clientAuthMissing, .badClientSecret, .clientAuthMethod: return .invalidClient
         case .multipleClientAuth: return .invalidRequest
+        case .dpopBadNonce: return .useDPoPNonce
+        case .dpopMissing, .dpopMultiple, .dpopMalformed, .dpopBadTyp, .dpopAlgNotAllowed, .dpopBadJWK, .dpopPrivateJWK,
+             .dpopBadSignature, .dpopHTMMismatch, .dpopHTUMismatch, .dpopIatStale, .dpopIatFuture, .dpopATHMissing,
+             .dpopATHMismatch, .dpopJKTMismatch, .dpopReplayedJTI, .dpopRequired:
+            return .invalidDPoPProof
         default: return isRejection ? .invalidGrant : .invalidRequest
         }
     }

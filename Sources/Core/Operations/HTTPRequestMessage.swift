@@ -108,7 +108,10 @@ extension TokenEndpoint {
     /// /token: Content-Type checked, then `handle(body:headers:now:facts:)`. Returns the request's headers too,
     /// for the response's challenge. An empty input is `input_empty` (exit 2); a method other than POST is
     /// `input_invalid`.
-    public static func answer(httpRequestFrom path: String, endpoint: TokenEndpoint, now: Int64) throws(WIFError)
+    /// `htu`: the token endpoint's URL the request's DPoP proofs must name (`--htu`); a request with a DPoP header
+    /// and no `htu` cannot be judged (exit 2).
+    public static func answer(httpRequestFrom path: String, htu: String? = nil, endpoint: TokenEndpoint, now: Int64)
+        throws(WIFError)
         -> (outcome: Outcome, headers: [(String, String)]) {
         let bytes = try Input.read(path, limit: maxBodySize + HTTPRequestMessage.maxHeadSize, what: path == "-" ? "the HTTP request" : path)
         guard bytes.contains(where: { $0 != 0x0A && $0 != 0x0D }) else { throw Input.emptyInput(path, what: "the HTTP request") }
@@ -117,7 +120,12 @@ extension TokenEndpoint {
             throw WIFError(.inputInvalid, "the HTTP request: method \(JSON.escapedForMessage(m.method)) is not POST (the token endpoint takes POST, RFC 6749 §3.2)")
         }
         if let refused = contentTypeProblem(m.values("content-type")) { return (refused, m.headers) }
+        let proofs = m.values("dpop")
+        if !proofs.isEmpty && htu == nil {
+            throw WIFError(.usage, "the HTTP request carries a DPoP header: give --htu, the token endpoint's URL its proof names")
+        }
         var facts = Facts()
-        return (try endpoint.handle(body: m.body, headers: m.headers, now: now, facts: &facts), m.headers)
+        let dpop = TokenEndpoint.DPoPRequest(proofs: proofs, htu: htu ?? "")
+        return (try endpoint.handle(body: m.body, headers: m.headers, dpop: dpop, now: now, facts: &facts), m.headers)
     }
 }

@@ -59,6 +59,11 @@ public struct ProtectedResource {
             if !error.reason.isRejection { throw error }
             return .refused(status: 401, error: "invalid_token", reason: error.reason, detail: error.detail)
         }
+        return scopeDecision(token)
+    }
+
+    /// Rule 4: each required scope in the token's `scope`.
+    func scopeDecision(_ token: VerifiedToken) -> Decision {
         let granted = (token.claims["scope"]?.stringValue ?? "").split(separator: " ").map(String.init)
         if let missing = requiredScopes.first(where: { !granted.containsExactly($0) }) {
             return .refused(status: 403, error: "insufficient_scope", reason: .scopeNotAllowed,
@@ -86,6 +91,8 @@ public struct ProtectedResource {
         o["resource"] = .string(resource)
         o["authorization_servers"] = .array(authorizationServers.map { .string($0) })
         o["bearer_methods_supported"] = .array([.string("header")])
+        // RFC 9728 §2: /mcp also takes DPoP-bound tokens with these proof algs (ProtectedResource+DPoP.swift).
+        o["dpop_signing_alg_values_supported"] = .array(DPoP.asymmetricAlgorithms.map { .string($0.rawValue) })
         if !requiredScopes.isEmpty { o["scopes_supported"] = .array(requiredScopes.map { .string($0) }) }
         return .object(o)
     }

@@ -5,7 +5,9 @@
 ///
 /// Members: issuer, token_endpoint, jwks_uri, grant_types_supported (the jwt-bearer URN first, then the allowed
 /// grants), token_endpoint_auth_methods_supported (`none`, and `private_key_jwt` with its algs: RFC 7523 client
-/// assertions are always checked; with `--clients`, the methods its clients are registered for), scopes_supported when scopes are configured. `authorization_endpoint` is
+/// assertions are always checked; with `--clients`, the methods its clients are registered for),
+/// dpop_signing_alg_values_supported (RFC 9449 §5.1: the proof algs the token endpoint accepts), scopes_supported
+/// when scopes are configured. `authorization_endpoint` is
 /// advertised because some client libraries need it even for a machine-only server; it answers
 /// `unsupported_response_type`, so `response_types_supported` is empty.
 public enum ServerMetadata {
@@ -25,6 +27,7 @@ public enum ServerMetadata {
         o["token_endpoint_auth_methods_supported"] = .array(methods.map { .string($0) })
         let algs = endpoint.clientValidator.algorithms.map(\.rawValue).sorted()
         o["token_endpoint_auth_signing_alg_values_supported"] = .array(algs.map { .string($0) })
+        o["dpop_signing_alg_values_supported"] = .array(endpoint.dpop.algorithms.map { .string($0.rawValue) })
         if !scopes.isEmpty { o["scopes_supported"] = .array(scopes.map { .string($0) }) }
         return .object(o)
     }

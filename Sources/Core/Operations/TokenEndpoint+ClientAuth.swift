@@ -137,19 +137,23 @@ extension TokenEndpoint {
 
     /// The response headers for `outcome` to a request with `requestHeaders`: a 401 after Basic was tried
     /// challenges Basic (RFC 6749 §5.2, RFC 7617 §2.1).
-    public static func httpHeaders(_ outcome: Outcome, requestHeaders: [(String, String)], realm: String) -> [(String, String)] {
-        let h = httpHeaders(outcome)
+    public static func httpHeaders(_ outcome: Outcome, requestHeaders: [(String, String)], realm: String,
+                                   dpopNonce: String? = nil) -> [(String, String)] {
+        let h = httpHeaders(outcome, dpopNonce: dpopNonce)
         guard outcome.httpStatus == 401, ClientAuthentication.basicTried(requestHeaders) else { return h }
         return h.filter { !$0.0.same("WWW-Authenticate") }
             + [("WWW-Authenticate", "Basic realm=\"\(quotable(realm))\", charset=\"UTF-8\"")]
     }
 
     /// The whole HTTP/1.1 response, as `httpResponse(_:)`, with the headers of `httpHeaders(_:requestHeaders:realm:)`.
-    public static func httpResponse(_ outcome: Outcome, requestHeaders: [(String, String)], realm: String) -> String {
+    public static func httpResponse(_ outcome: Outcome, requestHeaders: [(String, String)], realm: String,
+                                    dpopNonce: String? = nil) -> String {
         let body = outcome.json.serialized()
         let status = outcome.httpStatus == 200 ? "200 OK" : outcome.httpStatus == 401 ? "401 Unauthorized" : "400 Bad Request"
         var head = "HTTP/1.1 \(status)\r\n"
-        for (k, v) in httpHeaders(outcome, requestHeaders: requestHeaders, realm: realm) { head += "\(k): \(v)\r\n" }
+        for (k, v) in httpHeaders(outcome, requestHeaders: requestHeaders, realm: realm, dpopNonce: dpopNonce) {
+            head += "\(k): \(v)\r\n"
+        }
         return head + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
     }
 

@@ -51,6 +51,10 @@ public struct TokenEndpoint {
     /// Conformance runs only (Conformance.swift): with no `clients`, a client secret is recorded but not judged,
     /// as the MCP suite's wif-jwt-bearer server does not judge it; every other endpoint refuses it (unknown_client).
     var secretsUnchecked = false
+    /// DPoP (RFC 9449) at this endpoint: TokenEndpoint+DPoP.swift.
+    public var dpop = DPoPPolicy()
+    /// The key an issued access token is bound to (`cnf.jkt`, token_type DPoP), set per request by `handle(body:dpop:…)`.
+    var bindingJKT: String?
     public static let maxBodySize = 256 * 1024
     public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
@@ -91,9 +95,9 @@ public struct TokenEndpoint {
             return http ? .http : json ? .bodyWithReason : .body
         }
 
-        public func render(_ outcome: Outcome) -> String {
+        public func render(_ outcome: Outcome, dpopNonce: String? = nil) -> String {
             switch self {
-            case .http: return TokenEndpoint.httpResponse(outcome)
+            case .http: return TokenEndpoint.httpResponse(outcome, dpopNonce: dpopNonce)
             case .body: return outcome.json.serialized() + "\n"
             case .bodyWithReason: return outcome.json(withReason: true).serialized() + "\n"
             }
@@ -456,6 +460,7 @@ public struct TokenEndpoint {
             if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
             spec.claims["client_id"] = .string(authenticatedClient?.id ?? subject?.claims["client_id"]?.stringValue ?? spec.sub ?? "unknown")
             if let act { spec.claims["act"] = act }
+            if let bindingJKT { spec.claims["cnf"] = .object(JSONObject([("jkt", .string(bindingJKT))])) }
             accessToken = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
         } else {
             accessToken = Base64URL.encode(try Random.bytes(32))
@@ -463,21 +468,22 @@ public struct TokenEndpoint {
         var o = JSONObject()
         o["access_token"] = .string(accessToken)
         if exchange { o["issued_token_type"] = .string(type) }
-        o["token_type"] = .string(asJWT ? "N_A" : "Bearer")
+        o["token_type"] = .string(asJWT ? "N_A" : bindingJKT != nil ? "DPoP" : "Bearer")
         o["expires_in"] = .integer(exp - now)
         if !scopes.isEmpty { o["scope"] = .string(scopes.joined(separator: " ")) }
         return .success(.object(o))
     }
 
     /// The response headers for `outcome` but Content-Length (RFC 6749 §5.1, §5.2).
-    public static func httpHeaders(_ outcome: Outcome) -> [(String, String)] {
+    public static func httpHeaders(_ outcome: Outcome, dpopNonce: String? = nil) -> [(String, String)] {
         var h = [("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
         if outcome.httpStatus == 401 { h.append(("WWW-Authenticate", "Bearer error=\"invalid_client\"")) }
+        if let dpopNonce { h.append(("DPoP-Nonce", dpopNonce)) }
         return h
     }
 
     /// The whole HTTP/1.1 response for `outcome`.
-    public static func httpResponse(_ outcome: Outcome) -> String {
+    public static func httpResponse(_ outcome: Outcome, dpopNonce: String? = nil) -> String {
         let body = outcome.json.serialized()
         let status: String
         switch outcome.httpStatus {
@@ -486,7 +492,7 @@ public struct TokenEndpoint {
         default: status = "400 Bad Request"
         }
         var head = "HTTP/1.1 \(status)\r\n"
-        for (k, v) in httpHeaders(outcome) { head += "\(k): \(v)\r\n" }
+        for (k, v) in httpHeaders(outcome, dpopNonce: dpopNonce) { head += "\(k): \(v)\r\n" }
         return head + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
     }
 }

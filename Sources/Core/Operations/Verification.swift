@@ -26,6 +26,9 @@ public struct Verification {
     public let validator: Validator
     public let replayCache: ReplayCache?
     public let clock: Clock
+    /// DPoP binding (DPoP+Binding.swift): with it, a bound token (`cnf.jkt`) needs its proof; checked before the
+    /// replay cache, so a token refused for its binding is not spent. nil (`wif-inspect`): not checked.
+    public var dpop: DPoP.BindingCheck?
 
     public init(validator: Validator, replayCache: ReplayCache?, clock: Clock) {
         self.validator = validator
@@ -49,6 +52,7 @@ public struct Verification {
     /// Judges one token; with a replay cache, the accepted token is spent in it.
     public func verify(_ token: [UInt8]) throws(WIFError) -> VerifiedToken {
         let v = try validator.verify(token, now: clock.now())
+        if let dpop { try DPoP.checkBinding(v, dpop, now: clock.now()) }
         try UseBudget.requireCache(v.claims, cache: replayCache)
         try replayCache?.spend(v, leeway: validator.policy.leeway, now: clock.now)
         return v
@@ -99,6 +103,7 @@ public struct Verification {
                 let now = clock.now()
                 do {
                     let v = try validator.verify(bytes, now: now)
+                    if let dpop { try DPoP.checkBinding(v, dpop, now: now) }
                     try UseBudget.requireCache(v.claims, cache: replayCache)
                     try replayCache?.spend(v, leeway: validator.policy.leeway, now: clock.now)
                     VerifyReport.writeSuccessLine(v, line: summary.tokens, to: &out)
