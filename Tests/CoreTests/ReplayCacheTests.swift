@@ -282,4 +282,66 @@ import Testing
             #expect(check(ReplayCache(path: path), v) == .inputInvalid)
         }
     }
+
+    // MARK: Identity of the file
+
+    func spend(_ cache: ReplayCache, _ v: VerifiedToken) -> Reason? {
+        reason { try cache.spend(v, leeway: 60, now: { Self.now }) }
+    }
+
+    /// Another process's same-size rewrite (a use count 2 to 3) at the inode number and mtime this process last
+    /// saw: ext4 reuses a freed inode number at once, and without multigrain timestamps two writes within one
+    /// tick share an mtime. A cache that took (dev, inode, size, mtime) as the file's identity skipped reading it
+    /// and spent its stale count again: a token of 3 uses was accepted a fourth time. The rewrite is placed
+    /// by hand here (a hard link holds a's inode, which then receives b's bytes and a's mtime), so the case is
+    /// the same on every file system and kernel.
+    @Test func sameSizeRewriteAtTheSameInodeAndMtimeIsRead() throws {
+        let dir = try ScratchDir()
+        let path = dir.file("cache")
+        let a = ReplayCache(path: path)
+        let b = ReplayCache(path: path)
+        let v = try verified { $0.jti = .fixed("three"); $0.maxUses = 3 }
+        #expect(spend(a, v) == nil)
+        #expect(spend(a, v) == nil)  // "<exp> <hash> 2": a's last write
+        var seen = stat()
+        try #require(stat(path, &seen) == 0)
+        try #require(link(path, dir.file("keep")) == 0)
+        #expect(spend(b, v) == nil)  // "<exp> <hash> 3": the last use, written at another inode
+        let third = try Input.read(path)
+        try #require(third.count == Int(seen.st_size))
+        let fd = open(dir.file("keep"), O_WRONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        #expect(third.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } == third.count)
+        var times = [seen.st_atim, seen.st_mtim]
+        #expect(futimens(fd, &times) == 0)
+        close(fd)
+        try #require(rename(dir.file("keep"), path) == 0)
+        var after = stat()
+        try #require(stat(path, &after) == 0)
+        #expect(after.st_dev == seen.st_dev && after.st_ino == seen.st_ino && after.st_size == seen.st_size)
+        #expect(after.st_mtim.tv_sec == seen.st_mtim.tv_sec && after.st_mtim.tv_nsec == seen.st_mtim.tv_nsec)
+        #expect(spend(a, v) == .useBudgetExhausted)
+        #expect(try Input.read(path) == third)
+    }
+
+    /// The same race as it happens: each write is a new file renamed over the old one, and on ext4 the freed
+    /// inode numbers alternate, so two writes by b land at the number of a's last write; b's second write is
+    /// given a's mtime. Whatever the file system does with inode numbers, a sees b's uses.
+    @Test func rewritesByAnotherProcessAreSeenWhateverTheInode() throws {
+        let dir = try ScratchDir()
+        let path = dir.file("cache")
+        let a = ReplayCache(path: path)
+        let b = ReplayCache(path: path)
+        let v = try verified { $0.jti = .fixed("four"); $0.maxUses = 4 }
+        #expect(spend(a, v) == nil)
+        #expect(spend(a, v) == nil)
+        var seen = stat()
+        try #require(stat(path, &seen) == 0)
+        #expect(spend(b, v) == nil)
+        #expect(spend(b, v) == nil)  // the fourth and last use, the same size as a's "2"
+        var times = [seen.st_atim, seen.st_mtim]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        #expect(spend(a, v) == .useBudgetExhausted)
+        #expect(spend(b, v) == .useBudgetExhausted)
+    }
 }

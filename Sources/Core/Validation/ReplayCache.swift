@@ -31,6 +31,10 @@ import Glibc
 ///   (`O_NOFOLLOW | O_NONBLOCK`), and must be regular files owned by the caller and not writable by group or
 ///   others (a FIFO hung the verifier; a file pre-created by another user could mark a victim's jti as seen);
 /// - the file is replaced atomically (temporary file beside it, fsync, rename: `Output.writeAtomically`);
+/// - every update reads the file again under the lock, and parses it only when its bytes differ from those
+///   last read or written (compared by SHA-256): no file metadata is trusted as its identity, since a rewrite
+///   of one count (2 to 3) keeps the size, a freed inode number is reused at once (ext4 alternates two), and
+///   two writes within one timer tick share an mtime on kernels without multigrain timestamps;
 /// - expired entries are pruned on every update; at most `maxEntries` live entries are kept, and a full cache
 ///   fails closed (the token is not accepted) rather than forgetting live entries;
 /// - a line that does not parse exactly (a CR, a truncated or unterminated line, an extra field, a sign or a
@@ -56,10 +60,10 @@ public final class ReplayCache {
         }
     }
 
-    /// The entries as last read or written, and the file version they came from (dev, inode, size, mtime):
-    /// an update re-reads the file only when another process changed it.
+    /// The entries as last read or written, and the SHA-256 of the file's bytes they came from: an update
+    /// reads the file every time, and parses it again only when its bytes changed.
     private var entries: [String: Entry] = [:]
-    private var version: [Int64]?
+    private var digest: [UInt8]?
 
     /// A memory-only cache lives for one process and takes no lock (a server's, whose one event loop serialises
     /// its requests); expired entries are forgotten whenever the count reaches `pruneAt`, which then becomes twice
@@ -180,9 +184,10 @@ public final class ReplayCache {
         }
         var next = live
         next[hash] = entry
-        let st = try Output.writeAtomically(ReplayCache.serialize(next), to: path, mode: 0o600)
+        let bytes = ReplayCache.serialize(next)
+        _ = try Output.writeAtomically(bytes, to: path, mode: 0o600)
         entries = next
-        version = ReplayCache.version(st)
+        digest = Digest.sha256(bytes)
         return t
     }
 
@@ -200,17 +205,14 @@ public final class ReplayCache {
         return out
     }
 
-    static func version(_ st: stat) -> [Int64] {
-        [Int64(st.st_dev), Int64(st.st_ino), Int64(st.st_size), Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec)]
-    }
-
-    /// Reads the file under the lock, unless it is the version this process wrote or read last.
+    /// Reads the file under the lock, every time; parses it unless its bytes are those this process wrote or
+    /// read last.
     private func load() throws(WIFError) {
         let what = "replay cache \(path)"
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
         if fd < 0 {
             let e = errno
-            if e == ENOENT { entries = [:]; version = nil; return }
+            if e == ENOENT { entries = [:]; digest = nil; return }
             if e == ELOOP { throw WIFError(.inputInvalid, "\(what): is a symbolic link; the cache must be a regular file") }
             throw WIFError(.inputUnreadable, "\(what): \(String(cString: strerror(e)))")
         }
@@ -218,8 +220,6 @@ public final class ReplayCache {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw WIFError(.inputUnreadable, "\(what): \(String(cString: strerror(errno)))") }
         try ReplayCache.checkOwned(st, what: what)
-        let v = ReplayCache.version(st)
-        if v == version { return }
         let limit = ReplayCache.maxEntries * ReplayCache.maxLineLength
         guard st.st_size <= limit else { throw WIFError(.inputTooLarge, "\(what): larger than \(limit) bytes") }
         var data = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
@@ -234,8 +234,11 @@ public final class ReplayCache {
             n += r
         }
         guard n == st.st_size else { throw WIFError(.inputInvalid, "\(what): changed while it was read") }
-        entries = try ReplayCache.parse(Array(data[0..<n]), what: what)
-        version = v
+        data.removeLast()
+        let d = Digest.sha256(data)
+        if d == digest { return }
+        entries = try ReplayCache.parse(data, what: what)
+        digest = d
     }
 
     /// A cache or lock file must be a regular file of the caller, not writable by group or others.
