@@ -26,7 +26,8 @@ public enum Output {
     }
 
     /// Writes `bytes` to `path` through a temporary file in the same folder and `rename(2)`, mode `mode`.
-    /// Returns the status of the file written (its inode, size and time identify this version).
+    /// Returns the status of the file written. Its inode, size and times do not identify its content: an inode
+    /// number is reused once freed, and two writes within one timer tick can share an mtime.
     @discardableResult
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(WIFError) -> stat {
         var st = stat()
