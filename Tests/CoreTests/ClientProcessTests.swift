@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import Core
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// ClientProcess: the client run as the conformance suite runs it, captured, bounded and killed at its timeout.
 @Suite struct ClientProcessTests {
@@ -41,5 +44,15 @@ import Testing
     @Test func aCommandNotFoundIsExit127() throws {
         let r = try run("./no-such-client-anywhere")
         #expect(r.exitStatus == 127)
+    }
+
+    @Test func theClientInheritsOnlyDescriptorsZeroToTwo() throws {
+        // A descriptor opened without close-on-exec, as SwiftNIO opens its listening socket and epoll descriptor.
+        let leaked = open("/dev/null", O_RDONLY)
+        #expect(leaked > 2)
+        defer { close(leaked) }
+        let r = try run("ls /proc/$$/fd; :")
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "0\n1\n2\n")
+        #expect(r.exitStatus == 0)
     }
 }

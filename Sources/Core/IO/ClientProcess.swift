@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import CStaticLink
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,6 +9,7 @@ import Glibc
 /// variables, its own process group, standard input from /dev/null, standard output and error captured.
 ///
 /// Rules:
+/// - the client inherits descriptors 0, 1 and 2 only (never the server's listening socket or its event loop's);
 /// - each captured stream keeps at most `maxCapture` bytes (the rest is read and counted, never stored);
 /// - at `timeout` the whole process group gets SIGTERM, then SIGKILL after `graceMillis`;
 /// - once the shell has exited, whatever is left in its group is killed (SIGKILL) before the shell is reaped: a
@@ -77,19 +79,25 @@ public struct ClientProcess: Sendable {
     public func run() throws(WIFError) -> Result {
         var out: [Int32] = [-1, -1]
         var err: [Int32] = [-1, -1]
-        guard pipe(&out) == 0 else { throw ClientProcess.failure("pipe") }
-        guard pipe(&err) == 0 else {
+        // Close-on-exec from the start: not inherited by the client beyond its standard output and error (dup2
+        // clears the flag there), nor by a process another thread spawns meanwhile.
+        guard wif_pipe_cloexec(&out) == 0 else { throw ClientProcess.failure("pipe") }
+        guard wif_pipe_cloexec(&err) == 0 else {
             close(out[0]); close(out[1])
             throw ClientProcess.failure("pipe")
         }
-        // Not inherited by the client beyond its standard output and error (dup2 clears the flag there).
-        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        // Every other descriptor is closed in the client: SwiftNIO opens its sockets and epoll descriptors
+        // without close-on-exec, and a client holding the server's listening socket could accept() on it.
+        guard wif_spawn_addclosefrom(&actions, 3) == 0 else {
+            for fd in out + err { close(fd) }
+            throw ClientProcess.failure("posix_spawn_file_actions_addclosefrom_np")
+        }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
