@@ -5,7 +5,7 @@ import Testing
 /// What `wif-mint request` prints must not carry what the user did not mean to send
 /// (Sources/Core/Operations/TokenRequest+ClientAuth.swift, TokenRequest.swift): a URL holding CR, LF, a space
 /// or another control byte is refused for --curl and --http-request; curl's config quoting works scalar by
-/// scalar.
+/// scalar; a client secret is never taken from argv (--param client_secret=).
 @Suite struct TokenRequestPrintingTests {
     static let injected = "https://as.example/token\r\nurl = http://127.0.0.1:1/token\r\n"
 
@@ -27,5 +27,15 @@ import Testing
         #expect(TokenRequest.curlQuote("a\r\nb") == "\"a\\r\\nb\"")
         #expect(TokenRequest.curlQuote("q\"\\\t\u{0B}é") == "\"q\\\"\\\\\\t\\vé\"")
         #expect(!TokenRequest.curlQuote(Self.injected).unicodeScalars.contains { $0 == "\r" || $0 == "\n" })
+    }
+
+    @Test func aClientSecretParamIsRefused() {
+        var s = TokenRequest.Settings()
+        s.grant = "client-credentials"
+        s.clientID = "svc"
+        s.params = ["client_secret=s3cret"]
+        #expect(reason(of: { try s.parameters() }) == .usage)
+        s.params = ["client_secretx=1", "note=client_secret=1"]
+        #expect((try? s.parameters())?.contains { $0.0 == "client_secretx" } == true)
     }
 }

@@ -916,3 +916,9 @@ def test_request_url_with_a_control_byte_is_refused(tmp_path, option, url, auth)
     assert_usage_error(p, option)
     assert len(p.stderr.splitlines()) == 1
 
+
+def test_request_client_secret_param_is_refused():
+    p = wif_run("wif-mint", "request", "--grant", "client-credentials", "--client-id", "svc",
+                "--param", "client_secret=s3cret")
+    assert_usage_error(p, "client_secret", "--client-secret-file")
+    assert "s3cret" not in p.stderr
