@@ -55,4 +55,12 @@ import Glibc
         #expect(String(decoding: r.stdout, as: UTF8.self) == "0\n1\n2\n")
         #expect(r.exitStatus == 0)
     }
+
+    @Test func thePassphraseVariableIsWithheld() throws {
+        // This process's own WIF_PASSPHRASE is withheld too (Tests/interop/test_conform.py: the environment is
+        // not changed here, other suites read it in parallel).
+        let r = try run("printf '%s|%s' \"${WIF_PASSPHRASE-unset}\" \"$MCP_Y\"; :",
+                        env: [("MCP_Y", "kept"), (Passphrase.environmentVariable, "given")])
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "unset|kept")
+    }
 }

@@ -306,3 +306,18 @@ def test_serve_force_error_rejects_other_values(tmp_path):
     p = subprocess.run([str(wif_binary("wif-verify")), "serve", "--jwks", tmp_path / "none.jwks", "--aud", "x",
                         "--force-error", "invalid_grant"], capture_output=True, text=True, timeout=10)
     assert_usage_error(p, "--force-error", tool="wif-verify")
+
+
+def test_client_gets_only_stdio_and_never_the_passphrase(tmp_path):
+    # NIO's listening socket and epoll descriptor are not close-on-exec: the client must not inherit them.
+    dump = tmp_path / "fds.json"
+    script = ("import json, os; fds = [f for f in os.listdir('/proc/self/fd') if os.path.exists('/proc/self/fd/' + f)]; "
+              f"json.dump({{'fds': sorted(fds), 'env': sorted(os.environ)}}, open({str(dump)!r}, 'w'))")
+    p = subprocess.run([str(wif_binary("wif-verify")), "conform", "--command", f"exec {PY} -c \"{script}\" #",
+                        "--check", "positive"], capture_output=True, text=True, cwd=CLIENTS, timeout=60,
+                       env={**os.environ, "WIF_PASSPHRASE": "s3cret"})
+    assert p.returncode == 1, p.stderr  # it makes no request
+    got = json.loads(dump.read_text())
+    assert got["fds"] == ["0", "1", "2"]
+    assert "WIF_PASSPHRASE" not in got["env"] and "MCP_CONFORMANCE_CONTEXT" in got["env"]
+

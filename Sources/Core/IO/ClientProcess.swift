@@ -6,7 +6,8 @@ import Glibc
 
 /// A client under test, run as the MCP conformance suite runs it: `/bin/sh -c COMMAND` with one more argument (the
 /// MCP server URL, which the shell gives the command as its last argument through `"$@"`), extra environment
-/// variables, its own process group, standard input from /dev/null, standard output and error captured.
+/// variables (this process's environment without `WIF_PASSPHRASE`), its own process group, standard input from
+/// /dev/null, standard output and error captured.
 ///
 /// Rules:
 /// - the client inherits descriptors 0, 1 and 2 only (never the server's listening socket or its event loop's);
@@ -23,6 +24,8 @@ public struct ClientProcess: Sendable {
     public var timeoutMillis: Int64
     public var graceMillis: Int64 = 1000
     public static let maxCapture = 256 * 1024
+    /// The variables of this process the client never gets: wif's secrets.
+    public static let withheldVariables: Set<String> = [Passphrase.environmentVariable]
 
     public init(command: String, argument: String, environment: [(String, String)], timeoutMillis: Int64) {
         self.command = command
@@ -113,7 +116,8 @@ public struct ClientProcess: Sendable {
 
         let args = ["/bin/sh", "-c", command + " \"$@\"", "sh", argument]
         var env: [String] = []
-        let names = Set(environment.map(\.0))
+        // Ours (a passphrase) is not the client's: it is never passed on.
+        let names = Set(environment.map(\.0)).union(ClientProcess.withheldVariables)
         var p = environ
         while let entry = p.pointee {
             let s = String(cString: entry)
@@ -121,7 +125,7 @@ public struct ClientProcess: Sendable {
             if !names.contains(name) { env.append(s) }
             p += 1
         }
-        for (k, v) in environment { env.append("\(k)=\(v)") }
+        for (k, v) in environment where !ClientProcess.withheldVariables.contains(k) { env.append("\(k)=\(v)") }
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
         defer {
