@@ -63,4 +63,13 @@ import Glibc
                         env: [("MCP_Y", "kept"), (Passphrase.environmentVariable, "given")])
         #expect(String(decoding: r.stdout, as: UTF8.self) == "unset|kept")
     }
+
+    @Test func timeoutHoldsForAClientThatLeavesItsGroup() throws {
+        // It joins this process's group, where the kill of the client's group does not reach it.
+        let started = ProcessControl.nowMillis()
+        let r = try run("exec python3 -c 'import os, time; os.setpgid(0, os.getpgid(os.getppid())); time.sleep(30)' #",
+                        timeout: 300)
+        #expect(r.timedOut && r.signal == SIGTERM)
+        #expect(ProcessControl.nowMillis() - started < 3000, "the shell itself gets the signals")
+    }
 }

@@ -321,3 +321,32 @@ def test_client_gets_only_stdio_and_never_the_passphrase(tmp_path):
     assert got["fds"] == ["0", "1", "2"]
     assert "WIF_PASSPHRASE" not in got["env"] and "MCP_CONFORMANCE_CONTEXT" in got["env"]
 
+
+def test_timeout_holds_for_a_client_that_leaves_its_group():
+    # It joins conform's process group, where the group kill does not reach it.
+    leave = "import os, time; os.setpgid(0, os.getpgid(os.getppid())); time.sleep(1e9)"
+    started = time.monotonic()
+    rc, report = conform_json("--timeout", "2s", "--check", "positive", "--command", f"exec {PY} -c \"{leave}\" #")
+    assert time.monotonic() - started < 15
+    assert rc == 1
+    timeout = [c for r in report["runs"] for c in r["checks"] if c["id"] == "client-timeout" and c["status"] != "SKIPPED"]
+    assert [c["status"] for c in timeout] == ["FAILURE"]
+
+
+def processes_running(needle):
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and needle in (d / "cmdline").read_bytes():
+                found.append(int(d.name))
+        except OSError:
+            pass
+    return found
+
+
+def test_a_descendant_that_leaves_the_group_does_not_outlive_the_run():
+    marker = f"{os.getpid() % 1000 + 77}.{time.time_ns() % 1000000}"
+    rc, _ = conform_json("--check", "positive", "--command", f"setsid sleep {marker} & exit 0 #")
+    assert rc == 1
+    time.sleep(0.2)
+    assert processes_running(f"sleep\0{marker}".encode()) == []
