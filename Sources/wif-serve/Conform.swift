@@ -14,6 +14,8 @@ enum Conform: Command {
     static func run(_ a: ParsedArguments) throws {
         let plan = try ConformOptions.settings(a).plan()
         ClientProcess.installInterruptHandler()
+        // The client's descendants that leave its process group (setsid) become ours when orphaned, and are killed.
+        ClientProcess.adoptOrphans()
         var reports: [Conformance.RunReport] = []
         for run in Conformance.Run.allCases {
             guard plan.runs.contains(run) else {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import Core
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// ClientProcess: the client run as the conformance suite runs it, captured, bounded and killed at its timeout.
 @Suite struct ClientProcessTests {
@@ -41,5 +44,32 @@ import Testing
     @Test func aCommandNotFoundIsExit127() throws {
         let r = try run("./no-such-client-anywhere")
         #expect(r.exitStatus == 127)
+    }
+
+    @Test func theClientInheritsOnlyDescriptorsZeroToTwo() throws {
+        // A descriptor opened without close-on-exec, as SwiftNIO opens its listening socket and epoll descriptor.
+        let leaked = open("/dev/null", O_RDONLY)
+        #expect(leaked > 2)
+        defer { close(leaked) }
+        let r = try run("ls /proc/$$/fd; :")
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "0\n1\n2\n")
+        #expect(r.exitStatus == 0)
+    }
+
+    @Test func thePassphraseVariableIsWithheld() throws {
+        // This process's own WIF_PASSPHRASE is withheld too (Tests/interop/test_conform.py: the environment is
+        // not changed here, other suites read it in parallel).
+        let r = try run("printf '%s|%s' \"${WIF_PASSPHRASE-unset}\" \"$MCP_Y\"; :",
+                        env: [("MCP_Y", "kept"), (Passphrase.environmentVariable, "given")])
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "unset|kept")
+    }
+
+    @Test func timeoutHoldsForAClientThatLeavesItsGroup() throws {
+        // It joins this process's group, where the kill of the client's group does not reach it.
+        let started = ProcessControl.nowMillis()
+        let r = try run("exec python3 -c 'import os, time; os.setpgid(0, os.getpgid(os.getppid())); time.sleep(30)' #",
+                        timeout: 300)
+        #expect(r.timedOut && r.signal == SIGTERM)
+        #expect(ProcessControl.nowMillis() - started < 3000, "the shell itself gets the signals")
     }
 }

@@ -110,9 +110,15 @@ def test_post_none_and_two_methods(world):
     assert status == 1 and (o["error"], o["reason"]) == ("unauthorized_client", "grant_type_rejected")
     status, o, _ = offline(world, "--client-id", "svc")
     assert status == 1 and o["reason"] == "client_auth_missing"
-    status, o, _ = offline(world, "--client-id", "svc", "--client-secret-file", "secret", "--client-auth", "basic",
-                           "--param", "client_secret=" + SECRET)
-    assert status == 1 and o["error"] == "invalid_request" and o["reason"] == "multiple_client_auth"
+    # Basic and client_secret in the body (wif-mint refuses --param client_secret=: the body is edited here).
+    head, body = wif_ok("wif-mint", "request", "--grant", "client-credentials", "--http-request", "http://127.0.0.1/token",
+                        "--client-id", "svc", "--client-secret-file", "secret", "--client-auth", "basic",
+                        cwd=world, text=False).split(b"\r\n\r\n", 1)
+    body += b"&client_secret=" + quote_plus(SECRET).encode()
+    head = head.replace(head.split(b"Content-Length: ")[1], str(len(body)).encode())
+    p = wif_run("wif-verify", *verify_args(world, "--http-request"), input=head + b"\r\n\r\n" + body, cwd=world)
+    o = json.loads(p.stdout)
+    assert p.returncode == 1 and o["error"] == "invalid_request" and o["reason"] == "multiple_client_auth"
 
 
 def test_registered_grants_and_scopes(world):

@@ -306,3 +306,47 @@ def test_serve_force_error_rejects_other_values(tmp_path):
     p = subprocess.run([str(wif_binary("wif-verify")), "serve", "--jwks", tmp_path / "none.jwks", "--aud", "x",
                         "--force-error", "invalid_grant"], capture_output=True, text=True, timeout=10)
     assert_usage_error(p, "--force-error", tool="wif-verify")
+
+
+def test_client_gets_only_stdio_and_never_the_passphrase(tmp_path):
+    # NIO's listening socket and epoll descriptor are not close-on-exec: the client must not inherit them.
+    dump = tmp_path / "fds.json"
+    script = ("import json, os; fds = [f for f in os.listdir('/proc/self/fd') if os.path.exists('/proc/self/fd/' + f)]; "
+              f"json.dump({{'fds': sorted(fds), 'env': sorted(os.environ)}}, open({str(dump)!r}, 'w'))")
+    p = subprocess.run([str(wif_binary("wif-verify")), "conform", "--command", f"exec {PY} -c \"{script}\" #",
+                        "--check", "positive"], capture_output=True, text=True, cwd=CLIENTS, timeout=60,
+                       env={**os.environ, "WIF_PASSPHRASE": "s3cret"})
+    assert p.returncode == 1, p.stderr  # it makes no request
+    got = json.loads(dump.read_text())
+    assert got["fds"] == ["0", "1", "2"]
+    assert "WIF_PASSPHRASE" not in got["env"] and "MCP_CONFORMANCE_CONTEXT" in got["env"]
+
+
+def test_timeout_holds_for_a_client_that_leaves_its_group():
+    # It joins conform's process group, where the group kill does not reach it.
+    leave = "import os, time; os.setpgid(0, os.getpgid(os.getppid())); time.sleep(1e9)"
+    started = time.monotonic()
+    rc, report = conform_json("--timeout", "2s", "--check", "positive", "--command", f"exec {PY} -c \"{leave}\" #")
+    assert time.monotonic() - started < 15
+    assert rc == 1
+    timeout = [c for r in report["runs"] for c in r["checks"] if c["id"] == "client-timeout" and c["status"] != "SKIPPED"]
+    assert [c["status"] for c in timeout] == ["FAILURE"]
+
+
+def processes_running(needle):
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and needle in (d / "cmdline").read_bytes():
+                found.append(int(d.name))
+        except OSError:
+            pass
+    return found
+
+
+def test_a_descendant_that_leaves_the_group_does_not_outlive_the_run():
+    marker = f"{os.getpid() % 1000 + 77}.{time.time_ns() % 1000000}"
+    rc, _ = conform_json("--check", "positive", "--command", f"setsid sleep {marker} & exit 0 #")
+    assert rc == 1
+    time.sleep(0.2)
+    assert processes_running(f"sleep\0{marker}".encode()) == []

@@ -902,7 +902,7 @@ def test_hmac_key_given_with_jwks_never_printed(keys):
     assert keys.jwk("HS256")["k"] not in out
 
 
-def test_secret_request_parameters_shown_by_size_only(es):
+def test_secret_request_parameters_shown_by_size_only(es, tmp_path):
     secret = "s3cr3t-Value-9f2c41"
     body = _form(grant_type="client_credentials", client_id="c1", client_secret=secret,
                  client_assertion_type=CLIENT_TYPE, client_assertion=token_es(es), code_verifier="v" * 43,
@@ -915,9 +915,10 @@ def test_secret_request_parameters_shown_by_size_only(es):
     assert shown["client_secret"] == f"(secret, {len(secret)} bytes)"
     assert shown["code_verifier"] == "(secret, 43 bytes)"
     assert shown["client_id"] == "c1"
-    # the same through wif-mint request --param and --json
-    out = _all_output(input=wif_ok("wif-mint", "request", "--param", f"client_secret={secret}", "--json",
-                                   token_es(es)))
+    # the same through wif-mint request --client-auth post and --json
+    (tmp_path / "secret").write_text(secret + "\n")
+    out = _all_output(input=wif_ok("wif-mint", "request", "--client-id", "c1", "--client-auth", "post",
+                                   "--client-secret-file", tmp_path / "secret", "--json", token_es(es)))
     assert secret not in out
 
 

@@ -901,3 +901,24 @@ def test_request_pipeline(wif_keys):
 @pytest.mark.parametrize("stdin", ["", "\n", "   \n"])
 def test_request_empty_assertion(stdin):
     assert_usage_error(wif_run("wif-mint", "request", input=stdin), "assertion")
+
+
+@pytest.mark.parametrize("option", ["--curl", "--http-request"])
+@pytest.mark.parametrize("url", ["https://as.example/token\r\nurl = http://127.0.0.1:1/token\r\n",
+                                 "https://as.example/token\ndata-binary = @/etc/passwd", "https://as.example/a b",
+                                 "https://as.example/\x7f"])
+@pytest.mark.parametrize("auth", [False, True])
+def test_request_url_with_a_control_byte_is_refused(tmp_path, option, url, auth):
+    # A CR LF in the URL used to pass curl's config quoting raw (one grapheme) and start new curl directives.
+    (tmp_path / "secret").write_text("s3cret\n")
+    extra = ["--client-auth", "post", "--client-secret-file", tmp_path / "secret"] if auth else []
+    p = wif_run("wif-mint", "request", "--grant", "client-credentials", "--client-id", "svc", *extra, option, url)
+    assert_usage_error(p, option)
+    assert len(p.stderr.splitlines()) == 1
+
+
+def test_request_client_secret_param_is_refused():
+    p = wif_run("wif-mint", "request", "--grant", "client-credentials", "--client-id", "svc",
+                "--param", "client_secret=s3cret")
+    assert_usage_error(p, "client_secret", "--client-secret-file")
+    assert "s3cret" not in p.stderr

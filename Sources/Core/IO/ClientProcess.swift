@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
+import CStaticLink
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A client under test, run as the MCP conformance suite runs it: `/bin/sh -c COMMAND` with one more argument (the
 /// MCP server URL, which the shell gives the command as its last argument through `"$@"`), extra environment
-/// variables, its own process group, standard input from /dev/null, standard output and error captured.
+/// variables (this process's environment without `WIF_PASSPHRASE`), its own process group, standard input from
+/// /dev/null, standard output and error captured.
 ///
 /// Rules:
+/// - the client inherits descriptors 0, 1 and 2 only (never the server's listening socket or its event loop's);
 /// - each captured stream keeps at most `maxCapture` bytes (the rest is read and counted, never stored);
-/// - at `timeout` the whole process group gets SIGTERM, then SIGKILL after `graceMillis`;
+/// - at `timeout` the whole process group and the shell itself get SIGTERM, then SIGKILL after `graceMillis`; a
+///   second after the SIGKILL the pipes are no longer waited for (a descendant outside the group may hold them);
 /// - once the shell has exited, whatever is left in its group is killed (SIGKILL) before the shell is reaped: a
-///   client never outlives its run;
+///   client never outlives its run; with `adoptOrphans`, neither does a descendant that left the group (setsid);
 /// - SIGINT or SIGTERM to this process (after `installInterruptHandler`) ends the client the same way and the
 ///   result says `interrupted`; the caller then exits 130.
 public struct ClientProcess: Sendable {
@@ -21,6 +25,8 @@ public struct ClientProcess: Sendable {
     public var timeoutMillis: Int64
     public var graceMillis: Int64 = 1000
     public static let maxCapture = 256 * 1024
+    /// The variables of this process the client never gets: wif's secrets.
+    public static let withheldVariables: Set<String> = [Passphrase.environmentVariable]
 
     public init(command: String, argument: String, environment: [(String, String)], timeoutMillis: Int64) {
         self.command = command
@@ -77,19 +83,25 @@ public struct ClientProcess: Sendable {
     public func run() throws(WIFError) -> Result {
         var out: [Int32] = [-1, -1]
         var err: [Int32] = [-1, -1]
-        guard pipe(&out) == 0 else { throw ClientProcess.failure("pipe") }
-        guard pipe(&err) == 0 else {
+        // Close-on-exec from the start: not inherited by the client beyond its standard output and error (dup2
+        // clears the flag there), nor by a process another thread spawns meanwhile.
+        guard wif_pipe_cloexec(&out) == 0 else { throw ClientProcess.failure("pipe") }
+        guard wif_pipe_cloexec(&err) == 0 else {
             close(out[0]); close(out[1])
             throw ClientProcess.failure("pipe")
         }
-        // Not inherited by the client beyond its standard output and error (dup2 clears the flag there).
-        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        // Every other descriptor is closed in the client: SwiftNIO opens its sockets and epoll descriptors
+        // without close-on-exec, and a client holding the server's listening socket could accept() on it.
+        guard wif_spawn_addclosefrom(&actions, 3) == 0 else {
+            for fd in out + err { close(fd) }
+            throw ClientProcess.failure("posix_spawn_file_actions_addclosefrom_np")
+        }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -105,7 +117,8 @@ public struct ClientProcess: Sendable {
 
         let args = ["/bin/sh", "-c", command + " \"$@\"", "sh", argument]
         var env: [String] = []
-        let names = Set(environment.map(\.0))
+        // Ours (a passphrase) is not the client's: it is never passed on.
+        let names = Set(environment.map(\.0)).union(ClientProcess.withheldVariables)
         var p = environ
         while let entry = p.pointee {
             let s = String(cString: entry)
@@ -113,7 +126,7 @@ public struct ClientProcess: Sendable {
             if !names.contains(name) { env.append(s) }
             p += 1
         }
-        for (k, v) in environment { env.append("\(k)=\(v)") }
+        for (k, v) in environment where !ClientProcess.withheldVariables.contains(k) { env.append("\(k)=\(v)") }
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
         defer {
@@ -153,10 +166,15 @@ public struct ClientProcess: Sendable {
                 if fds.allSatisfy({ $0 < 0 }) || now - (exitedAt ?? now) > 200 { break }
             } else if termSentAt == nil, ClientProcess.interruptRequested || now - started >= timeoutMillis {
                 if ClientProcess.interruptRequested { result.interrupted = true } else { result.timedOut = true }
+                // The shell itself too: a client that left its group (setpgid) is not reached by the group kill.
                 kill(-pid, SIGTERM)
+                kill(pid, SIGTERM)
                 termSentAt = now
             } else if let t = termSentAt, now - t >= graceMillis {
                 kill(-pid, SIGKILL)
+                kill(pid, SIGKILL)
+                // Killed but not seen exiting a second later: stop waiting on the pipes (the reap below waits).
+                if now - t >= graceMillis + 1000 { break }
             }
             var polls = fds.filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if polls.isEmpty {
@@ -187,8 +205,10 @@ public struct ClientProcess: Sendable {
             }
         }
         kill(-pid, SIGKILL)
+        if !exited { kill(pid, SIGKILL) }
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         for fd in fds where fd >= 0 { close(fd) }
+        if ClientProcessSignals.subreaper != 0 { ClientProcess.killOrphans() }
         result.elapsedMillis = (exitedAt ?? ProcessControl.nowMillis()) - started
         if ClientProcess.interruptRequested && !result.timedOut { result.interrupted = true }
         let sig = status & 0x7f
@@ -200,6 +220,55 @@ public struct ClientProcess: Sendable {
         return result
     }
 
+    /// Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER): a client's descendant
+    /// that left its process group (setsid) and outlived the client is then this process's child, and every run
+    /// ends by killing and reaping all of this process's children. Only for a process whose children are all
+    /// clients run one at a time (wif-verify conform); returns false where the kernel refuses.
+    @discardableResult
+    public static func adoptOrphans() -> Bool {
+        guard wif_set_child_subreaper() == 0 else { return false }
+        ClientProcessSignals.subreaper = 1
+        return true
+    }
+
+    /// SIGKILL to every child of this process, then reaps it; again for the orphans that reach us meanwhile.
+    static func killOrphans() {
+        for _ in 0..<64 {
+            let children = ClientProcess.children()
+            if children.isEmpty { break }
+            for c in children { kill(c, SIGKILL) }
+            var status: Int32 = 0
+            for c in children { while waitpid(c, &status, 0) < 0 && errno == EINTR {} }
+        }
+    }
+
+    /// The processes whose parent is this one (live or zombie), from /proc/PID/stat.
+    static func children() -> [pid_t] {
+        let me = getpid()
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        var out: [pid_t] = []
+        var buf = [UInt8](repeating: 0, count: 1024)
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard let pid = pid_t(name), pid > 0, pid != me else { continue }
+            let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+            if fd < 0 { continue }
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            guard n > 0 else { continue }
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
+            let line = buf[0..<n]
+            guard let paren = line.lastIndex(of: UInt8(ascii: ")")) else { continue }
+            let fields = line[(paren + 1)...].split(separator: UInt8(ascii: " "))
+            guard fields.count > 1, let ppid = pid_t(String(decoding: fields[1], as: UTF8.self)), ppid == me else { continue }
+            out.append(pid)
+        }
+        return out
+    }
+
     static func failure(_ what: String) -> WIFError {
         WIFError(.inputUnreadable, "cannot start the client: \(what): \(String(cString: strerror(errno)))")
     }
@@ -208,4 +277,6 @@ public struct ClientProcess: Sendable {
 /// The flag the signal handler sets (a C signal handler may only write such a variable).
 enum ClientProcessSignals {
     nonisolated(unsafe) static var interrupted: sig_atomic_t = 0
+    /// Set once by `ClientProcess.adoptOrphans`, before any client runs.
+    nonisolated(unsafe) static var subreaper: sig_atomic_t = 0
 }

@@ -11,7 +11,9 @@
 /// - `--curl URL` with client authentication prints `curl -sS -K - <<'WIF_CURL_CONFIG'` with the URL, headers
 ///   and body in curl's config on standard input, so the secret is never on curl's argv (`ps` shows argv);
 /// - `--http-request URL` prints the whole HTTP/1.1 request (CRLF lines, Host, Content-Type, Content-Length),
-///   as `wif-verify request --http-request` reads it.
+///   as `wif-verify request --http-request` reads it;
+/// - the URL of `--curl` and `--http-request` holds no byte <= 0x20 and no DEL (a CR or LF would inject curl
+///   directives or headers).
 extension TokenRequest.Settings {
     /// The Authorization header (basic) or the extra body parameter (post).
     public func clientCredentials() throws(WIFError) -> (header: String?, params: [(String, String)]) {
@@ -47,7 +49,9 @@ extension TokenRequest {
             if [json, curl != nil, httpRequest != nil].filter({ $0 }).count > 1 {
                 throw WIFError(.usage, "--json, --curl and --http-request exclude each other")
             }
+            if let curl { try TokenRequest.checkPrintable(url: curl, option: "--curl") }
             if let httpRequest {
+                try TokenRequest.checkPrintable(url: httpRequest, option: "--http-request")
                 _ = try TokenRequest.split(url: httpRequest)
                 return .httpRequest(httpRequest)
             }
@@ -81,9 +85,30 @@ extension TokenRequest {
         var isJSON: Bool { if case .json = self { return true } else { return false } }
     }
 
-    /// A curl config-file string: double-quoted, `\` and `"` escaped (curl(1), -K).
+    /// A URL printed into a command line, an HTTP request or curl's configuration holds no byte <= 0x20 and no
+    /// DEL: a CR or LF would start a new curl directive (`data-binary = @file` sends a file) or a new header.
+    static func checkPrintable(url: String, option: String) throws(WIFError) {
+        guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw WIFError(.usage, "\(option): the URL \"\(JSON.escapedForMessage(url))\" holds a space or a control character")
+        }
+    }
+
+    /// A curl config-file string: double-quoted, `\` and `"` escaped, tab, CR, LF and VT as curl's escapes (curl(1),
+    /// -K). Scalar by scalar: as Characters, "\r\n" is one grapheme that equals neither "\r" nor "\n".
     static func curlQuote(_ s: String) -> String {
-        "\"" + s.map { $0 == "\\" ? "\\\\" : $0 == "\"" ? "\\\"" : $0 == "\n" ? "\\n" : $0 == "\r" ? "\\r" : String($0) }.joined() + "\""
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{0B}": out += "\\v"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
     }
 
     /// The Host and request target of an http or https URL.

@@ -105,7 +105,15 @@ public enum TokenRequest {
             if let scope { out.append(("scope", scope)) }
             for r in resource { out.append(("resource", r)) }
             if let clientID { out.append(("client_id", clientID)) }
-            for p in params { out.append(try Assignment.split(p, flag: "--param")) }
+            for p in params {
+                let (name, value) = try Assignment.split(p, flag: "--param")
+                // A secret on argv is visible to every local user (ps) and lands in shell history.
+                if name == "client_secret" {
+                    throw WIFError(.usage, "--param client_secret= would put the secret on the command line: "
+                                   + "give --client-auth post --client-secret-file FILE")
+                }
+                out.append((name, value))
+            }
             return out
         }
     }
