@@ -84,6 +84,19 @@ extension TokenEndpoint {
         return result
     }
 
+    /// RFC 6749 §4.4, §2.1: client_credentials, and a grant this endpoint does not know that needs a client, are
+    /// for confidential clients, which MUST authenticate: a verified client assertion, or a registered client
+    /// authenticated by a method other than `none`. A public client naming itself is refused.
+    func confidentialClientMissing(grant: String, assertion: VerifiedToken?) -> Outcome? {
+        if assertion != nil || authenticatedClient?.isConfidential == true { return nil }
+        if let a = authenticatedClient {
+            return TokenEndpoint.fail(.unauthorizedClient, .grantTypeRejected,
+                "grant_type \(grant) is for confidential clients only (RFC 6749 §4.4); \"\(JSON.escapedForMessage(a.id))\" is public (none)")
+        }
+        return TokenEndpoint.fail(.invalidClient, .badClientAssertion,
+            "grant_type \(grant) needs an authenticated confidential client (a client_assertion, RFC 7523 §2.2, or a secret registered with --clients)")
+    }
+
     /// Leg 2: an ID-JAG assertion needs the client it names to have authenticated.
     func checkIDJAGClient(_ assertion: VerifiedToken) -> Outcome? {
         guard let typ = assertion.header["typ"]?.stringValue, Policy.sameTyp(typ, TokenEndpoint.idJAGTyp) else { return nil }

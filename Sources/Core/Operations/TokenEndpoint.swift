@@ -336,9 +336,7 @@ public struct TokenEndpoint {
             facts.assertion = .verified
             if let subject, let refused = checkIDJAGClient(subject) { return refused }
         } else if grant.same(TokenRequest.clientCredentialsGrant) {
-            guard client != nil || authenticatedClient != nil else {
-                return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_credentials needs a client_assertion (RFC 7523 §2.2)")
-            }
+            if let refused = confidentialClientMissing(grant: grant, assertion: client) { return refused }
         } else if grant.same(TokenRequest.tokenExchangeGrant) {
             guard let st = one("subject_token"), one("subject_token_type") != nil else {
                 return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "subject_token and subject_token_type are required (RFC 8693 §2.1)")
@@ -363,9 +361,7 @@ public struct TokenEndpoint {
                 }
             }
         } else {
-            if !known.containsExactly(grant), client == nil, authenticatedClient == nil {
-                return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "grant_type \(grant) needs a client_assertion")
-            }
+            if !known.containsExactly(grant), let refused = confidentialClientMissing(grant: grant, assertion: client) { return refused }
         }
         if let subject {
             facts.sub = subject.claims["sub"]?.stringValue

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+import Core
+import Testing
+
+/// The rules at the top of TokenEndpoint+ClientAuth.swift found missing by the client-authentication review:
+/// confidential clients only where a grant needs a client, an ID-JAG only through jwt-bearer, the issued
+/// client_id never copied from an assertion under --clients.
+@Suite struct TokenEndpointClientAuthTests {
+    static let aud = "https://as.example/token"
+    static let custom = "urn:example:grant:custom"
+    static let sha = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b" // SHA-256("secret")
+    static let clients = """
+        {"clients":[{"client_id":"svc","client_secret_sha256":"\(sha)"},
+         {"client_id":"agent","client_secret_sha256":"\(sha)"},
+         {"client_id":"pub","token_endpoint_auth_method":"none"}]}
+        """
+    let ec: JWK
+
+    init() throws { ec = try MirrorKeys.key(MirrorKeys.ec) }
+
+    func endpoint(clients: String? = Self.clients, profile: Profile = .rfc7523) throws -> TokenEndpoint {
+        var p = Policy(profile: profile)
+        p.audiences = [Self.aud]
+        var e = try TokenEndpoint(validator: try validator([ec], p))
+        e.allowGrants = [TokenRequest.clientCredentialsGrant, TokenRequest.tokenExchangeGrant, Self.custom]
+        e.issuerKey = ec
+        if let clients {
+            e.clients = try ClientRegistry.parse(try JSON.parseObject(Array(clients.utf8), what: "c"), what: "c")
+        }
+        return e
+    }
+
+    func handle(_ e: TokenEndpoint, _ params: [(String, String)], headers: [(String, String)] = []) throws -> TokenEndpoint.Outcome {
+        var facts = TokenEndpoint.Facts()
+        return try e.handle(body: Array(FormEncoding.encode(params).utf8), headers: headers, now: mirrorNow, facts: &facts)
+    }
+
+    func failure(_ o: TokenEndpoint.Outcome) -> (OAuthError, Reason)? {
+        if case .failure(let e, let w) = o { return (e, w.reason) }
+        return nil
+    }
+
+    static func basic(_ id: String) -> (String, String) {
+        ("Authorization", "Basic " + Base64Standard.encode(Array((id + ":secret").utf8)))
+    }
+
+    /// H1: a public client naming itself gets no client_credentials token, nor one of a grant needing a client.
+    @Test func publicClientsGetNoClientGrant() throws {
+        let e = try endpoint()
+        for grant in [TokenRequest.clientCredentialsGrant, Self.custom] {
+            let o = try handle(e, [("grant_type", grant), ("client_id", "pub")])
+            #expect(failure(o)! == (.unauthorizedClient, .grantTypeRejected), "\(grant)")
+            #expect(failure(try handle(e, [("grant_type", grant)]))?.0 == .invalidClient, "\(grant)")
+            #expect(failure(try handle(e, [("grant_type", grant)], headers: [Self.basic("svc")])) == nil, "\(grant)")
+        }
+    }
+}
