@@ -54,4 +54,26 @@ import Testing
             #expect(failure(try handle(e, [("grant_type", grant)], headers: [Self.basic("svc")])) == nil, "\(grant)")
         }
     }
+
+    func idjag(_ client: String) throws -> String {
+        var s = baseSpec(aud: [Self.aud])
+        s.typ = TokenEndpoint.idJAGTyp
+        s.claims["client_id"] = .string(client)
+        return String(decoding: try mint(ec, s), as: UTF8.self)
+    }
+
+    /// H2: a stolen ID-JAG is no token-exchange subject or actor: the exchange would skip its client binding.
+    @Test func idJAGIsNoExchangeToken() throws {
+        let e = try endpoint(profile: .idJAG)
+        let t = try idjag("agent")
+        let subject = [("grant_type", TokenRequest.tokenExchangeGrant), ("subject_token", t),
+                       ("subject_token_type", TokenRequest.jwtTokenType)]
+        #expect(failure(try handle(e, subject))! == (.invalidRequest, .badTyp))
+        #expect(failure(try handle(e, subject, headers: [Self.basic("agent")]))! == (.invalidRequest, .badTyp))
+        let plain = String(decoding: try mint(ec, baseSpec(aud: [Self.aud])), as: UTF8.self)
+        let asActor = [("grant_type", TokenRequest.tokenExchangeGrant), ("subject_token", plain),
+                       ("subject_token_type", TokenRequest.jwtTokenType), ("actor_token", t),
+                       ("actor_token_type", TokenRequest.jwtTokenType)]
+        #expect(failure(try handle(try endpoint(profile: .none), asActor))! == (.invalidRequest, .badTyp))
+    }
 }

@@ -177,3 +177,16 @@ def test_fixtures_fail_as_named(world, tmp_path):
             assert p.returncode == 0, p.stdout
         else:
             assert p.returncode == 1 and json.loads(p.stdout)["reason"] == reason, (name, p.stdout)
+
+
+def test_an_idjag_is_no_token_exchange_subject(world):
+    """A stolen ID-JAG redeemed through token exchange would skip its client binding: refused (bad_typ)."""
+    _, o, _ = leg1(world)
+    (world / "stolen.jwt").write_text(o["access_token"])
+    req = [mint_bin(), "request", "--grant", "token-exchange", "--subject-token", "stolen.jwt"]
+    resource_as = [verify_bin(), "request", "--json", "--profile", "id-jag", "--jwks", "idp.jwks", "--iss", IDP,
+                   "--aud", AS, "--allow-grant", EXCHANGE, "--issuer-key", "as.jwk", "--issuer", AS]
+    status, r, err = pipe(world, req, resource_as)
+    assert status == 1, err
+    assert (r["error"], r["reason"]) == ("invalid_request", "bad_typ")
+    assert "access_token" not in r

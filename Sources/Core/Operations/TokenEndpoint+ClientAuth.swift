@@ -97,6 +97,17 @@ extension TokenEndpoint {
             "grant_type \(grant) needs an authenticated confidential client (a client_assertion, RFC 7523 §2.2, or a secret registered with --clients)")
     }
 
+    /// An ID-JAG is redeemed only through the jwt-bearer grant, where its client must authenticate (leg 2): as a
+    /// token exchange's subject or actor token it would skip that binding → `invalid_request` (`bad_typ`).
+    func idJAGInExchange(subject: VerifiedToken?, actor: VerifiedToken?) -> Outcome? {
+        for (name, token) in [("subject_token", subject), ("actor_token", actor)] {
+            guard let typ = token?.header["typ"]?.stringValue, Policy.sameTyp(typ, TokenEndpoint.idJAGTyp) else { continue }
+            return TokenEndpoint.fail(.invalidRequest, .badTyp,
+                "\(name) is an ID-JAG (typ \(TokenEndpoint.idJAGTyp)): it is redeemed only with the jwt-bearer grant and its client's authentication")
+        }
+        return nil
+    }
+
     /// Leg 2: an ID-JAG assertion needs the client it names to have authenticated.
     func checkIDJAGClient(_ assertion: VerifiedToken) -> Outcome? {
         guard let typ = assertion.header["typ"]?.stringValue, Policy.sameTyp(typ, TokenEndpoint.idJAGTyp) else { return nil }

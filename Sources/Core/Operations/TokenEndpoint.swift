@@ -360,6 +360,7 @@ public struct TokenEndpoint {
                     return .failure(.invalidRequest, error.located("actor_token"))
                 }
             }
+            if let refused = idJAGInExchange(subject: subject, actor: actor) { return refused }
         } else {
             if !known.containsExactly(grant), let refused = confidentialClientMissing(grant: grant, assertion: client) { return refused }
         }
