@@ -76,4 +76,29 @@ import Testing
                        ("actor_token_type", TokenRequest.jwtTokenType)]
         #expect(failure(try handle(try endpoint(profile: .none), asActor))! == (.invalidRequest, .badTyp))
     }
+
+    func issuedClaims(_ o: TokenEndpoint.Outcome) throws -> JSONObject? {
+        guard case .success(let j) = o, let at = j.objectValue?["access_token"]?.stringValue else { return nil }
+        return try CompactJWS.parse(Array(at.utf8)).claims()
+    }
+
+    /// H3: with --clients the issued client_id is the authenticated client or absent, and a token naming a
+    /// registered confidential client that did not authenticate is refused.
+    @Test func issuedClientIDIsTheAuthenticatedOne() throws {
+        let e = try endpoint()
+        func bearer(sub: String, clientID: String?) throws -> [(String, String)] {
+            var s = baseSpec(sub: sub, aud: [Self.aud])
+            if let clientID { s.claims["client_id"] = .string(clientID) }
+            return [("grant_type", TokenRequest.jwtBearerGrant), ("assertion", String(decoding: try mint(ec, s), as: UTF8.self))]
+        }
+        #expect(failure(try handle(e, try bearer(sub: "alice", clientID: "svc")))! == (.invalidClient, .clientAuthMissing))
+        let anonymous = try issuedClaims(try handle(e, try bearer(sub: "svc", clientID: nil)))
+        #expect(anonymous != nil && anonymous?["client_id"] == nil)
+        let named = try issuedClaims(try handle(e, try bearer(sub: "alice", clientID: "svc"), headers: [Self.basic("agent")]))
+        #expect(named?["client_id"]?.stringValue == "agent")
+        #expect(try issuedClaims(try handle(e, try bearer(sub: "alice", clientID: "pub")))?["client_id"] == nil)
+        // Without --clients, as before: the token's own client_id.
+        #expect(try issuedClaims(try handle(try endpoint(clients: nil), try bearer(sub: "alice", clientID: "svc")))?["client_id"]?
+            .stringValue == "svc")
+    }
 }

@@ -97,6 +97,23 @@ extension TokenEndpoint {
             "grant_type \(grant) needs an authenticated confidential client (a client_assertion, RFC 7523 §2.2, or a secret registered with --clients)")
     }
 
+    /// With `--clients`, the registry says who a client is: a request that authenticated none may not carry a
+    /// token whose `client_id` names a registered confidential client (it would get that client's token without
+    /// its grants and scopes being checked) → `invalid_client` (`client_auth_missing`).
+    func unauthenticatedRegisteredClient(_ subject: VerifiedToken?) -> Outcome? {
+        guard let clients, authenticatedClient == nil, let named = subject?.claims["client_id"]?.stringValue,
+              let c = clients.client(named), c.method != .none else { return nil }
+        return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
+            "the token names the registered client \"\(JSON.escapedForMessage(named))\" (client_id), which did not authenticate")
+    }
+
+    /// The issued access token's `client_id`: with `--clients`, the authenticated client or none, never copied
+    /// from a token; without, the verified client's, else the subject's `client_id` or `sub`.
+    func issuedClientID(subject: VerifiedToken?, sub: String?) -> String? {
+        if clients != nil { return authenticatedClient?.id }
+        return authenticatedClient?.id ?? subject?.claims["client_id"]?.stringValue ?? sub ?? "unknown"
+    }
+
     /// An ID-JAG is redeemed only through the jwt-bearer grant, where its client must authenticate (leg 2): as a
     /// token exchange's subject or actor token it would skip that binding → `invalid_request` (`bad_typ`).
     func idJAGInExchange(subject: VerifiedToken?, actor: VerifiedToken?) -> Outcome? {

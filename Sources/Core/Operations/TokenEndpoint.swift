@@ -369,6 +369,7 @@ public struct TokenEndpoint {
             facts.jti = subject.claims["jti"]?.stringValue
             if facts.clientID == nil { facts.clientID = subject.claims["client_id"]?.stringValue ?? facts.sub }
         }
+        if let refused = unauthenticatedRegisteredClient(subject) { return refused }
         // 4. scope
         let scopes = (one("scope") ?? "").scopeTokens
         if let s = scopes.first(where: { unauthorizedScopes.containsExactly($0) }) {
@@ -455,7 +456,7 @@ public struct TokenEndpoint {
             spec.aud = audiences.isEmpty ? [defaultAudience ?? issuer] : audiences
             spec.exp = exp
             if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
-            spec.claims["client_id"] = .string(authenticatedClient?.id ?? subject?.claims["client_id"]?.stringValue ?? spec.sub ?? "unknown")
+            if let id = issuedClientID(subject: subject, sub: spec.sub) { spec.claims["client_id"] = .string(id) }
             if let act { spec.claims["act"] = act }
             if let bindingJKT { spec.claims["cnf"] = .object(JSONObject([("jkt", .string(bindingJKT))])) }
             accessToken = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
