@@ -101,4 +101,12 @@ import Testing
         #expect(try issuedClaims(try handle(try endpoint(clients: nil), try bearer(sub: "alice", clientID: "svc")))?["client_id"]?
             .stringValue == "svc")
     }
+
+    /// M1: leg 2 takes an ID-JAG from a confidential client only: a public one proves nothing.
+    @Test func idJAGLegTwoNeedsAConfidentialClient() throws {
+        let e = try endpoint(profile: .idJAG)
+        let grant = { (t: String) in [("grant_type", TokenRequest.jwtBearerGrant), ("assertion", t)] }
+        #expect(failure(try handle(e, grant(try idjag("pub")) + [("client_id", "pub")]))! == (.invalidClient, .clientAuthMissing))
+        #expect(failure(try handle(e, grant(try idjag("agent")), headers: [Self.basic("agent")])) == nil)
+    }
 }

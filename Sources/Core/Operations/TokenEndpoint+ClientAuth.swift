@@ -5,7 +5,7 @@
 ///
 /// Rules:
 /// - client authentication runs before the grant is judged; its failure answers (`invalid_client`, 401);
-/// - a jwt-bearer assertion with `typ` `oauth-id-jag+jwt` (leg 2) needs an authenticated client →
+/// - a jwt-bearer assertion with `typ` `oauth-id-jag+jwt` (leg 2) needs an authenticated confidential client →
 ///   `invalid_client` (`client_auth_missing`), and its `client_id` must be that client → `invalid_grant`
 ///   (`client_id_mismatch`); the access token issued then names the authenticated client;
 /// - a token exchange with `requested_token_type` id-jag (leg 1) issues an ID-JAG signed by `issuerKey`: typ
@@ -131,6 +131,10 @@ extension TokenEndpoint {
         guard let client = authenticatedClient else {
             return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
                                       "an ID-JAG is accepted only with client authentication (registered with --clients)")
+        }
+        guard client.isConfidential else {
+            return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
+                "an ID-JAG is accepted only from a confidential client; \"\(JSON.escapedForMessage(client.id))\" is public (none), so anyone holding the ID-JAG could redeem it")
         }
         let named = assertion.claims["client_id"]?.stringValue
         guard named?.same(client.id) == true else {
