@@ -109,4 +109,33 @@ import Testing
         #expect(failure(try handle(e, grant(try idjag("pub")) + [("client_id", "pub")]))! == (.invalidClient, .clientAuthMissing))
         #expect(failure(try handle(e, grant(try idjag("agent")), headers: [Self.basic("agent")])) == nil)
     }
+
+    /// M7: a registered private_key_jwt client's assertion is judged by a client-assertion policy of its own, not
+    /// by the grant's --iss, --sub or --profile, so private_key_jwt works at ID-JAG leg 2.
+    @Test func clientAssertionsHaveTheirOwnPolicy() throws {
+        let clientKey = try MirrorKeys.key(MirrorKeys.ec2)
+        let jwks = JSON.object(JSONObject([("keys", .array([.object(try MirrorKeys.publicHalf(clientKey).json(includePrivate: false))]))]))
+        var p = Policy(profile: .idJAG)
+        p.audiences = [Self.aud]
+        p.issuers = ["https://issuer.example"]
+        p.rejectSubjects = ["bot"]
+        var e = try TokenEndpoint(validator: try validator([ec], p))
+        e.issuerKey = ec
+        e.clients = try ClientRegistry.parse(try JSON.parseObject(Array(
+            #"{"clients":[{"client_id":"bot","token_endpoint_auth_method":"private_key_jwt","jwks":\#(jwks.serialized())}]}"#.utf8),
+            what: "c"), what: "c")
+        func ca(_ edit: (inout TokenSpec) -> Void = { _ in }) throws -> [(String, String)] {
+            var s = baseSpec(iss: "bot", sub: "bot", aud: [Self.aud])
+            edit(&s)
+            return [("client_assertion_type", TokenRequest.clientAssertionType),
+                    ("client_assertion", String(decoding: try mint(clientKey, s), as: UTF8.self))]
+        }
+        let leg2 = [("grant_type", TokenRequest.jwtBearerGrant), ("assertion", try idjag("bot"))]
+        let o = try handle(e, leg2 + (try ca()))
+        #expect(failure(o) == nil, "\(o.json.serialized())")
+        #expect(try issuedClaims(o)?["client_id"]?.stringValue == "bot")
+        #expect(failure(try handle(e, leg2 + (try ca { $0.jti = .omitted })))?.0 == .invalidClient)
+        #expect(failure(try handle(e, leg2 + (try ca { $0.aud = ["https://elsewhere.example"] })))?.0 == .invalidClient)
+        #expect(failure(try handle(e, leg2 + (try ca { $0.iss = "https://issuer.example" })))?.0 == .invalidClient)
+    }
 }

@@ -68,13 +68,12 @@ extension TokenEndpoint {
 
     func authenticateClient(params: [ExactName: [String]], headers: [(String, String)], now: Int64) throws(WIFError)
         -> ClientAuthentication.Result {
-        let policy = clientValidator.policy
+        let endpointPolicy = validator.policy
         let result = try ClientAuthentication.authenticate(
             params: params, headers: headers, registry: clients,
             assertionValidator: { (c: ClientRegistry.Client) throws(WIFError) -> Validator in
-                var p = policy
-                p.clientID = c.id
-                return try Validator(keys: c.keys ?? KeyRing(keys: []), policy: p)
+                try Validator(keys: c.keys ?? KeyRing(keys: []),
+                              policy: TokenEndpoint.clientAssertionPolicy(clientID: c.id, endpoint: endpointPolicy))
             }, now: now)
         if case .authenticated(let a) = result, let clients,
            let refused = ClientAuthentication.checkAllowed(a, registry: clients, grant: params[ExactName("grant_type")]?.first,
@@ -82,6 +81,24 @@ extension TokenEndpoint {
             return refused
         }
         return result
+    }
+
+    /// The policy for a registered private_key_jwt client's assertion (RFC 7523 §3, RFC 7521 §5.2): iss = sub =
+    /// the client id, aud one of the endpoint's audiences, the endpoint's algorithms, leeway and size limit, exp and
+    /// jti required. Nothing of the grant's `--iss`, `--sub`, `--reject-sub`, `--typ` or `--profile` applies: those
+    /// judge the grant's assertion, not the client.
+    static func clientAssertionPolicy(clientID: String, endpoint grant: Policy) -> Policy {
+        var p = Policy(profile: .clientAssertion)
+        p.issuers = [clientID]
+        p.subjects = [clientID]
+        p.clientID = clientID
+        p.audiences = grant.audiences
+        p.audienceIgnoresTrailingSlash = grant.audienceIgnoresTrailingSlash
+        p.algorithms = grant.algorithms
+        p.leeway = grant.leeway
+        p.maxTokenSize = grant.maxTokenSize
+        p.required = ["iss", "sub", "aud", "exp", "jti"]
+        return p
     }
 
     /// RFC 6749 §4.4, §2.1: client_credentials, and a grant this endpoint does not know that needs a client, are
