@@ -138,4 +138,23 @@ import Testing
         #expect(failure(try handle(e, leg2 + (try ca { $0.aud = ["https://elsewhere.example"] })))?.0 == .invalidClient)
         #expect(failure(try handle(e, leg2 + (try ca { $0.iss = "https://issuer.example" })))?.0 == .invalidClient)
     }
+
+    /// M8: a private_key_jwt registration holds public asymmetric keys only.
+    @Test func clientKeysArePublic() throws {
+        let key = try MirrorKeys.key(MirrorKeys.ec2)
+        let priv = JSON.object(key.json(includePrivate: true)).serialized()
+        let pub = JSON.object(try MirrorKeys.publicHalf(key).json(includePrivate: false)).serialized()
+        func entry(_ keys: String) -> String {
+            #"{"clients":[{"client_id":"bot","token_endpoint_auth_method":"private_key_jwt","jwks":{"keys":[\#(keys)]}}]}"#
+        }
+        func parse(_ json: String) throws(WIFError) -> ClientRegistry {
+            try ClientRegistry.parse(try JSON.parseObject(Array(json.utf8), what: "c"), what: "c")
+        }
+        #expect(try parse(entry(pub)).clients.count == 1)
+        for bad in [priv, #"{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"}"#] {
+            do { _ = try parse(entry(bad)); Issue.record("accepted \(bad)") } catch {
+                #expect(error.reason == .usage && error.detail.contains("clients[0] (bot): jwks"), "\(error.detail)")
+            }
+        }
+    }
 }

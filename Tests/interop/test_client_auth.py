@@ -279,3 +279,19 @@ def test_crlf_request_bytes(world):
     assert f"Content-Length: {len(body)}\r\n".encode() in req
     p = wif_run("wif-verify", *verify_args(world, "--http-request"), input=req)
     assert p.returncode == 0, p.stderr
+
+
+def test_client_keys_are_public_asymmetric_keys(world, tmp_path):
+    """An oct (HMAC) key or a private key in a private_key_jwt registration is a secret on disk: exit 2."""
+    private = json.loads((world / "bot.jwk").read_text())
+    oct_key = {"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ"}
+    (tmp_path / "private.jwks").write_text(json.dumps({"keys": [private]}))
+    cases = [({"jwks": {"keys": [oct_key]}}, "oct"), ({"jwks": {"keys": [private]}}, "private member d"),
+             ({"jwks_file": str(tmp_path / "private.jwks")}, "private member d")]
+    for keys, why in cases:
+        f = tmp_path / "c.json"
+        f.write_text(json.dumps({"clients": [{"client_id": "a", "token_endpoint_auth_method": "private_key_jwt", **keys}]}))
+        p = wif_run("wif-verify", "request", "--profile", "none", "--jwks", world / "idp.jwks", "--clients", f,
+                    input="grant_type=x")
+        assert p.returncode == 2 and p.stdout == "", keys
+        assert "clients[0] (a)" in p.stderr and why in p.stderr, p.stderr
