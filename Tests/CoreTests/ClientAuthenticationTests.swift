@@ -83,9 +83,9 @@ import Testing
         #expect(try r.client("f")?.secret?.matches(Array("secret".utf8)) == true)
         #expect(try r.client("f")?.secret?.matches(Array("secret\n".utf8)) == false)
         let salt = Array("saltsaltsalt".utf8)
-        let p = Argon2.Parameters(memoryKiB: 64, iterations: 1, lanes: 1)
+        let p = Argon2.Parameters(memoryKiB: 19456, iterations: 2, lanes: 1)
         let h = try Argon2.hash(password: Array("secret".utf8), salt: salt, parameters: p, length: 32)
-        let phc = "$argon2id$v=19$m=64,t=1,p=1$" + Base64Standard.encode(salt).replacingPadding + "$" + Base64Standard.encode(h).replacingPadding
+        let phc = "$argon2id$v=19$m=19456,t=2,p=1$" + Base64Standard.encode(salt).replacingPadding + "$" + Base64Standard.encode(h).replacingPadding
         let secret = try ClientRegistry.parsePHC(phc)
         #expect(try secret.matches(Array("secret".utf8)))
         #expect(try !secret.matches(Array("Secret".utf8)))

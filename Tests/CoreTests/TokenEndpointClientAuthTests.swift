@@ -157,4 +157,18 @@ import Testing
             }
         }
     }
+
+    /// M6: Argon2id costs of a client secret within the registry's floor and ceiling, not the key files' bounds.
+    @Test func argon2idCostsAreBounded() throws {
+        let tail = "$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+        for ok in ["m=19456,t=2,p=1", "m=65536,t=3,p=4"] {
+            #expect(reason { try ClientRegistry.parsePHC("$argon2id$v=19$" + ok + tail) } == nil, "\(ok)")
+        }
+        for bad in ["m=1048576,t=3,p=1", "m=65537,t=3,p=1", "m=65536,t=4,p=1", "m=65536,t=3,p=5", "m=8,t=1,p=1",
+                    "m=19455,t=2,p=1", "m=65536,t=1,p=1"] {
+            do { _ = try ClientRegistry.parsePHC("$argon2id$v=19$" + bad + tail); Issue.record("accepted \(bad)") } catch {
+                #expect(error.reason == .usage && error.detail.contains("outside m=19456..65536 KiB"), "\(error.detail)")
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@
 /// - the secret of the two `client_secret_*` methods, as exactly one of `client_secret_file` (a path; the file
 ///   holds the secret, one trailing newline ignored), `client_secret_sha256` (64 hex digits, SHA-256 of the
 ///   secret) or `client_secret_argon2id` (a PHC string `$argon2id$v=19$m=…,t=…,p=…$SALT$HASH`, its costs within
-///   `Argon2.Parameters` bounds) — never the secret itself;
+///   `argon2Floor` and `argon2Ceiling`) — never the secret itself;
 /// - for `private_key_jwt`, exactly one of `jwks` (a JWK Set object) or `jwks_file` (a path), public asymmetric
 ///   keys only: an `oct` key or a private member (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`) is an error;
 /// - `grant_types` (array of strings): the grants this client may use (default: any the endpoint allows);
@@ -213,6 +213,13 @@ public struct ClientRegistry: Sendable {
         return out
     }
 
+    /// The Argon2id costs a client secret may have. The check runs for every request naming the client, right or
+    /// wrong, on `serve`'s single event loop: the ceiling is RFC 9106 §4's second recommended option (m = 64 MiB,
+    /// t = 3, p = 4; 0.35 to 0.42 s here), so one request cannot stall the server for seconds (1 GiB at t = 3 took
+    /// 16 s); the floor is OWASP's minimum (m = 19 MiB, t = 2, p = 1), below which a stolen list is cheap to crack.
+    public static let argon2Floor = Argon2.Parameters(memoryKiB: 19 * 1024, iterations: 2, lanes: 1)
+    public static let argon2Ceiling = Argon2.Parameters(memoryKiB: 64 * 1024, iterations: 3, lanes: 4)
+
     /// `$argon2id$v=19$m=M,t=T,p=P$SALT$HASH`, SALT and HASH unpadded standard base64 (the PHC string format).
     public static func parsePHC(_ s: String) throws(WIFError) -> Secret {
         let parts = s.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
@@ -236,6 +243,12 @@ public struct ClientRegistry: Sendable {
         guard let m, let t, let p else { throw WIFError(.usage, "needs m, t and p") }
         let params = Argon2.Parameters(memoryKiB: m, iterations: t, lanes: p)
         do { try params.check(what: "argon2id") } catch { throw WIFError(.usage, error.detail) }
+        let lo = argon2Floor, hi = argon2Ceiling
+        guard m >= lo.memoryKiB, m <= hi.memoryKiB, t >= lo.iterations, t <= hi.iterations,
+              p >= lo.lanes, p <= hi.lanes else {
+            throw WIFError(.usage, "costs m=\(m),t=\(t),p=\(p) are outside m=\(lo.memoryKiB)..\(hi.memoryKiB) KiB, "
+                + "t=\(lo.iterations)..\(hi.iterations), p=\(lo.lanes)..\(hi.lanes) (a client secret is hashed again for every request)")
+        }
         guard let salt = Base64Standard.decode(parts[4], padded: false), salt.count >= 8 else {
             throw WIFError(.usage, "salt must be unpadded base64 of at least 8 bytes")
         }
