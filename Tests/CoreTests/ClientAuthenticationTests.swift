@@ -193,7 +193,11 @@ import Testing
         let params = [("grant_type", TokenRequest.tokenExchangeGrant), ("subject_token", user),
                       ("subject_token_type", TokenRequest.jwtTokenType), ("requested_token_type", TokenEndpoint.idJAGTokenType),
                       ("audience", "https://as.example"), ("resource", "https://api.example/"), ("client_id", "svc")]
-        let (o, _) = try handle(e, params)
+        // Leg 1 takes the client_id from the client's authentication, never from the bare parameter.
+        let (bare, _) = try handle(e, params)
+        #expect(failure(bare)! == (.invalidClient, .clientAuthMissing))
+        let ca = String(decoding: try mint(ec, baseSpec(iss: "svc", sub: "svc", aud: [Self.aud])), as: UTF8.self)
+        let (o, _) = try handle(e, params + [("client_assertion_type", TokenRequest.clientAssertionType), ("client_assertion", ca)])
         guard case .success(let j) = o, let t = j.objectValue?["access_token"]?.stringValue else {
             Issue.record("leg 1 failed: \(o.json.serialized())"); return
         }
@@ -210,7 +214,8 @@ import Testing
         p.clientID = "other"
         #expect(reason { try validator([ec], p).verify(Array(t.utf8), now: mirrorNow) } == .clientIDMismatch)
         // Without an audience: refused.
-        let (o2, _) = try handle(e, params.filter { $0.0 != "audience" })
+        let (o2, _) = try handle(e, params.filter { $0.0 != "audience" } + [("client_assertion_type", TokenRequest.clientAssertionType),
+                                                                            ("client_assertion", ca)])
         #expect(failure(o2)?.0 == .invalidRequest)
     }
 

@@ -59,10 +59,25 @@ def leg1(world, *extra):
                                            "--aud", IDP, "--scope", "openid mcp:read"))
     req = [mint_bin(), "request", "--grant", "token-exchange", "--subject-token", "user.jwt",
            "--requested-token-type", IDJAG, "--audience", AS, "--resource", MCP, "--scope", "mcp:read",
-           "--client-id", "agent", *extra]
-    idp = [verify_bin(), "request", "--json", "--jwks", "user-idp.jwks", "--iss", IDP, "--aud", IDP,
-           "--allow-grant", EXCHANGE, "--issuer-key", "idp.jwk", "--issuer", IDP]
+           "--client-id", "agent", "--client-secret-file", "secret", "--client-auth", "basic",
+           "--http-request", IDP + "/token", *extra]
+    idp = [verify_bin(), "request", "--json", "--http-request", "--jwks", "user-idp.jwks", "--iss", IDP, "--aud", IDP,
+           "--allow-grant", EXCHANGE, "--clients", "clients.json", "--issuer-key", "idp.jwk", "--issuer", IDP]
     return pipe(world, req, idp)
+
+
+def test_leg1_needs_client_authentication(world):
+    """The ID-JAG's client_id is one the IdP authenticated, never a bare client_id parameter."""
+    (world / "user.jwt").write_text(wif_ok("wif-mint", "-k", world / "user-idp.jwk", "--iss", IDP, "--sub", "alice",
+                                           "--aud", IDP))
+    req = [mint_bin(), "request", "--grant", "token-exchange", "--subject-token", "user.jwt",
+           "--requested-token-type", IDJAG, "--audience", AS, "--client-id", "agent"]
+    for clients in ([], ["--clients", "clients.json"]):
+        idp = [verify_bin(), "request", "--json", "--jwks", "user-idp.jwks", "--iss", IDP, "--aud", IDP,
+               "--allow-grant", EXCHANGE, "--issuer-key", "idp.jwk", "--issuer", IDP, *clients]
+        status, r, err = pipe(world, req, idp)
+        assert status == 1, err
+        assert (r["error"], r["reason"]) == ("invalid_client", "client_auth_missing")
 
 
 def leg2(world, idjag, *mint_extra, client=("agent", "basic")):

@@ -10,8 +10,8 @@
 ///   (`client_id_mismatch`); the access token issued then names the authenticated client;
 /// - a token exchange with `requested_token_type` id-jag (leg 1) issues an ID-JAG signed by `issuerKey`: typ
 ///   `oauth-id-jag+jwt`, iss the issuer, sub the subject's, aud the one `audience` (the resource AS's issuer),
-///   `client_id` the authenticated client (else the `client_id` parameter), `resource` and `scope` when asked
-///   for, jti, iat and exp.
+///   `client_id` the authenticated confidential client (or the verified client assertion's sub; without either →
+///   `invalid_client`, `client_auth_missing`), `resource` and `scope` when asked for, jti, iat and exp.
 extension TokenEndpoint {
     public static let idJAGTokenType = "urn:ietf:params:oauth:token-type:id-jag"
     public static let idJAGTyp = "oauth-id-jag+jwt"
@@ -163,7 +163,7 @@ extension TokenEndpoint {
 
     /// Leg 1: the ID-JAG response of a token exchange.
     func issueIDJAG(subject: VerifiedToken?, scopes: [String], audiences: [String], resources: [String],
-                    clientIDParameter: String?, exp: Int64, now: Int64) throws(WIFError) -> Outcome {
+                    clientAssertion: VerifiedToken?, exp: Int64, now: Int64) throws(WIFError) -> Outcome {
         guard let issuerKey else {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "requested_token_type id-jag needs --issuer-key to sign it")
         }
@@ -171,8 +171,12 @@ extension TokenEndpoint {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest,
                                       "an ID-JAG needs exactly one audience: the issuer of the resource's authorization server")
         }
-        guard let clientID = authenticatedClient?.id ?? clientIDParameter else {
-            return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "an ID-JAG names its client: authenticate or send client_id")
+        // The client_id an ID-JAG binds is one the IdP verified: an unauthenticated client_id parameter would let
+        // anyone get an ID-JAG naming any client.
+        let authenticated = authenticatedClient.flatMap { $0.isConfidential ? $0.id : nil }
+        guard let clientID = authenticated ?? clientAssertion?.claims["sub"]?.stringValue else {
+            return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
+                "an ID-JAG names its client, which must authenticate (a client_assertion, or a confidential client registered with --clients)")
         }
         guard let sub = subject?.claims["sub"]?.stringValue else {
             return TokenEndpoint.fail(.invalidRequest, .missingClaim, "the subject token has no sub to put in the ID-JAG")

@@ -427,7 +427,7 @@ public struct TokenEndpoint {
         }
         if grant.same(TokenRequest.tokenExchangeGrant), one("requested_token_type")?.same(TokenEndpoint.idJAGTokenType) == true {
             return try issueIDJAG(subject: subject, scopes: grantScopes, audiences: params[ExactName("audience")] ?? [],
-                                  resources: params[ExactName("resource")] ?? [], clientIDParameter: one("client_id"), exp: exp, now: now)
+                                  resources: params[ExactName("resource")] ?? [], clientAssertion: client, exp: exp, now: now)
         }
         return try issue(subject: subject ?? client, act: act, scopes: grantScopes, audiences: issuedAudiences,
                          exchange: grant.same(TokenRequest.tokenExchangeGrant), requestedType: one("requested_token_type"),
