@@ -31,6 +31,7 @@ def world(tmp_path_factory):
         wif_ok("wif-mint", "key", "--alg", "ES256", "--kid", name, "--out", d / f"{name}.jwk")
         (d / f"{name}.jwks").write_text(wif_ok("wif-mint", "jwks", d / f"{name}.jwk"))
     (d / "secret").write_text(SECRET + "\n")
+    (d / "secret").chmod(0o600)
     (d / "clients.json").write_text(json.dumps({"clients": [
         {"client_id": "agent", "client_secret_file": str(d / "secret")},
         {"client_id": "other", "token_endpoint_auth_method": "client_secret_post",

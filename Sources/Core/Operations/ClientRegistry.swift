@@ -189,6 +189,8 @@ public struct ClientRegistry: Sendable {
         }
         if b.last == 0x0A { b.removeLast(); if b.last == 0x0D { b.removeLast() } }
         guard !b.isEmpty else { throw WIFError(.usage, "\(label): client_secret_file \(path) is empty") }
+        // The same warning as a private key file's (SECURITY.md): a client secret others can read is no secret.
+        if let warning = Input.keyFileWarning(path, what: "\(label): client secret file") { Warnings.emit(warning) }
         return b
     }
 
