@@ -83,9 +83,9 @@ import Testing
         #expect(try r.client("f")?.secret?.matches(Array("secret".utf8)) == true)
         #expect(try r.client("f")?.secret?.matches(Array("secret\n".utf8)) == false)
         let salt = Array("saltsaltsalt".utf8)
-        let p = Argon2.Parameters(memoryKiB: 64, iterations: 1, lanes: 1)
+        let p = Argon2.Parameters(memoryKiB: 19456, iterations: 2, lanes: 1)
         let h = try Argon2.hash(password: Array("secret".utf8), salt: salt, parameters: p, length: 32)
-        let phc = "$argon2id$v=19$m=64,t=1,p=1$" + Base64Standard.encode(salt).replacingPadding + "$" + Base64Standard.encode(h).replacingPadding
+        let phc = "$argon2id$v=19$m=19456,t=2,p=1$" + Base64Standard.encode(salt).replacingPadding + "$" + Base64Standard.encode(h).replacingPadding
         let secret = try ClientRegistry.parsePHC(phc)
         #expect(try secret.matches(Array("secret".utf8)))
         #expect(try !secret.matches(Array("Secret".utf8)))
@@ -193,7 +193,11 @@ import Testing
         let params = [("grant_type", TokenRequest.tokenExchangeGrant), ("subject_token", user),
                       ("subject_token_type", TokenRequest.jwtTokenType), ("requested_token_type", TokenEndpoint.idJAGTokenType),
                       ("audience", "https://as.example"), ("resource", "https://api.example/"), ("client_id", "svc")]
-        let (o, _) = try handle(e, params)
+        // Leg 1 takes the client_id from the client's authentication, never from the bare parameter.
+        let (bare, _) = try handle(e, params)
+        #expect(failure(bare)! == (.invalidClient, .clientAuthMissing))
+        let ca = String(decoding: try mint(ec, baseSpec(iss: "svc", sub: "svc", aud: [Self.aud])), as: UTF8.self)
+        let (o, _) = try handle(e, params + [("client_assertion_type", TokenRequest.clientAssertionType), ("client_assertion", ca)])
         guard case .success(let j) = o, let t = j.objectValue?["access_token"]?.stringValue else {
             Issue.record("leg 1 failed: \(o.json.serialized())"); return
         }
@@ -210,7 +214,8 @@ import Testing
         p.clientID = "other"
         #expect(reason { try validator([ec], p).verify(Array(t.utf8), now: mirrorNow) } == .clientIDMismatch)
         // Without an audience: refused.
-        let (o2, _) = try handle(e, params.filter { $0.0 != "audience" })
+        let (o2, _) = try handle(e, params.filter { $0.0 != "audience" } + [("client_assertion_type", TokenRequest.clientAssertionType),
+                                                                            ("client_assertion", ca)])
         #expect(failure(o2)?.0 == .invalidRequest)
     }
 

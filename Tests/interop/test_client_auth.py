@@ -38,6 +38,8 @@ def world(tmp_path_factory):
     (d / "secret").write_text(SECRET + "\n")
     (d / "wrong").write_text("not-the-secret\n")
     (d / "odd-secret").write_text("p&ss:w rd%\n")
+    for f in ("secret", "wrong", "odd-secret"):
+        (d / f).chmod(0o600)  # a client secret others can read is warned about
     clients = {"clients": [
         {"client_id": "svc", "token_endpoint_auth_method": "client_secret_basic",
          "client_secret_file": str(d / "secret"), "grant_types": [CC], "scope": "read write"},
@@ -285,3 +287,35 @@ def test_crlf_request_bytes(world):
     assert f"Content-Length: {len(body)}\r\n".encode() in req
     p = wif_run("wif-verify", *verify_args(world, "--http-request"), input=req)
     assert p.returncode == 0, p.stderr
+
+
+def test_client_keys_are_public_asymmetric_keys(world, tmp_path):
+    """An oct (HMAC) key or a private key in a private_key_jwt registration is a secret on disk: exit 2."""
+    private = json.loads((world / "bot.jwk").read_text())
+    oct_key = {"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ"}
+    (tmp_path / "private.jwks").write_text(json.dumps({"keys": [private]}))
+    cases = [({"jwks": {"keys": [oct_key]}}, "oct"), ({"jwks": {"keys": [private]}}, "private member d"),
+             ({"jwks_file": str(tmp_path / "private.jwks")}, "private member d")]
+    for keys, why in cases:
+        f = tmp_path / "c.json"
+        f.write_text(json.dumps({"clients": [{"client_id": "a", "token_endpoint_auth_method": "private_key_jwt", **keys}]}))
+        p = wif_run("wif-verify", "request", "--profile", "none", "--jwks", world / "idp.jwks", "--clients", f,
+                    input="grant_type=x")
+        assert p.returncode == 2 and p.stdout == "", keys
+        assert "clients[0] (a)" in p.stderr and why in p.stderr, p.stderr
+
+
+def test_a_client_secret_file_others_can_read_is_warned_about(world, tmp_path):
+    """The same warning as a private key file's: a client secret its group or others can read is no secret."""
+    secret = tmp_path / "s"
+    secret.write_text(SECRET + "\n")
+    f = tmp_path / "c.json"
+    f.write_text(json.dumps({"clients": [{"client_id": "a", "client_secret_file": str(secret)}]}))
+    args = ["request", "--profile", "none", "--jwks", world / "idp.jwks", "--clients", f]
+    secret.chmod(0o644)
+    p = wif_run("wif-verify", *args, input="grant_type=x")
+    assert "client secret file" in p.stderr and "has mode 644, readable by group or others" in p.stderr, p.stderr
+    assert "clients[0] (a)" in p.stderr and SECRET not in p.stderr
+    secret.chmod(0o600)
+    p = wif_run("wif-verify", *args, input="grant_type=x")
+    assert "readable by group or others" not in p.stderr, p.stderr

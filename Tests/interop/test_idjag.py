@@ -31,6 +31,7 @@ def world(tmp_path_factory):
         wif_ok("wif-mint", "key", "--alg", "ES256", "--kid", name, "--out", d / f"{name}.jwk")
         (d / f"{name}.jwks").write_text(wif_ok("wif-mint", "jwks", d / f"{name}.jwk"))
     (d / "secret").write_text(SECRET + "\n")
+    (d / "secret").chmod(0o600)
     (d / "clients.json").write_text(json.dumps({"clients": [
         {"client_id": "agent", "client_secret_file": str(d / "secret")},
         {"client_id": "other", "token_endpoint_auth_method": "client_secret_post",
@@ -59,10 +60,25 @@ def leg1(world, *extra):
                                            "--aud", IDP, "--scope", "openid mcp:read"))
     req = [mint_bin(), "request", "--grant", "token-exchange", "--subject-token", "user.jwt",
            "--requested-token-type", IDJAG, "--audience", AS, "--resource", MCP, "--scope", "mcp:read",
-           "--client-id", "agent", *extra]
-    idp = [verify_bin(), "request", "--json", "--jwks", "user-idp.jwks", "--iss", IDP, "--aud", IDP,
-           "--allow-grant", EXCHANGE, "--issuer-key", "idp.jwk", "--issuer", IDP]
+           "--client-id", "agent", "--client-secret-file", "secret", "--client-auth", "basic",
+           "--http-request", IDP + "/token", *extra]
+    idp = [verify_bin(), "request", "--json", "--http-request", "--jwks", "user-idp.jwks", "--iss", IDP, "--aud", IDP,
+           "--allow-grant", EXCHANGE, "--clients", "clients.json", "--issuer-key", "idp.jwk", "--issuer", IDP]
     return pipe(world, req, idp)
+
+
+def test_leg1_needs_client_authentication(world):
+    """The ID-JAG's client_id is one the IdP authenticated, never a bare client_id parameter."""
+    (world / "user.jwt").write_text(wif_ok("wif-mint", "-k", world / "user-idp.jwk", "--iss", IDP, "--sub", "alice",
+                                           "--aud", IDP))
+    req = [mint_bin(), "request", "--grant", "token-exchange", "--subject-token", "user.jwt",
+           "--requested-token-type", IDJAG, "--audience", AS, "--client-id", "agent"]
+    for clients in ([], ["--clients", "clients.json"]):
+        idp = [verify_bin(), "request", "--json", "--jwks", "user-idp.jwks", "--iss", IDP, "--aud", IDP,
+               "--allow-grant", EXCHANGE, "--issuer-key", "idp.jwk", "--issuer", IDP, *clients]
+        status, r, err = pipe(world, req, idp)
+        assert status == 1, err
+        assert (r["error"], r["reason"]) == ("invalid_client", "client_auth_missing")
 
 
 def leg2(world, idjag, *mint_extra, client=("agent", "basic")):
@@ -177,3 +193,16 @@ def test_fixtures_fail_as_named(world, tmp_path):
             assert p.returncode == 0, p.stdout
         else:
             assert p.returncode == 1 and json.loads(p.stdout)["reason"] == reason, (name, p.stdout)
+
+
+def test_an_idjag_is_no_token_exchange_subject(world):
+    """A stolen ID-JAG redeemed through token exchange would skip its client binding: refused (bad_typ)."""
+    _, o, _ = leg1(world)
+    (world / "stolen.jwt").write_text(o["access_token"])
+    req = [mint_bin(), "request", "--grant", "token-exchange", "--subject-token", "stolen.jwt"]
+    resource_as = [verify_bin(), "request", "--json", "--profile", "id-jag", "--jwks", "idp.jwks", "--iss", IDP,
+                   "--aud", AS, "--allow-grant", EXCHANGE, "--issuer-key", "as.jwk", "--issuer", AS]
+    status, r, err = pipe(world, req, resource_as)
+    assert status == 1, err
+    assert (r["error"], r["reason"]) == ("invalid_request", "bad_typ")
+    assert "access_token" not in r

@@ -113,12 +113,12 @@ public enum Input {
 
     /// A warning when a private key file can be read by its group or by others, or nil.
     /// wif warns rather than refuses (keys made by other tools often follow the umask); see SECURITY.md.
-    public static func keyFileWarning(_ path: String) -> String? {
+    public static func keyFileWarning(_ path: String, what: String = "private key file") -> String? {
         guard path != "-" else { return nil }
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & 0o077 != 0 else { return nil }
         let mode = String(st.st_mode & 0o777, radix: 8)
-        return "warning: private key file \(path) has mode \(mode), readable by group or others (chmod 600 \(path))"
+        return "warning: \(what) \(path) has mode \(mode), readable by group or others (chmod 600 \(path))"
     }
 
     /// Reads `path` as text with surrounding whitespace trimmed (for tokens and single values).

@@ -29,6 +29,8 @@ public enum ClientAuthentication {
         public var method: ClientRegistry.Method
         /// The verified client assertion (private_key_jwt).
         public var assertion: VerifiedToken?
+        /// A confidential client (RFC 6749 §2.1): one that authenticated with a secret or a key, not `none`.
+        public var isConfidential: Bool { method != .none }
     }
 
     public enum Result: Sendable {

@@ -9,8 +9,9 @@
 /// - the secret of the two `client_secret_*` methods, as exactly one of `client_secret_file` (a path; the file
 ///   holds the secret, one trailing newline ignored), `client_secret_sha256` (64 hex digits, SHA-256 of the
 ///   secret) or `client_secret_argon2id` (a PHC string `$argon2id$v=19$m=…,t=…,p=…$SALT$HASH`, its costs within
-///   `Argon2.Parameters` bounds) — never the secret itself;
-/// - for `private_key_jwt`, exactly one of `jwks` (a JWK Set object) or `jwks_file` (a path);
+///   `argon2Floor` and `argon2Ceiling`) — never the secret itself;
+/// - for `private_key_jwt`, exactly one of `jwks` (a JWK Set object) or `jwks_file` (a path), public asymmetric
+///   keys only: an `oct` key or a private member (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`) is an error;
 /// - `grant_types` (array of strings): the grants this client may use (default: any the endpoint allows);
 /// - `scope` (space-separated string): the scopes this client may ask for (default: any the endpoint allows);
 /// - `client_name` (string, informational).
@@ -126,12 +127,22 @@ public struct ClientRegistry: Sendable {
                 if let s = secretMembers.first { throw fail(s, "goes with client_secret_basic or client_secret_post only") }
                 guard keyMembers.count == 1 else { throw fail("jwks or jwks_file", "must be given exactly once for private_key_jwt") }
                 if let path = try string("jwks_file") {
-                    do { client.keys = try KeyRing(paths: [path]) } catch { throw fail("jwks_file", error.detail) }
+                    do throws(WIFError) {
+                        let data = try Input.read(path, limit: KeyRing.maxFileSize, what: "jwks_file \(path)")
+                        if let jo = try? JSON.parseObject(Input.trim(data), what: path), let why = notPublic(jo) {
+                            throw WIFError(.usage, why)
+                        }
+                        client.keys = try KeyRing(paths: [path])
+                    } catch { throw fail("jwks_file", error.detail) }
                 } else if let v = o["jwks"] {
                     guard let jo = v.objectValue else { throw fail("jwks", "must be a JWK Set object, not a JSON \(v.typeName)") }
+                    if let why = notPublic(jo) { throw fail("jwks", why) }
                     do { client.keys = KeyRing(keys: try JWKSet.parse(jo, what: "jwks", lenient: false).keys) } catch {
                         throw fail("jwks", error.detail)
                     }
+                }
+                if let k = client.keys?.keys.first(where: { $0.keyType == .oct || $0.isPrivate }) {
+                    throw fail(keyMembers[0], "key\(k.kidLabel) is \(k.keyType == .oct ? "an oct (HMAC) key" : "a private key"): a client registers public keys only")
                 }
             case .none:
                 if let s = (secretMembers + keyMembers).first { throw fail(s, "does not go with token_endpoint_auth_method none") }
@@ -152,6 +163,25 @@ public struct ClientRegistry: Sendable {
         return ClientRegistry(clients: out)
     }
 
+    /// The members of a JWK that only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
+    static let privateKeyMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
+
+    /// Why a JWK or JWK Set object is not a set of public asymmetric keys, or nil: a private_key_jwt client's
+    /// keys verify its assertions, and a secret (HMAC) or private key in the client list is a secret on disk
+    /// that anyone who reads the list could sign with.
+    static func notPublic(_ o: JSONObject) -> String? {
+        let isSet = o["keys"] != nil && o["kty"] == nil
+        let objects = isSet ? (o["keys"]?.arrayValue ?? []).compactMap(\.objectValue) : [o]
+        for (i, k) in objects.enumerated() {
+            let label = isSet ? "keys[\(i)]" : "the key"
+            if k["kty"]?.stringValue?.same("oct") == true { return "\(label) is an oct (HMAC) key: a client registers public keys only" }
+            if let m = privateKeyMembers.first(where: { k[$0] != nil }) {
+                return "\(label) has the private member \(m): a client registers public keys only"
+            }
+        }
+        return nil
+    }
+
     static func readSecret(_ path: String, label: String) throws(WIFError) -> [UInt8] {
         var b: [UInt8]
         do { b = try Input.read(path, limit: 4096, what: "\(label): client_secret_file \(path)") } catch {
@@ -159,6 +189,8 @@ public struct ClientRegistry: Sendable {
         }
         if b.last == 0x0A { b.removeLast(); if b.last == 0x0D { b.removeLast() } }
         guard !b.isEmpty else { throw WIFError(.usage, "\(label): client_secret_file \(path) is empty") }
+        // The same warning as a private key file's (SECURITY.md): a client secret others can read is no secret.
+        if let warning = Input.keyFileWarning(path, what: "\(label): client secret file") { Warnings.emit(warning) }
         return b
     }
 
@@ -183,6 +215,13 @@ public struct ClientRegistry: Sendable {
         return out
     }
 
+    /// The Argon2id costs a client secret may have. The check runs for every request naming the client, right or
+    /// wrong, on `serve`'s single event loop: the ceiling is RFC 9106 §4's second recommended option (m = 64 MiB,
+    /// t = 3, p = 4; 0.35 to 0.42 s here), so one request cannot stall the server for seconds (1 GiB at t = 3 took
+    /// 16 s); the floor is OWASP's minimum (m = 19 MiB, t = 2, p = 1), below which a stolen list is cheap to crack.
+    public static let argon2Floor = Argon2.Parameters(memoryKiB: 19 * 1024, iterations: 2, lanes: 1)
+    public static let argon2Ceiling = Argon2.Parameters(memoryKiB: 64 * 1024, iterations: 3, lanes: 4)
+
     /// `$argon2id$v=19$m=M,t=T,p=P$SALT$HASH`, SALT and HASH unpadded standard base64 (the PHC string format).
     public static func parsePHC(_ s: String) throws(WIFError) -> Secret {
         let parts = s.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
@@ -206,6 +245,12 @@ public struct ClientRegistry: Sendable {
         guard let m, let t, let p else { throw WIFError(.usage, "needs m, t and p") }
         let params = Argon2.Parameters(memoryKiB: m, iterations: t, lanes: p)
         do { try params.check(what: "argon2id") } catch { throw WIFError(.usage, error.detail) }
+        let lo = argon2Floor, hi = argon2Ceiling
+        guard m >= lo.memoryKiB, m <= hi.memoryKiB, t >= lo.iterations, t <= hi.iterations,
+              p >= lo.lanes, p <= hi.lanes else {
+            throw WIFError(.usage, "costs m=\(m),t=\(t),p=\(p) are outside m=\(lo.memoryKiB)..\(hi.memoryKiB) KiB, "
+                + "t=\(lo.iterations)..\(hi.iterations), p=\(lo.lanes)..\(hi.lanes) (a client secret is hashed again for every request)")
+        }
         guard let salt = Base64Standard.decode(parts[4], padded: false), salt.count >= 8 else {
             throw WIFError(.usage, "salt must be unpadded base64 of at least 8 bytes")
         }

@@ -5,13 +5,13 @@
 ///
 /// Rules:
 /// - client authentication runs before the grant is judged; its failure answers (`invalid_client`, 401);
-/// - a jwt-bearer assertion with `typ` `oauth-id-jag+jwt` (leg 2) needs an authenticated client →
+/// - a jwt-bearer assertion with `typ` `oauth-id-jag+jwt` (leg 2) needs an authenticated confidential client →
 ///   `invalid_client` (`client_auth_missing`), and its `client_id` must be that client → `invalid_grant`
 ///   (`client_id_mismatch`); the access token issued then names the authenticated client;
 /// - a token exchange with `requested_token_type` id-jag (leg 1) issues an ID-JAG signed by `issuerKey`: typ
 ///   `oauth-id-jag+jwt`, iss the issuer, sub the subject's, aud the one `audience` (the resource AS's issuer),
-///   `client_id` the authenticated client (else the `client_id` parameter), `resource` and `scope` when asked
-///   for, jti, iat and exp.
+///   `client_id` the authenticated confidential client (or the verified client assertion's sub; without either →
+///   `invalid_client`, `client_auth_missing`), `resource` and `scope` when asked for, jti, iat and exp.
 extension TokenEndpoint {
     public static let idJAGTokenType = "urn:ietf:params:oauth:token-type:id-jag"
     public static let idJAGTyp = "oauth-id-jag+jwt"
@@ -68,13 +68,12 @@ extension TokenEndpoint {
 
     func authenticateClient(params: [ExactName: [String]], headers: [(String, String)], now: Int64) throws(WIFError)
         -> ClientAuthentication.Result {
-        let policy = clientValidator.policy
+        let endpointPolicy = validator.policy
         let result = try ClientAuthentication.authenticate(
             params: params, headers: headers, registry: clients,
             assertionValidator: { (c: ClientRegistry.Client) throws(WIFError) -> Validator in
-                var p = policy
-                p.clientID = c.id
-                return try Validator(keys: c.keys ?? KeyRing(keys: []), policy: p)
+                try Validator(keys: c.keys ?? KeyRing(keys: []),
+                              policy: TokenEndpoint.clientAssertionPolicy(clientID: c.id, endpoint: endpointPolicy))
             }, now: now)
         if case .authenticated(let a) = result, let clients,
            let refused = ClientAuthentication.checkAllowed(a, registry: clients, grant: params[ExactName("grant_type")]?.first,
@@ -84,12 +83,75 @@ extension TokenEndpoint {
         return result
     }
 
+    /// The policy for a registered private_key_jwt client's assertion (RFC 7523 §3, RFC 7521 §5.2): iss = sub =
+    /// the client id, aud one of the endpoint's audiences, the endpoint's algorithms, leeway and size limit, exp and
+    /// jti required. Nothing of the grant's `--iss`, `--sub`, `--reject-sub`, `--typ` or `--profile` applies: those
+    /// judge the grant's assertion, not the client.
+    static func clientAssertionPolicy(clientID: String, endpoint grant: Policy) -> Policy {
+        var p = Policy(profile: .clientAssertion)
+        p.issuers = [clientID]
+        p.subjects = [clientID]
+        p.clientID = clientID
+        p.audiences = grant.audiences
+        p.audienceIgnoresTrailingSlash = grant.audienceIgnoresTrailingSlash
+        p.algorithms = grant.algorithms
+        p.leeway = grant.leeway
+        p.maxTokenSize = grant.maxTokenSize
+        p.required = ["iss", "sub", "aud", "exp", "jti"]
+        return p
+    }
+
+    /// RFC 6749 §4.4, §2.1: client_credentials, and a grant this endpoint does not know that needs a client, are
+    /// for confidential clients, which MUST authenticate: a verified client assertion, or a registered client
+    /// authenticated by a method other than `none`. A public client naming itself is refused.
+    func confidentialClientMissing(grant: String, assertion: VerifiedToken?) -> Outcome? {
+        if assertion != nil || authenticatedClient?.isConfidential == true { return nil }
+        if let a = authenticatedClient {
+            return TokenEndpoint.fail(.unauthorizedClient, .grantTypeRejected,
+                "grant_type \(grant) is for confidential clients only (RFC 6749 §4.4); \"\(JSON.escapedForMessage(a.id))\" is public (none)")
+        }
+        return TokenEndpoint.fail(.invalidClient, .badClientAssertion,
+            "grant_type \(grant) needs an authenticated confidential client (a client_assertion, RFC 7523 §2.2, or a secret registered with --clients)")
+    }
+
+    /// With `--clients`, the registry says who a client is: a request that authenticated none may not carry a
+    /// token whose `client_id` names a registered confidential client (it would get that client's token without
+    /// its grants and scopes being checked) → `invalid_client` (`client_auth_missing`).
+    func unauthenticatedRegisteredClient(_ subject: VerifiedToken?) -> Outcome? {
+        guard let clients, authenticatedClient == nil, let named = subject?.claims["client_id"]?.stringValue,
+              let c = clients.client(named), c.method != .none else { return nil }
+        return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
+            "the token names the registered client \"\(JSON.escapedForMessage(named))\" (client_id), which did not authenticate")
+    }
+
+    /// The issued access token's `client_id`: with `--clients`, the authenticated client or none, never copied
+    /// from a token; without, the verified client's, else the subject's `client_id` or `sub`.
+    func issuedClientID(subject: VerifiedToken?, sub: String?) -> String? {
+        if clients != nil { return authenticatedClient?.id }
+        return authenticatedClient?.id ?? subject?.claims["client_id"]?.stringValue ?? sub ?? "unknown"
+    }
+
+    /// An ID-JAG is redeemed only through the jwt-bearer grant, where its client must authenticate (leg 2): as a
+    /// token exchange's subject or actor token it would skip that binding → `invalid_request` (`bad_typ`).
+    func idJAGInExchange(subject: VerifiedToken?, actor: VerifiedToken?) -> Outcome? {
+        for (name, token) in [("subject_token", subject), ("actor_token", actor)] {
+            guard let typ = token?.header["typ"]?.stringValue, Policy.sameTyp(typ, TokenEndpoint.idJAGTyp) else { continue }
+            return TokenEndpoint.fail(.invalidRequest, .badTyp,
+                "\(name) is an ID-JAG (typ \(TokenEndpoint.idJAGTyp)): it is redeemed only with the jwt-bearer grant and its client's authentication")
+        }
+        return nil
+    }
+
     /// Leg 2: an ID-JAG assertion needs the client it names to have authenticated.
     func checkIDJAGClient(_ assertion: VerifiedToken) -> Outcome? {
         guard let typ = assertion.header["typ"]?.stringValue, Policy.sameTyp(typ, TokenEndpoint.idJAGTyp) else { return nil }
         guard let client = authenticatedClient else {
             return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
                                       "an ID-JAG is accepted only with client authentication (registered with --clients)")
+        }
+        guard client.isConfidential else {
+            return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
+                "an ID-JAG is accepted only from a confidential client; \"\(JSON.escapedForMessage(client.id))\" is public (none), so anyone holding the ID-JAG could redeem it")
         }
         let named = assertion.claims["client_id"]?.stringValue
         guard named?.same(client.id) == true else {
@@ -101,7 +163,7 @@ extension TokenEndpoint {
 
     /// Leg 1: the ID-JAG response of a token exchange.
     func issueIDJAG(subject: VerifiedToken?, scopes: [String], audiences: [String], resources: [String],
-                    clientIDParameter: String?, exp: Int64, now: Int64) throws(WIFError) -> Outcome {
+                    clientAssertion: VerifiedToken?, exp: Int64, now: Int64) throws(WIFError) -> Outcome {
         guard let issuerKey else {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "requested_token_type id-jag needs --issuer-key to sign it")
         }
@@ -109,8 +171,12 @@ extension TokenEndpoint {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest,
                                       "an ID-JAG needs exactly one audience: the issuer of the resource's authorization server")
         }
-        guard let clientID = authenticatedClient?.id ?? clientIDParameter else {
-            return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "an ID-JAG names its client: authenticate or send client_id")
+        // The client_id an ID-JAG binds is one the IdP verified: an unauthenticated client_id parameter would let
+        // anyone get an ID-JAG naming any client.
+        let authenticated = authenticatedClient.flatMap { $0.isConfidential ? $0.id : nil }
+        guard let clientID = authenticated ?? clientAssertion?.claims["sub"]?.stringValue else {
+            return TokenEndpoint.fail(.invalidClient, .clientAuthMissing,
+                "an ID-JAG names its client, which must authenticate (a client_assertion, or a confidential client registered with --clients)")
         }
         guard let sub = subject?.claims["sub"]?.stringValue else {
             return TokenEndpoint.fail(.invalidRequest, .missingClaim, "the subject token has no sub to put in the ID-JAG")

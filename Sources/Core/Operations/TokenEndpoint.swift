@@ -336,9 +336,7 @@ public struct TokenEndpoint {
             facts.assertion = .verified
             if let subject, let refused = checkIDJAGClient(subject) { return refused }
         } else if grant.same(TokenRequest.clientCredentialsGrant) {
-            guard client != nil || authenticatedClient != nil else {
-                return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "client_credentials needs a client_assertion (RFC 7523 §2.2)")
-            }
+            if let refused = confidentialClientMissing(grant: grant, assertion: client) { return refused }
         } else if grant.same(TokenRequest.tokenExchangeGrant) {
             guard let st = one("subject_token"), one("subject_token_type") != nil else {
                 return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "subject_token and subject_token_type are required (RFC 8693 §2.1)")
@@ -362,16 +360,16 @@ public struct TokenEndpoint {
                     return .failure(.invalidRequest, error.located("actor_token"))
                 }
             }
+            if let refused = idJAGInExchange(subject: subject, actor: actor) { return refused }
         } else {
-            if !known.containsExactly(grant), client == nil, authenticatedClient == nil {
-                return TokenEndpoint.fail(.invalidClient, .badClientAssertion, "grant_type \(grant) needs a client_assertion")
-            }
+            if !known.containsExactly(grant), let refused = confidentialClientMissing(grant: grant, assertion: client) { return refused }
         }
         if let subject {
             facts.sub = subject.claims["sub"]?.stringValue
             facts.jti = subject.claims["jti"]?.stringValue
             if facts.clientID == nil { facts.clientID = subject.claims["client_id"]?.stringValue ?? facts.sub }
         }
+        if let refused = unauthenticatedRegisteredClient(subject) { return refused }
         // 4. scope
         let scopes = (one("scope") ?? "").scopeTokens
         if let s = scopes.first(where: { unauthorizedScopes.containsExactly($0) }) {
@@ -429,7 +427,7 @@ public struct TokenEndpoint {
         }
         if grant.same(TokenRequest.tokenExchangeGrant), one("requested_token_type")?.same(TokenEndpoint.idJAGTokenType) == true {
             return try issueIDJAG(subject: subject, scopes: grantScopes, audiences: params[ExactName("audience")] ?? [],
-                                  resources: params[ExactName("resource")] ?? [], clientIDParameter: one("client_id"), exp: exp, now: now)
+                                  resources: params[ExactName("resource")] ?? [], clientAssertion: client, exp: exp, now: now)
         }
         return try issue(subject: subject ?? client, act: act, scopes: grantScopes, audiences: issuedAudiences,
                          exchange: grant.same(TokenRequest.tokenExchangeGrant), requestedType: one("requested_token_type"),
@@ -458,7 +456,7 @@ public struct TokenEndpoint {
             spec.aud = audiences.isEmpty ? [defaultAudience ?? issuer] : audiences
             spec.exp = exp
             if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
-            spec.claims["client_id"] = .string(authenticatedClient?.id ?? subject?.claims["client_id"]?.stringValue ?? spec.sub ?? "unknown")
+            if let id = issuedClientID(subject: subject, sub: spec.sub) { spec.claims["client_id"] = .string(id) }
             if let act { spec.claims["act"] = act }
             if let bindingJKT { spec.claims["cnf"] = .object(JSONObject([("jkt", .string(bindingJKT))])) }
             accessToken = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
