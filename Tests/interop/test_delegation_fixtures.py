@@ -390,7 +390,7 @@ def test_request_json(tokens):
 
 def test_request_curl(tokens, tmp_path):
     a = tokens["assertion"]
-    url = "https://as.example/token?x='y z'&q=1"
+    url = "https://as.example/token?x='y$z'&q=1;`x`"  # shell metacharacters; a space is refused (not a URI)
     line = req("--curl", url, "--scope", "a b", "--param", "q=it's", a)
     assert line.endswith("\n") and line.count("\n") == 1
     assert line.startswith("curl -sS -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data-binary '")
@@ -408,6 +408,8 @@ def test_request_curl(tokens, tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == ["-sS", "-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded",
                                     "--data-binary", body, url]
+    assert_usage_error(wif_run("wif-mint", "request", "--curl", "https://as.example/token?x=y z", a),
+                       "space or a control character")
     simple = req("--curl", "https://as.example/token", a)
     assert simple.rstrip("\n").endswith("' https://as.example/token")
     r = subprocess.run(["bash", "-n"], input=simple, capture_output=True, text=True)

@@ -329,12 +329,12 @@ def test_jwks_kid_for_the_key_without_one(wif_keys, tmp_path):
     keys = json.loads(wif_ok("wif-mint", "jwks", "--kid", "edge-2026", one, wif_keys.path("ES256")))["keys"]
     assert [k["kid"] for k in keys] == ["edge-2026", wif_keys.kid("ES256")]
     # every key has a kid: --kid must name one of them
-    assert wif_run("wif-mint", "jwks", "--kid", wif_keys.kid("ES256"), wif_keys.path("ES256")).returncode == 0
+    assert wif_run("wif-mint", "jwks", f"--kid={wif_keys.kid('ES256')}", wif_keys.path("ES256")).returncode == 0
     assert_usage_error(wif_run("wif-mint", "jwks", "--kid", "other", wif_keys.path("ES256")), "--kid")
     # two keys without kid: one --kid cannot name both
     assert_usage_error(wif_run("wif-mint", "jwks", "--kid", "x", one, _pem(tmp_path, "two.pem")), "2 keys")
     # --kid equal to another key's kid is two keys under one kid
-    assert_usage_error(wif_run("wif-mint", "jwks", "--kid", wif_keys.kid("ES256"), one, wif_keys.path("ES256")),
+    assert_usage_error(wif_run("wif-mint", "jwks", f"--kid={wif_keys.kid('ES256')}", one, wif_keys.path("ES256")),
                        "share kid")
 
 
@@ -411,7 +411,7 @@ def test_token_kid_option(hs, bad, wif_keys):
     assert p.returncode == 2 and p.stdout == "" and "--header kid=other" in p.stderr, p.stderr
     assert mint_parts(hs, "--header", "kid=other")[0]["kid"] == "other"
     # In a JWKS, --kid picks the key (an unknown one is an error: see BAD_TOKEN_CASES).
-    h, _ = mint_parts(bad / "two.jwks", "--kid", wif_keys.kid("EdDSA"))
+    h, _ = mint_parts(bad / "two.jwks", f"--kid={wif_keys.kid('EdDSA')}")
     assert h["alg"] == "EdDSA" and h["kid"] == wif_keys.kid("EdDSA")
 
 
