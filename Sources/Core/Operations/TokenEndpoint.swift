@@ -253,17 +253,9 @@ public struct TokenEndpoint {
     /// Reads a request body from `path` (`-`: standard input) and answers it. A body over `maxBodySize` is
     /// answered `invalid_request`; an empty body (after one trailing newline) is nothing to judge: `input_empty`,
     /// exit 2, since it usually means an earlier step of a pipeline failed.
+    /// The request carries no DPoP header (`answer(bodyFrom:dpop:endpoint:now:)` holds the rule).
     public static func answer(bodyFrom path: String, endpoint: TokenEndpoint, now: Int64) throws(WIFError) -> Outcome {
-        let body: [UInt8]
-        do {
-            body = try Input.read(path, limit: maxBodySize, what: path == "-" ? "the request body" : path)
-        } catch where error.reason == .inputTooLarge {
-            return .failure(.invalidRequest, WIFError(.invalidRequest, "the request body is larger than \(maxBodySize) bytes"))
-        }
-        var trimmed = body[...]
-        if trimmed.last == 0x0A { trimmed = trimmed.dropLast(); if trimmed.last == 0x0D { trimmed = trimmed.dropLast() } }
-        guard !trimmed.isEmpty else { throw Input.emptyInput(path, what: "the request body") }
-        return try endpoint.handle(body: body, now: now)
+        try answer(bodyFrom: path, dpop: nil, endpoint: endpoint, now: now)
     }
 
     func judge(body raw: [UInt8], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
