@@ -161,7 +161,7 @@ def grant(tmp_path_factory):
                    "--aud", HTU, "--now", NOW).strip()
         return wif_ok("wif-mint", "request", *extra, a)
 
-    return {"jwks": d / "jwks.json", "issuer": issuer, "body": body}
+    return {"jwks": d / "jwks.json", "issuer": issuer, "body": body, "ci": ci}
 
 
 def request(grant, body, *args):
@@ -231,3 +231,56 @@ def test_oversize_proof_is_malformed(tmp_path):
     f = tmp_path / "big.jwt"
     f.write_text("a" * 20000 + ".b.c")
     verify_assert_rejected(verify(str(f)), "dpop_malformed", "invalid_dpop_proof")
+
+
+def _bound(grant, key, sub="job", **kw):
+    jkt = jwk_thumbprint(json.loads(key.read_text()))
+    return wif_ok("wif-mint", "token", "--key", grant["ci"], "--iss", "https://ci.example", "--sub", sub,
+                  "--aud", HTU, "--now", NOW, "--claim", "cnf=" + json.dumps(kw.get("cnf", {"jkt": jkt}))).strip()
+
+
+def _plain(grant, sub="job"):
+    return wif_ok("wif-mint", "token", "--key", grant["ci"], "--iss", "https://ci.example", "--sub", sub,
+                  "--aud", HTU, "--now", NOW).strip()
+
+
+@pytest.mark.parametrize("role", ["assertion", "subject_token", "actor_token"])
+def test_bound_token_given_to_the_grant_needs_its_proof(grant, key, tmp_path, role):
+    """A DPoP-bound token (cnf.jkt) given to the grant never becomes a bearer one nor is re-bound to another key."""
+    other = write_private(tmp_path / "other.jwk", wif_ok("wif-mint", "key", "--alg", "EdDSA"))
+    tx = "urn:ietf:params:oauth:grant-type:token-exchange"
+    if role == "assertion":
+        body, args = wif_ok("wif-mint", "request", _bound(grant, key)), []
+    elif role == "subject_token":
+        body = wif_ok("wif-mint", "request", "--grant", "token-exchange", "--subject-token", _bound(grant, key))
+        args = ["--allow-grant", tx]
+    else:
+        body = wif_ok("wif-mint", "request", "--grant", "token-exchange", "--subject-token", _plain(grant),
+                      "--actor-token", _bound(grant, key, sub="agent"))
+        args = ["--allow-grant", tx]
+    oauth = "invalid_grant" if role == "assertion" else "invalid_request"
+    assert _reason(request(grant, body, *args)) == (oauth, "dpop_bound_token")
+    assert _reason(request(grant, body, *args, "--dpop", proof(other), "--htu", HTU)) == \
+        ("invalid_dpop_proof", "dpop_jkt_mismatch")
+    p = request(grant, body, *args, "--dpop", proof(key), "--htu", HTU)
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout)
+    assert r["token_type"] == "DPoP"
+    assert jws_split(r["access_token"])[1]["cnf"] == {"jkt": jwk_thumbprint(json.loads(key.read_text()))}
+
+
+def test_bound_assertion_with_cnf_wif_cannot_check(grant, key):
+    body = wif_ok("wif-mint", "request", _bound(grant, key, cnf={"x5t#S256": "abc"}))
+    assert _reason(request(grant, body, "--dpop", proof(key), "--htu", HTU)) == ("invalid_grant", "dpop_bound_token")
+
+
+def test_failing_request_does_not_spend_its_proof(grant, key, tmp_path):
+    f = tmp_path / "proof.jwt"
+    f.write_text(proof(key, "--jti", "kept") + "\n")
+    cache = tmp_path / "replay"
+    bad = wif_ok("wif-mint", "request", "--scope", "write", _plain(grant))
+    assert _reason(request(grant, bad, "--allow-scope", "read", "--dpop", f, "--htu", HTU, "--replay-cache", cache)) == \
+        ("invalid_scope", "scope_not_allowed")
+    assert request(grant, grant["body"](), "--dpop", f, "--htu", HTU, "--replay-cache", cache).returncode == 0
+    assert _reason(request(grant, grant["body"](), "--dpop", f, "--htu", HTU, "--replay-cache", cache)) == \
+        ("invalid_dpop_proof", "dpop_replayed_jti")

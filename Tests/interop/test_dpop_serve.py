@@ -173,3 +173,26 @@ def test_offline_binding_check(serve, keys, client, tmp_path):
     assert p.returncode == 1 and "(dpop_htm_mismatch)" in p.stderr
     p = check("--htm", "POST")
     assert p.returncode == 2
+
+
+def test_bound_access_token_is_not_exchanged_into_a_bearer_one(serve, keys, client):
+    """A stolen DPoP-bound access token given as subject_token: refused without its key's proof (never a bearer
+    token /mcp would take), refused with another key's proof (never re-bound), bound again with its own."""
+    tx = "urn:ietf:params:oauth:grant-type:token-exchange"
+    s = serve("--allow-grant", tx)
+    at = bound_token(s, keys, client)
+    ex = {"grant_type": tx, "subject_token": at, "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+          "audience": s.url + "/mcp", "assertion": ""}
+    st, _, body = token(s, keys, **ex)
+    assert st == 400 and json.loads(body)["error"] == "invalid_request", body
+    assert s.requests("/token")[-1]["reason"] == "dpop_bound_token"
+    st, _, body = token(s, keys, [f"DPoP: {proof(client['other'], s.url + '/token')}"], **ex)
+    assert st == 400 and json.loads(body)["error"] == "invalid_dpop_proof", body
+    assert s.requests("/token")[-1]["reason"] == "dpop_jkt_mismatch"
+    st, _, body = token(s, keys, [f"DPoP: {proof(client['key'], s.url + '/token')}"], **ex)
+    assert st == 200, body
+    r = json.loads(body)
+    assert r["token_type"] == "DPoP"
+    assert jwt_payload(r["access_token"])["cnf"] == {"jkt": jwk_thumbprint(json.loads(client["key"].read_text()))}
+    st, _, _ = mcp(s, f"Bearer {r['access_token']}")
+    assert st == 401

@@ -153,6 +153,8 @@ public enum DPoP {
         public let jkt: String
         public let jti: String
         public let iat: Int64
+        /// What the replay cache records for it (check 14).
+        let replayEntry: VerifiedToken
 
         /// The `wif-verify dpop` result: `jkt`, `alg`, the header and the claims.
         public var json: JSON {
@@ -283,22 +285,29 @@ public enum DPoP {
             throw fail(.dpopJKTMismatch, "the proof's key has thumbprint \(key.thumbprint), not the bound \(JSON.escapedForMessage(jkt))")
         }
         // 14. replay
-        if let replayCache {
-            var claims = JSONObject()
-            claims["iss"] = .string("urn:wif:dpop:" + key.thumbprint)
-            claims["jti"] = .string(jti)
-            claims["exp"] = .integer(max(iat, now) + req.maxAge + 1)
-            let entry = VerifiedToken(header: h, claims: claims, key: key, algorithm: alg, token: proof,
-                                      headerJSON: jws.headerJSON, payloadJSON: jws.payload)
-            do { try replayCache.check(entry, leeway: req.leeway, now: clock ?? { now }) } catch {
-                switch error.reason {
-                case .replayedJTI: throw fail(.dpopReplayedJTI, "proof jti \"\(JSON.escapedForMessage(jti))\" was already used")
-                case .expired: throw fail(.dpopIatStale, "the proof became too old while the replay cache was busy")
-                default: throw error
-                }
+        var claims = JSONObject()
+        claims["iss"] = .string("urn:wif:dpop:" + key.thumbprint)
+        claims["jti"] = .string(jti)
+        claims["exp"] = .integer(max(iat, now) + req.maxAge + 1)
+        let entry = VerifiedToken(header: h, claims: claims, key: key, algorithm: alg, token: proof,
+                                  headerJSON: jws.headerJSON, payloadJSON: jws.payload)
+        let verified = VerifiedProof(header: h, claims: c, key: key, algorithm: alg, jkt: key.thumbprint, jti: jti, iat: iat,
+                                     replayEntry: entry)
+        if let replayCache { try spend(verified, leeway: req.leeway, now: now, replayCache: replayCache, clock: clock) }
+        return verified
+    }
+
+    /// Check 14 alone: records the jti of a proof that passed checks 1-13 in `replayCache` (`dpop_replayed_jti`
+    /// when it was seen before). The token endpoint calls it last, so only a request that succeeds spends its proof.
+    public static func spend(_ proof: VerifiedProof, leeway: Int64, now: Int64, replayCache: ReplayCache,
+                             clock: (() -> Int64)? = nil) throws(WIFError) {
+        do { try replayCache.check(proof.replayEntry, leeway: leeway, now: clock ?? { now }) } catch {
+            switch error.reason {
+            case .replayedJTI: throw fail(.dpopReplayedJTI, "proof jti \"\(JSON.escapedForMessage(proof.jti))\" was already used")
+            case .expired: throw fail(.dpopIatStale, "the proof became too old while the replay cache was busy")
+            default: throw error
             }
         }
-        return VerifiedProof(header: h, claims: c, key: key, algorithm: alg, jkt: key.thumbprint, jti: jti, iat: iat)
     }
 
     static func algList(_ algs: [Algorithm]) -> String { algs.map { $0.rawValue }.joined(separator: " ") }
