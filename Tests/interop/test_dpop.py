@@ -42,7 +42,7 @@ def test_minted_proof_shape(key, tmp_path):
     assert c == {"jti": "j-1", "htm": "GET", "htu": "https://rs.example/mcp", "iat": int(NOW),
                  "ath": "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo", "nonce": "n-1"}
     p = wif_run("wif-verify", "dpop", "--htm", "GET", "--htu", "https://RS.example:443/mcp", "--ath", at, "--nonce", "n-1",
-                "--jkt", jwk_thumbprint(jwk), "--now", NOW, "-", input=proof + "\n")
+                "--jkt=" + jwk_thumbprint(jwk), "--now", NOW, "-", input=proof + "\n")
     assert p.returncode == 0, p.stderr
     o = json.loads(p.stdout)
     assert o["valid"] is True and o["jkt"] == jwk_thumbprint(jwk) and o["claims"] == c and o["header"] == h
@@ -67,7 +67,7 @@ def test_fixture_document(doc, key):
 def _args(doc, tmp_path):
     at = tmp_path / "at.txt"
     at.write_text(doc["access_token"])
-    return ["--ath", at, "--nonce", doc["nonce"], "--jkt", doc["jkt"], "--replay-cache", tmp_path / "replay"]
+    return ["--ath", at, "--nonce", doc["nonce"], "--jkt=" + doc["jkt"], "--replay-cache", tmp_path / "replay"]
 
 
 REASONS = ["dpop_malformed", "dpop_bad_typ", "dpop_alg_not_allowed", "dpop_bad_jwk", "dpop_private_jwk",
@@ -129,7 +129,7 @@ def test_python_built_proof_accepted(tmp_path):
     (tmp_path / "at").write_text(at)
     ath = b64u_encode(hashlib.sha256(at.encode()).digest())
     good = {"jti": "py-1", "htm": "POST", "htu": HTU, "iat": int(NOW), "ath": ath}
-    p = verify(proof(good), "--ath", tmp_path / "at", "--jkt", jwk_thumbprint(jwk))
+    p = verify(proof(good), "--ath", tmp_path / "at", "--jkt=" + jwk_thumbprint(jwk))
     assert p.returncode == 0, p.stderr
     verify_assert_rejected(verify(proof(dict(good, htu=HTU + "/x")), "--ath", tmp_path / "at"),
                            "dpop_htu_mismatch", "invalid_dpop_proof")
