@@ -9,7 +9,8 @@
 /// Check order of `verify` (RFC 9449 §4.3; the first failure is reported, each with its own reason):
 ///  1. more than one proof (two `DPoP` headers, or one holding a comma) → `dpop_multiple`; none → `dpop_missing`
 ///     (where a proof is required: `checkOne`);
-///  2. a compact JWS whose header and payload are JSON objects → `dpop_malformed`;
+///  2. a compact JWS whose header and payload are JSON objects, its header without `crit` or `b64` (RFC 7515
+///     §4.1.11, RFC 7797) → `dpop_malformed`;
 ///  3. `typ` is `dpop+jwt` (ASCII case-insensitive, as every `typ`) → `dpop_bad_typ`;
 ///  4. `alg` a known asymmetric JWS alg in the allowed list (`none` and HMAC never) → `dpop_alg_not_allowed`;
 ///  5. `jwk` present, an object, no private member (`d p q dp dq qi oth k`) → `dpop_private_jwk`; a valid
@@ -192,6 +193,9 @@ public enum DPoP {
             throw fail(.dpopMalformed, "the proof: " + error.detail)
         }
         let h = jws.header
+        // No JWS extension is understood, and a proof is never unencoded (RFC 7515 §4.1.11, RFC 7797).
+        if h["crit"] != nil { throw fail(.dpopMalformed, "the proof's header lists crit extensions, and wif understands none (RFC 7515 section 4.1.11)") }
+        if let b64 = h["b64"] { throw fail(.dpopMalformed, "the proof's header has b64 \(b64.serialized()) (RFC 7797), which a proof does not use") }
         // 3. typ
         guard let t = h["typ"]?.stringValue, t.sameIgnoringASCIICase(typ) else {
             let got = h["typ"].map { $0.stringValue.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "a \($0.typeName)" } ?? "missing"
