@@ -196,3 +196,13 @@ def test_bound_access_token_is_not_exchanged_into_a_bearer_one(serve, keys, clie
     assert jwt_payload(r["access_token"])["cnf"] == {"jkt": jwk_thumbprint(json.loads(client["key"].read_text()))}
     st, _, _ = mcp(s, f"Bearer {r['access_token']}")
     assert st == 401
+
+
+def test_a_dpop_request_is_challenged_in_dpop(serve, keys, client):
+    """A request that used `Authorization: DPoP` is answered with a DPoP challenge even when the token itself is
+    bad: the client is told in the scheme it spoke (RFC 9449 section 7.1)."""
+    s = serve()
+    st, h, _ = mcp(s, "DPoP not.a.token", proof(client["key"], s.url + "/mcp"))
+    assert st == 401 and h["www-authenticate"].startswith('DPoP error="invalid_token"'), h["www-authenticate"]
+    st, h, _ = mcp(s, "Bearer not.a.token")
+    assert st == 401 and h["www-authenticate"].startswith("Bearer "), h["www-authenticate"]
