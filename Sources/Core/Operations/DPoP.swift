@@ -194,8 +194,12 @@ public enum DPoP {
         }
         let h = jws.header
         // No JWS extension is understood, and a proof is never unencoded (RFC 7515 §4.1.11, RFC 7797).
-        if h["crit"] != nil { throw fail(.dpopMalformed, "the proof's header lists crit extensions, and wif understands none (RFC 7515 section 4.1.11)") }
-        if let b64 = h["b64"] { throw fail(.dpopMalformed, "the proof's header has b64 \(b64.serialized()) (RFC 7797), which a proof does not use") }
+        if h["crit"] != nil {
+            throw fail(.dpopMalformed, "the proof's header lists crit extensions, and wif understands none (RFC 7515 section 4.1.11)")
+        }
+        if let b64 = h["b64"] {
+            throw fail(.dpopMalformed, "the proof's header has b64 \(b64.serialized()) (RFC 7797), which a proof does not use")
+        }
         // 3. typ
         guard let t = h["typ"]?.stringValue, t.sameIgnoringASCIICase(typ) else {
             let got = h["typ"].map { $0.stringValue.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "a \($0.typeName)" } ?? "missing"

@@ -197,7 +197,8 @@ public struct Inspector {
             // The verdict of --jwks judges the token alone: a bound token also needs its proof (RFC 9449 §7).
             do {
                 if let jkt = try DPoP.boundKey(c) {
-                    f.append(Finding("dpop_bound", .warning, "bound to the DPoP key with thumbprint \(JSON.escapedForMessage(jkt)) (cnf.jkt): a verifier needs its proof too, which is not checked here"))
+                    f.append(Finding("dpop_bound", .warning, "bound to the DPoP key with thumbprint \(JSON.escapedForMessage(jkt))"
+                                     + " (cnf.jkt): a verifier needs its proof too, which is not checked here"))
                 }
             } catch {
                 f.append(Finding("dpop_bound", .warning, error.detail + ": wif-verify rejects it (dpop_bound_token)"))

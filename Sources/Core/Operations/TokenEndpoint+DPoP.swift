@@ -95,10 +95,12 @@ extension TokenEndpoint {
             do { jkt = try DPoP.boundKey(token.claims) } catch { return .failure(oauth, error.located(role)) }
             guard let jkt else { continue }
             guard let bindingJKT else {
-                return .failure(oauth, WIFError(.dpopBoundToken, "\(role): the token is bound to a DPoP key (cnf.jkt) and the request carries no proof (RFC 9449 section 7.1)"))
+                return .failure(oauth, WIFError(.dpopBoundToken, "\(role): the token is bound to a DPoP key (cnf.jkt)"
+                                                + " and the request carries no proof (RFC 9449 section 7.1)"))
             }
             guard bindingJKT.utf8.elementsEqual(jkt.utf8) else {
-                return .failure(.invalidDPoPProof, WIFError(.dpopJKTMismatch, "\(role): the proof's key has thumbprint \(bindingJKT), not the bound \(JSON.escapedForMessage(jkt))"))
+                return .failure(.invalidDPoPProof, WIFError(.dpopJKTMismatch, "\(role): the proof's key has thumbprint"
+                                                            + " \(bindingJKT), not the bound \(JSON.escapedForMessage(jkt))"))
             }
         }
         return nil
