@@ -121,7 +121,8 @@ extension ServerState {
             if let error { event["error"] = .string(error) }
             if let reason { event["reason"] = .string(reason.rawValue) }
             event["detail"] = .string(detail)
-            let challenge = resource.wwwAuthenticate(error: error, reason: reason, detail: detail)
+            let challenge = resource.wwwAuthenticate(error: error, reason: reason, detail: detail,
+                                                     usedDPoP: ProtectedResource.usesDPoPScheme(r.values("authorization")))
             var o = JSONObject()
             o["error"] = .string(error ?? "invalid_token")
             o["error_description"] = .string(detail)

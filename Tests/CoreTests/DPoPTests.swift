@@ -134,6 +134,20 @@ import Testing
         #expect(check(try forged(claims: c), req()) == .dpopMalformed)  // out of range, and no overflow
     }
 
+    @Test func critAndB64HeadersAreMalformed() throws {
+        var h = JSONObject()
+        h["typ"] = .string("dpop+jwt")
+        h["alg"] = .string("ES256")
+        h["jwk"] = .object(DPoP.publicJWK(Self.key))
+        #expect(check(try forged(header: h), req()) == nil)
+        var crit = h
+        crit["crit"] = .array([.string("x-ext")]); crit["x-ext"] = .bool(true)
+        #expect(check(try forged(header: crit), req()) == .dpopMalformed)
+        var b64 = h
+        b64["b64"] = .bool(true)
+        #expect(check(try forged(header: b64), req()) == .dpopMalformed)
+    }
+
     @Test func typ() throws {
         var h = JSONObject()
         h["typ"] = .string("JWT"); h["alg"] = .string("ES256"); h["jwk"] = .object(DPoP.publicJWK(Self.key))

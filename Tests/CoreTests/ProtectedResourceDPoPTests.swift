@@ -85,6 +85,14 @@ import Testing
         #expect(c.hasPrefix(#"DPoP error="invalid_dpop_proof", error_description="dpop_jkt_mismatch: x", algs=""#))
         #expect(c.contains("ES256") && !c.contains("HS256"))
         #expect(r.wwwAuthenticate(error: "invalid_token", reason: .expired, detail: "x").hasPrefix("Bearer "))
+        // A request that spoke DPoP is challenged in DPoP, whatever the reason.
+        #expect(r.wwwAuthenticate(error: "invalid_token", reason: .malformed, detail: "x", usedDPoP: true)
+            .hasPrefix(#"DPoP error="invalid_token""#))
+        let scoped = try fx.resource(scopes: ["mcp:tools"])
+        let c403 = scoped.wwwAuthenticate(error: "insufficient_scope", reason: .scopeNotAllowed, detail: "x", usedDPoP: true)
+        #expect(c403.hasPrefix(#"DPoP error="insufficient_scope""#) && c403.contains(#"scope="mcp:tools""#))
+        #expect(ProtectedResource.usesDPoPScheme(["dpop abc"]) && !ProtectedResource.usesDPoPScheme(["Bearer abc"]))
+        #expect(!ProtectedResource.usesDPoPScheme([]))
     }
 
     @Test func bindingRules() throws {

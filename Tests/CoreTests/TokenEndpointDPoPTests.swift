@@ -106,4 +106,75 @@ import Testing
         let bad = Array(FormEncoding.encode([("grant_type", TokenRequest.jwtBearerGrant)]).utf8)
         #expect(reasonOf(try handle(try endpoint(), bad, [try proof()])) == .invalidRequest)
     }
+
+    /// A token bound to `jkt` (cnf.jkt), or with `cnf` as given.
+    func boundToken(_ cnf: JSON, sub: String = "workload-1") throws -> String {
+        String(decoding: try mint(ec, baseSpec(sub: sub, aud: [Self.aud])) { $0.claims["cnf"] = cnf }, as: UTF8.self)
+    }
+
+    func jktCNF(_ jkt: String) -> JSON { .object(JSONObject([("jkt", .string(jkt))])) }
+
+    func form(_ pairs: [(String, String)]) -> [UInt8] { Array(FormEncoding.encode(pairs).utf8) }
+
+    func expectRefused(_ o: TokenEndpoint.Outcome, _ oauth: OAuthError, _ reason: Reason, _ place: String) {
+        guard case .failure(let e, let w) = o else { Issue.record("expected \(reason): \(o.json.serialized())"); return }
+        #expect(e == oauth)
+        #expect(w.reason == reason)
+        #expect(w.detail.hasPrefix(place + ": "))
+    }
+
+    /// The issued token is bound to the client's key, whatever the bound token given to the grant.
+    func expectBoundToClient(_ o: TokenEndpoint.Outcome) throws {
+        guard case .success(let j) = o, let r = j.objectValue else { Issue.record("\(o.json.serialized())"); return }
+        #expect(r["token_type"]?.stringValue == "DPoP")
+        let at = try #require(r["access_token"]?.stringValue)
+        #expect(try CompactJWS.parse(Array(at.utf8)).claims()["cnf"]?.objectValue?["jkt"]?.stringValue == client.thumbprint)
+    }
+
+    @Test func aBoundAssertionNeedsTheProofOfItsKey() throws {
+        let e = try endpoint()
+        let other = try JWK.generate(alg: .es256)
+        let bound = form([("grant_type", TokenRequest.jwtBearerGrant), ("assertion", try boundToken(jktCNF(client.thumbprint)))])
+        expectRefused(try handle(e, bound, []), .invalidGrant, .dpopBoundToken, "assertion")
+        expectRefused(try handle(e, bound, nil), .invalidGrant, .dpopBoundToken, "assertion")
+        expectRefused(try handle(e, bound, [try proof(key: other)]), .invalidDPoPProof, .dpopJKTMismatch, "assertion")
+        try expectBoundToClient(try handle(e, bound, [try proof()]))
+        let x5t = form([("grant_type", TokenRequest.jwtBearerGrant),
+                        ("assertion", try boundToken(.object(JSONObject([("x5t#S256", .string("abc"))]))))])
+        expectRefused(try handle(e, x5t, [try proof()]), .invalidGrant, .dpopBoundToken, "assertion")
+    }
+
+    @Test func aBoundSubjectOrActorTokenNeedsTheProofOfItsKey() throws {
+        let e = try endpoint { $0.allowGrants = [TokenRequest.tokenExchangeGrant] }
+        let other = try JWK.generate(alg: .es256)
+        let bound = try boundToken(jktCNF(client.thumbprint))
+        let plain = String(decoding: try mint(ec, baseSpec(aud: [Self.aud])), as: UTF8.self)
+        let actor = String(decoding: try mint(ec, baseSpec(sub: "agent", aud: [Self.aud])), as: UTF8.self)
+        let boundActor = try boundToken(jktCNF(client.thumbprint), sub: "agent")
+        func exchange(_ subject: String, _ actor: String?) -> [UInt8] {
+            var p = [("grant_type", TokenRequest.tokenExchangeGrant), ("subject_token", subject),
+                     ("subject_token_type", TokenRequest.jwtTokenType)]
+            if let actor { p += [("actor_token", actor), ("actor_token_type", TokenRequest.jwtTokenType)] }
+            return form(p)
+        }
+        expectRefused(try handle(e, exchange(bound, nil), []), .invalidRequest, .dpopBoundToken, "subject_token")
+        expectRefused(try handle(e, exchange(bound, nil), [try proof(key: other)]), .invalidDPoPProof, .dpopJKTMismatch, "subject_token")
+        try expectBoundToClient(try handle(e, exchange(bound, nil), [try proof()]))
+        expectRefused(try handle(e, exchange(plain, boundActor), []), .invalidRequest, .dpopBoundToken, "actor_token")
+        expectRefused(try handle(e, exchange(plain, boundActor), [try proof(key: other)]), .invalidDPoPProof, .dpopJKTMismatch,
+                      "actor_token")
+        try expectBoundToClient(try handle(e, exchange(plain, boundActor), [try proof()]))
+        // Unbound tokens keep the old behaviour: bearer without a proof (a fresh subject: the one above is spent).
+        let fresh = String(decoding: try mint(ec, baseSpec(aud: [Self.aud])), as: UTF8.self)
+        #expect(reasonOf(try handle(e, exchange(fresh, actor), [])) == nil)
+    }
+
+    @Test func aFailingRequestDoesNotSpendItsProof() throws {
+        let e = try endpoint { $0.allowScopes = ["read"] }
+        let p = try proof()
+        #expect(reasonOf(try handle(e, Array(FormEncoding.encode([("grant_type", TokenRequest.jwtBearerGrant)]).utf8), [p])) == .invalidRequest)
+        #expect(reasonOf(try handle(e, try body([("scope", "write")]), [p])) == .scopeNotAllowed)
+        #expect(reasonOf(try handle(e, try body(), [p])) == nil)
+        #expect(reasonOf(try handle(e, try body(), [p])) == .dpopReplayedJTI)
+    }
 }

@@ -42,7 +42,7 @@ def test_minted_proof_shape(key, tmp_path):
     assert c == {"jti": "j-1", "htm": "GET", "htu": "https://rs.example/mcp", "iat": int(NOW),
                  "ath": "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo", "nonce": "n-1"}
     p = wif_run("wif-verify", "dpop", "--htm", "GET", "--htu", "https://RS.example:443/mcp", "--ath", at, "--nonce", "n-1",
-                "--jkt", jwk_thumbprint(jwk), "--now", NOW, "-", input=proof + "\n")
+                "--jkt=" + jwk_thumbprint(jwk), "--now", NOW, "-", input=proof + "\n")
     assert p.returncode == 0, p.stderr
     o = json.loads(p.stdout)
     assert o["valid"] is True and o["jkt"] == jwk_thumbprint(jwk) and o["claims"] == c and o["header"] == h
@@ -67,7 +67,7 @@ def test_fixture_document(doc, key):
 def _args(doc, tmp_path):
     at = tmp_path / "at.txt"
     at.write_text(doc["access_token"])
-    return ["--ath", at, "--nonce", doc["nonce"], "--jkt", doc["jkt"], "--replay-cache", tmp_path / "replay"]
+    return ["--ath", at, "--nonce", doc["nonce"], "--jkt=" + doc["jkt"], "--replay-cache", tmp_path / "replay"]
 
 
 REASONS = ["dpop_malformed", "dpop_bad_typ", "dpop_alg_not_allowed", "dpop_bad_jwk", "dpop_private_jwk",
@@ -129,7 +129,7 @@ def test_python_built_proof_accepted(tmp_path):
     (tmp_path / "at").write_text(at)
     ath = b64u_encode(hashlib.sha256(at.encode()).digest())
     good = {"jti": "py-1", "htm": "POST", "htu": HTU, "iat": int(NOW), "ath": ath}
-    p = verify(proof(good), "--ath", tmp_path / "at", "--jkt", jwk_thumbprint(jwk))
+    p = verify(proof(good), "--ath", tmp_path / "at", "--jkt=" + jwk_thumbprint(jwk))
     assert p.returncode == 0, p.stderr
     verify_assert_rejected(verify(proof(dict(good, htu=HTU + "/x")), "--ath", tmp_path / "at"),
                            "dpop_htu_mismatch", "invalid_dpop_proof")
@@ -161,7 +161,7 @@ def grant(tmp_path_factory):
                    "--aud", HTU, "--now", NOW).strip()
         return wif_ok("wif-mint", "request", *extra, a)
 
-    return {"jwks": d / "jwks.json", "issuer": issuer, "body": body}
+    return {"jwks": d / "jwks.json", "issuer": issuer, "body": body, "ci": ci}
 
 
 def request(grant, body, *args):
@@ -231,3 +231,56 @@ def test_oversize_proof_is_malformed(tmp_path):
     f = tmp_path / "big.jwt"
     f.write_text("a" * 20000 + ".b.c")
     verify_assert_rejected(verify(str(f)), "dpop_malformed", "invalid_dpop_proof")
+
+
+def _bound(grant, key, sub="job", **kw):
+    jkt = jwk_thumbprint(json.loads(key.read_text()))
+    return wif_ok("wif-mint", "token", "--key", grant["ci"], "--iss", "https://ci.example", "--sub", sub,
+                  "--aud", HTU, "--now", NOW, "--claim", "cnf=" + json.dumps(kw.get("cnf", {"jkt": jkt}))).strip()
+
+
+def _plain(grant, sub="job"):
+    return wif_ok("wif-mint", "token", "--key", grant["ci"], "--iss", "https://ci.example", "--sub", sub,
+                  "--aud", HTU, "--now", NOW).strip()
+
+
+@pytest.mark.parametrize("role", ["assertion", "subject_token", "actor_token"])
+def test_bound_token_given_to_the_grant_needs_its_proof(grant, key, tmp_path, role):
+    """A DPoP-bound token (cnf.jkt) given to the grant never becomes a bearer one nor is re-bound to another key."""
+    other = write_private(tmp_path / "other.jwk", wif_ok("wif-mint", "key", "--alg", "EdDSA"))
+    tx = "urn:ietf:params:oauth:grant-type:token-exchange"
+    if role == "assertion":
+        body, args = wif_ok("wif-mint", "request", _bound(grant, key)), []
+    elif role == "subject_token":
+        body = wif_ok("wif-mint", "request", "--grant", "token-exchange", "--subject-token", _bound(grant, key))
+        args = ["--allow-grant", tx]
+    else:
+        body = wif_ok("wif-mint", "request", "--grant", "token-exchange", "--subject-token", _plain(grant),
+                      "--actor-token", _bound(grant, key, sub="agent"))
+        args = ["--allow-grant", tx]
+    oauth = "invalid_grant" if role == "assertion" else "invalid_request"
+    assert _reason(request(grant, body, *args)) == (oauth, "dpop_bound_token")
+    assert _reason(request(grant, body, *args, "--dpop", proof(other), "--htu", HTU)) == \
+        ("invalid_dpop_proof", "dpop_jkt_mismatch")
+    p = request(grant, body, *args, "--dpop", proof(key), "--htu", HTU)
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout)
+    assert r["token_type"] == "DPoP"
+    assert jws_split(r["access_token"])[1]["cnf"] == {"jkt": jwk_thumbprint(json.loads(key.read_text()))}
+
+
+def test_bound_assertion_with_cnf_wif_cannot_check(grant, key):
+    body = wif_ok("wif-mint", "request", _bound(grant, key, cnf={"x5t#S256": "abc"}))
+    assert _reason(request(grant, body, "--dpop", proof(key), "--htu", HTU)) == ("invalid_grant", "dpop_bound_token")
+
+
+def test_failing_request_does_not_spend_its_proof(grant, key, tmp_path):
+    f = tmp_path / "proof.jwt"
+    f.write_text(proof(key, "--jti", "kept") + "\n")
+    cache = tmp_path / "replay"
+    bad = wif_ok("wif-mint", "request", "--scope", "write", _plain(grant))
+    assert _reason(request(grant, bad, "--allow-scope", "read", "--dpop", f, "--htu", HTU, "--replay-cache", cache)) == \
+        ("invalid_scope", "scope_not_allowed")
+    assert request(grant, grant["body"](), "--dpop", f, "--htu", HTU, "--replay-cache", cache).returncode == 0
+    assert _reason(request(grant, grant["body"](), "--dpop", f, "--htu", HTU, "--replay-cache", cache)) == \
+        ("invalid_dpop_proof", "dpop_replayed_jti")

@@ -61,7 +61,7 @@ def test_their_proofs_pass_wif(tmp_path, alg):
     (tmp_path / "at").write_text(token)
     proof = str(dk.proof(htm="GET", htu="https://rs.example/mcp", ath=ath(token), nonce="n-2"))
     p = wif_run("wif-verify", "dpop", "--htm", "GET", "--htu", "https://rs.example/mcp", "--ath", tmp_path / "at",
-                "--nonce", "n-2", "--jkt", dk.dpop_jkt, proof)
+                "--nonce", "n-2", "--jkt=" + dk.dpop_jkt, proof)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["jkt"] == dk.dpop_jkt
     # The same proof for another method fails with wif's reason.

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import jwk_thumbprint, wif_ok, wif_run, write_private
-from test_serve import JWT_BEARER, ISS, curl, jwt_payload, keys, mint, serve  # noqa: F401 (fixtures)
+from test_serve import JWT_BEARER, ISS, SUB, curl, jwt_payload, keys, mint, serve  # noqa: F401 (fixtures)
 
 PING = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"})
 
@@ -173,3 +173,64 @@ def test_offline_binding_check(serve, keys, client, tmp_path):
     assert p.returncode == 1 and "(dpop_htm_mismatch)" in p.stderr
     p = check("--htm", "POST")
     assert p.returncode == 2
+
+
+def test_bound_access_token_is_not_exchanged_into_a_bearer_one(serve, keys, client):
+    """A stolen DPoP-bound access token given as subject_token: refused without its key's proof (never a bearer
+    token /mcp would take), refused with another key's proof (never re-bound), bound again with its own."""
+    tx = "urn:ietf:params:oauth:grant-type:token-exchange"
+    s = serve("--allow-grant", tx)
+    at = bound_token(s, keys, client)
+    ex = {"grant_type": tx, "subject_token": at, "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+          "audience": s.url + "/mcp", "assertion": ""}
+    st, _, body = token(s, keys, **ex)
+    assert st == 400 and json.loads(body)["error"] == "invalid_request", body
+    assert s.requests("/token")[-1]["reason"] == "dpop_bound_token"
+    st, _, body = token(s, keys, [f"DPoP: {proof(client['other'], s.url + '/token')}"], **ex)
+    assert st == 400 and json.loads(body)["error"] == "invalid_dpop_proof", body
+    assert s.requests("/token")[-1]["reason"] == "dpop_jkt_mismatch"
+    st, _, body = token(s, keys, [f"DPoP: {proof(client['key'], s.url + '/token')}"], **ex)
+    assert st == 200, body
+    r = json.loads(body)
+    assert r["token_type"] == "DPoP"
+    assert jwt_payload(r["access_token"])["cnf"] == {"jkt": jwk_thumbprint(json.loads(client["key"].read_text()))}
+    st, _, _ = mcp(s, f"Bearer {r['access_token']}")
+    assert st == 401
+
+
+def test_a_dpop_request_is_challenged_in_dpop(serve, keys, client):
+    """A request that used `Authorization: DPoP` is answered with a DPoP challenge even when the token itself is
+    bad: the client is told in the scheme it spoke (RFC 9449 section 7.1)."""
+    s = serve()
+    st, h, _ = mcp(s, "DPoP not.a.token", proof(client["key"], s.url + "/mcp"))
+    assert st == 401 and h["www-authenticate"].startswith('DPoP error="invalid_token"'), h["www-authenticate"]
+    st, h, _ = mcp(s, "Bearer not.a.token")
+    assert st == 401 and h["www-authenticate"].startswith("Bearer "), h["www-authenticate"]
+
+
+@pytest.mark.parametrize("role", ["assertion", "actor_token"])
+def test_bound_assertion_or_actor_token_needs_its_proof(serve, keys, client, role):
+    tx = "urn:ietf:params:oauth:grant-type:token-exchange"
+    jwt_type = "urn:ietf:params:oauth:token-type:jwt"
+    s = serve("--allow-grant", tx)
+    jkt = jwk_thumbprint(json.loads(client["key"].read_text()))
+
+    def params():
+        bound = mint(keys, s.url, "--claim", "cnf=" + json.dumps({"jkt": jkt}),
+                     sub="spiffe://example.org/agent" if role == "actor_token" else SUB)
+        if role == "assertion":
+            return {"assertion": bound}, "invalid_grant"
+        return {"grant_type": tx, "subject_token": mint(keys, s.url), "subject_token_type": jwt_type,
+                "actor_token": bound, "actor_token_type": jwt_type, "assertion": ""}, "invalid_request"
+
+    p, oauth = params()
+    st, _, body = token(s, keys, **p)
+    assert st == 400 and json.loads(body)["error"] == oauth, body
+    assert s.requests("/token")[-1]["reason"] == "dpop_bound_token"
+    p, _ = params()
+    st, _, body = token(s, keys, [f"DPoP: {proof(client['other'], s.url + '/token')}"], **p)
+    assert st == 400 and s.requests("/token")[-1]["reason"] == "dpop_jkt_mismatch", body
+    p, _ = params()
+    st, _, body = token(s, keys, [f"DPoP: {proof(client['key'], s.url + '/token')}"], **p)
+    assert st == 200, body
+    assert jwt_payload(json.loads(body)["access_token"])["cnf"] == {"jkt": jkt}

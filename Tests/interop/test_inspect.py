@@ -423,6 +423,9 @@ FINDING_CASES = {
                       "bad_spiffe_id", "warning"),
     "bad_spiffe_id-slash": (lambda k, es: token_es(es, claims=good_claims(sub="spiffe://example.org/x/")),
                             "bad_spiffe_id", "warning"),
+    "dpop_bound": (lambda k, es: token_es(es, claims=good_claims(cnf={"jkt": "abc"})), "dpop_bound", "warning"),
+    "dpop_bound-no-jkt": (lambda k, es: token_es(es, claims=good_claims(cnf={"x5t#S256": "abc"})), "dpop_bound",
+                          "warning"),
     "use_budget": (lambda k, es: token_es(es, claims=good_claims(wif_max_uses=5)), "use_budget", "info"),
     "bad_use_budget": (lambda k, es: token_es(es, claims=good_claims(wif_max_uses=0)), "bad_use_budget", "error"),
     "bad_use_budget-string": (lambda k, es: token_es(es, claims=good_claims(wif_max_uses="5")), "bad_use_budget",
@@ -645,6 +648,15 @@ def test_jwks_verdict_valid(keys, es):
     r = inspect_json("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, tok)
     assert r["verdict"] == {"valid": True}
     assert r["signature"]["verified"] is True and r["signature"]["key"] == jwk_thumbprint(es)
+
+
+def test_jwks_verdict_of_a_bound_token_warns_its_proof_is_unchecked(keys, es):
+    tok = token_es(es, claims=good_claims(cnf={"jkt": "the-jkt"}))
+    r = inspect_json("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, tok)
+    assert r["verdict"] == {"valid": True}
+    assert ("dpop_bound", "warning") in findings(r)
+    p = inspect("--now", NOW, "--jwks", keys.jwks_path("ES256"), "--aud", AUD, tok)
+    assert p.returncode == 0 and "the-jkt" in p.stdout and "not checked here" in p.stdout
 
 
 def test_jwks_verdict_rejected_exit_1(keys, es):

@@ -6,7 +6,8 @@ extension DPoP {
     /// document's `access_token`) and `jkt`. `reused_jti` repeats the jti of `valid`: it fails only when `valid`
     /// was verified first with the same replay cache.
     public static let fixtureReasons: [(name: String, reason: Reason?)] = [
-        ("valid", nil), ("missing_jti", .dpopMalformed), ("wrong_typ", .dpopBadTyp), ("alg_none", .dpopAlgNotAllowed),
+        ("valid", nil), ("missing_jti", .dpopMalformed), ("crit_header", .dpopMalformed),
+        ("b64_header", .dpopMalformed), ("wrong_typ", .dpopBadTyp), ("alg_none", .dpopAlgNotAllowed),
         ("symmetric_alg", .dpopAlgNotAllowed), ("missing_jwk", .dpopBadJWK), ("private_key_in_header", .dpopPrivateJWK),
         ("signature_by_another_key", .dpopBadSignature), ("wrong_htm", .dpopHTMMismatch), ("wrong_htu", .dpopHTUMismatch),
         ("stale_iat", .dpopIatStale), ("future_iat", .dpopIatFuture), ("missing_nonce", .dpopBadNonce),
@@ -44,6 +45,11 @@ extension DPoP {
         var noJTI = try claims(base)
         noJTI["jti"] = nil
         proofs["missing_jti"] = .string(text(try sign(header: header(), claims: noJTI, key: key, alg: a)))
+        proofs["crit_header"] = .string(text(try sign(header: header {
+            $0["crit"] = .array([.string("wif-unknown")]); $0["wif-unknown"] = .bool(true)
+        }, claims: try claims(base), key: key, alg: a)))
+        proofs["b64_header"] = .string(text(try sign(header: header { $0["b64"] = .bool(true) }, claims: try claims(base),
+                                                     key: key, alg: a)))
         proofs["wrong_typ"] = .string(text(try sign(header: header { $0["typ"] = .string("JWT") }, claims: try claims(base),
                                                     key: key, alg: a)))
         var noneHeader = [UInt8](), body = [UInt8]()

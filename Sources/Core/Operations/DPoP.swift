@@ -9,7 +9,8 @@
 /// Check order of `verify` (RFC 9449 §4.3; the first failure is reported, each with its own reason):
 ///  1. more than one proof (two `DPoP` headers, or one holding a comma) → `dpop_multiple`; none → `dpop_missing`
 ///     (where a proof is required: `checkOne`);
-///  2. a compact JWS whose header and payload are JSON objects → `dpop_malformed`;
+///  2. a compact JWS whose header and payload are JSON objects, its header without `crit` or `b64` (RFC 7515
+///     §4.1.11, RFC 7797) → `dpop_malformed`;
 ///  3. `typ` is `dpop+jwt` (ASCII case-insensitive, as every `typ`) → `dpop_bad_typ`;
 ///  4. `alg` a known asymmetric JWS alg in the allowed list (`none` and HMAC never) → `dpop_alg_not_allowed`;
 ///  5. `jwk` present, an object, no private member (`d p q dp dq qi oth k`) → `dpop_private_jwk`; a valid
@@ -153,6 +154,8 @@ public enum DPoP {
         public let jkt: String
         public let jti: String
         public let iat: Int64
+        /// What the replay cache records for it (check 14).
+        let replayEntry: VerifiedToken
 
         /// The `wif-verify dpop` result: `jkt`, `alg`, the header and the claims.
         public var json: JSON {
@@ -190,6 +193,13 @@ public enum DPoP {
             throw fail(.dpopMalformed, "the proof: " + error.detail)
         }
         let h = jws.header
+        // No JWS extension is understood, and a proof is never unencoded (RFC 7515 §4.1.11, RFC 7797).
+        if h["crit"] != nil {
+            throw fail(.dpopMalformed, "the proof's header lists crit extensions, and wif understands none (RFC 7515 section 4.1.11)")
+        }
+        if let b64 = h["b64"] {
+            throw fail(.dpopMalformed, "the proof's header has b64 \(b64.serialized()) (RFC 7797), which a proof does not use")
+        }
         // 3. typ
         guard let t = h["typ"]?.stringValue, t.sameIgnoringASCIICase(typ) else {
             let got = h["typ"].map { $0.stringValue.map { "\"\(JSON.escapedForMessage($0))\"" } ?? "a \($0.typeName)" } ?? "missing"
@@ -283,22 +293,29 @@ public enum DPoP {
             throw fail(.dpopJKTMismatch, "the proof's key has thumbprint \(key.thumbprint), not the bound \(JSON.escapedForMessage(jkt))")
         }
         // 14. replay
-        if let replayCache {
-            var claims = JSONObject()
-            claims["iss"] = .string("urn:wif:dpop:" + key.thumbprint)
-            claims["jti"] = .string(jti)
-            claims["exp"] = .integer(max(iat, now) + req.maxAge + 1)
-            let entry = VerifiedToken(header: h, claims: claims, key: key, algorithm: alg, token: proof,
-                                      headerJSON: jws.headerJSON, payloadJSON: jws.payload)
-            do { try replayCache.check(entry, leeway: req.leeway, now: clock ?? { now }) } catch {
-                switch error.reason {
-                case .replayedJTI: throw fail(.dpopReplayedJTI, "proof jti \"\(JSON.escapedForMessage(jti))\" was already used")
-                case .expired: throw fail(.dpopIatStale, "the proof became too old while the replay cache was busy")
-                default: throw error
-                }
+        var claims = JSONObject()
+        claims["iss"] = .string("urn:wif:dpop:" + key.thumbprint)
+        claims["jti"] = .string(jti)
+        claims["exp"] = .integer(max(iat, now) + req.maxAge + 1)
+        let entry = VerifiedToken(header: h, claims: claims, key: key, algorithm: alg, token: proof,
+                                  headerJSON: jws.headerJSON, payloadJSON: jws.payload)
+        let verified = VerifiedProof(header: h, claims: c, key: key, algorithm: alg, jkt: key.thumbprint, jti: jti, iat: iat,
+                                     replayEntry: entry)
+        if let replayCache { try spend(verified, leeway: req.leeway, now: now, replayCache: replayCache, clock: clock) }
+        return verified
+    }
+
+    /// Check 14 alone: records the jti of a proof that passed checks 1-13 in `replayCache` (`dpop_replayed_jti`
+    /// when it was seen before). The token endpoint calls it last, so only a request that succeeds spends its proof.
+    public static func spend(_ proof: VerifiedProof, leeway: Int64, now: Int64, replayCache: ReplayCache,
+                             clock: (() -> Int64)? = nil) throws(WIFError) {
+        do { try replayCache.check(proof.replayEntry, leeway: leeway, now: clock ?? { now }) } catch {
+            switch error.reason {
+            case .replayedJTI: throw fail(.dpopReplayedJTI, "proof jti \"\(JSON.escapedForMessage(proof.jti))\" was already used")
+            case .expired: throw fail(.dpopIatStale, "the proof became too old while the replay cache was busy")
+            default: throw error
             }
         }
-        return VerifiedProof(header: h, claims: c, key: key, algorithm: alg, jkt: key.thumbprint, jti: jti, iat: iat)
     }
 
     static func algList(_ algs: [Algorithm]) -> String { algs.map { $0.rawValue }.joined(separator: " ") }

@@ -193,6 +193,17 @@ public struct Inspector {
         if let sub = c["sub"]?.stringValue, sub.hasPrefix("spiffe://"), let why = SPIFFEID.problem(sub) {
             f.append(Finding("bad_spiffe_id", .warning, "sub looks like a SPIFFE ID but \(why)"))
         }
+        if c["cnf"] != nil {
+            // The verdict of --jwks judges the token alone: a bound token also needs its proof (RFC 9449 §7).
+            do {
+                if let jkt = try DPoP.boundKey(c) {
+                    f.append(Finding("dpop_bound", .warning, "bound to the DPoP key with thumbprint \(JSON.escapedForMessage(jkt))"
+                                     + " (cnf.jkt): a verifier needs its proof too, which is not checked here"))
+                }
+            } catch {
+                f.append(Finding("dpop_bound", .warning, error.detail + ": wif-verify rejects it (dpop_bound_token)"))
+            }
+        }
         do {
             if let n = try UseBudget.of(c) {
                 let times = n == 1 ? "once" : "\(n) times"

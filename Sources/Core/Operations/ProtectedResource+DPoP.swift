@@ -10,8 +10,9 @@
 /// 2. any other request is judged as a Bearer one (ProtectedResource.swift), and a DPoP-bound token (`cnf`)
 ///    presented as Bearer is refused: 401 `invalid_token` (`dpop_bound_token`).
 ///
-/// A refusal whose reason is a DPoP one is challenged `DPoP error="…", error_description="…", algs="…"`
-/// (`wwwAuthenticate`), the others as Bearer.
+/// A refusal whose reason is a DPoP one, or of a request that used the DPoP scheme (a bad token, a missing
+/// scope), is challenged `DPoP error="…", error_description="…", algs="…"` (`wwwAuthenticate`), the others as
+/// Bearer.
 extension ProtectedResource {
     /// Judges the request's `Authorization` and `DPoP` header values for method `htm`.
     public func authorize(_ authorization: [String], dpop: [String], htm: String, now: Int64,
@@ -49,12 +50,26 @@ extension ProtectedResource {
         return scopeDecision(token)
     }
 
-    /// The `WWW-Authenticate` value of a refusal: DPoP's for a DPoP reason (RFC 9449 §7.1), else Bearer's.
-    public func wwwAuthenticate(error: String?, reason: Reason?, detail: String) -> String {
-        guard let reason, reason.rawValue.hasBytePrefix("dpop_") else { return challenge(error: error, reason: reason, detail: detail) }
+    /// Whether a request's `Authorization` values use the `DPoP` scheme (its first, case-insensitively).
+    public static func usesDPoPScheme(_ authorization: [String]) -> Bool {
+        guard let first = authorization.first else { return false }
+        let scheme = first.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return scheme.sameIgnoringASCIICase("DPoP")
+    }
+
+    /// The `WWW-Authenticate` value of a refusal: DPoP's for a DPoP reason or a request that used the DPoP scheme
+    /// (`usedDPoP`; a bad token or missing scope there is challenged in the scheme the client spoke, RFC 9449
+    /// §7.1), else Bearer's.
+    public func wwwAuthenticate(error: String?, reason: Reason?, detail: String, usedDPoP: Bool = false) -> String {
+        let dpopReason = reason?.rawValue.hasBytePrefix("dpop_") == true
+        guard dpopReason || usedDPoP else { return challenge(error: error, reason: reason, detail: detail) }
         var parts: [String] = []
         if let error { parts.append("error=\"\(error)\"") }
-        parts.append("error_description=\"\(TokenEndpoint.quotable(TokenEndpoint.describe(WIFError(reason, detail))))\"")
+        let text = reason.map { TokenEndpoint.describe(WIFError($0, detail)) } ?? detail
+        parts.append("error_description=\"\(TokenEndpoint.quotable(text))\"")
+        if error == "insufficient_scope", !requiredScopes.isEmpty {
+            parts.append("scope=\"\(TokenEndpoint.quotable(requiredScopes.joined(separator: " ")))\"")
+        }
         parts.append("algs=\"\(DPoP.algList(DPoP.asymmetricAlgorithms))\"")
         return "DPoP " + parts.joined(separator: ", ")
     }

@@ -5,11 +5,13 @@
 /// 2. no proof: with `required` → `dpop_required`; with a `dpop_jkt` parameter → `dpop_missing`; otherwise the
 ///    request is an ordinary bearer one;
 /// 3. the proof, checked by `DPoP.verify` for `POST` and the endpoint's URL, with the endpoint's nonce and the
-///    `dpop_jkt` parameter as the key it must have; its jti is spent in the endpoint's replay cache (file or
-///    memory) when the proof passes, before the grant is judged, so a proof is good for one request whatever
-///    the grant's outcome. A missing or wrong nonce is `use_dpop_nonce`, answered with a `DPoP-Nonce` header;
-/// 4. the grant, judged as without DPoP; a success is `token_type: DPoP` and a JWT access token carries
-///    `cnf.jkt`, the proof key's RFC 7638 thumbprint (§6.1). An opaque token (no `--issuer-key`) is bound in
+///    `dpop_jkt` parameter as the key it must have, in full but for its jti. A missing or wrong nonce is
+///    `use_dpop_nonce`, answered with a `DPoP-Nonce` header;
+/// 4. the grant, judged as without DPoP, and a bound token given to it (assertion, subject_token, actor_token,
+///    `boundTokenRefused`) needs the proof by its key; the proof's jti is spent in the endpoint's replay cache
+///    (file or memory) at the replay step, last, beside the tokens' jtis: only a request that would succeed
+///    spends its proof, so failing requests cannot fill the cache. A success is `token_type: DPoP` and a JWT
+///    access token carries `cnf.jkt`, the proof key's RFC 7638 thumbprint (§6.1). An opaque token (no `--issuer-key`) is bound in
 ///    the response's token_type only.
 extension TokenEndpoint {
     public struct DPoPPolicy: Sendable {
@@ -68,15 +70,50 @@ extension TokenEndpoint {
         req.algorithms = dpop.algorithms
         let verified: DPoP.VerifiedProof
         do {
-            verified = try DPoP.verify(Array(proof.utf8), req, now: now, replayCache: replayCache ?? memoryReplayCache,
-                                       clock: clock ?? { now })
+            verified = try DPoP.verify(Array(proof.utf8), req, now: now)
         } catch {
             if !error.reason.isRejection { throw error }
             return failed(error, facts: &facts)
         }
         var bound = self
         bound.bindingJKT = verified.jkt
+        bound.proof = verified
         return try bound.handle(body: raw, headers: headers, now: now, facts: &facts)
+    }
+
+    /// A token given to the grant (the jwt-bearer assertion, the subject_token, the actor_token) that is bound to a
+    /// DPoP key (`cnf.jkt`) needs this request's proof by that key, so a stolen bound token never becomes a bearer
+    /// one nor is re-bound to another key: no proof → `dpop_bound_token`, a proof by another key →
+    /// `dpop_jkt_mismatch`, a `cnf` wif cannot check → `dpop_bound_token` (as `DPoP.boundKey`).
+    func boundTokenRefused(subject: VerifiedToken?, actor: VerifiedToken?, grant: String) -> Outcome? {
+        let exchange = grant.same(TokenRequest.tokenExchangeGrant)
+        let roles: [(String, VerifiedToken?)] = [(exchange ? "subject_token" : "assertion", subject), ("actor_token", actor)]
+        for (role, token) in roles {
+            guard let token else { continue }
+            let oauth: OAuthError = exchange ? .invalidRequest : .invalidGrant
+            let jkt: String?
+            do { jkt = try DPoP.boundKey(token.claims) } catch { return .failure(oauth, error.located(role)) }
+            guard let jkt else { continue }
+            guard let bindingJKT else {
+                return .failure(oauth, WIFError(.dpopBoundToken, "\(role): the token is bound to a DPoP key (cnf.jkt)"
+                                                + " and the request carries no proof (RFC 9449 section 7.1)"))
+            }
+            guard bindingJKT.utf8.elementsEqual(jkt.utf8) else {
+                return .failure(.invalidDPoPProof, WIFError(.dpopJKTMismatch, "\(role): the proof's key has thumbprint"
+                                                            + " \(bindingJKT), not the bound \(JSON.escapedForMessage(jkt))"))
+            }
+        }
+        return nil
+    }
+
+    /// Spends the request's proof jti (check 14 of `DPoP.verify`), at the replay step, so that a request that
+    /// fails never fills the replay cache.
+    func spendProof(cache: ReplayCache, now: Int64) -> Outcome? {
+        guard let proof else { return nil }
+        do { try DPoP.spend(proof, leeway: validator.policy.leeway, now: now, replayCache: cache, clock: clock) } catch {
+            return .failure(error.reason.oauthError, error)
+        }
+        return nil
     }
 
     private func failed(_ e: WIFError, facts: inout Facts) -> Outcome {

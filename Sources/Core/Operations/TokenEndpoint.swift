@@ -55,6 +55,8 @@ public struct TokenEndpoint {
     public var dpop = DPoPPolicy()
     /// The key an issued access token is bound to (`cnf.jkt`, token_type DPoP), set per request by `handle(body:dpop:…)`.
     var bindingJKT: String?
+    /// The request's verified DPoP proof, whose jti is spent with the replay step (TokenEndpoint+DPoP.swift).
+    var proof: DPoP.VerifiedProof?
     public static let maxBodySize = 256 * 1024
     public static let defaultIssuer = "urn:wif:offline-token-endpoint"
 
@@ -356,6 +358,7 @@ public struct TokenEndpoint {
         } else {
             if !known.containsExactly(grant), let refused = confidentialClientMissing(grant: grant, assertion: client) { return refused }
         }
+        if let refused = boundTokenRefused(subject: subject, actor: actor, grant: grant) { return refused }
         if let subject {
             facts.sub = subject.claims["sub"]?.stringValue
             facts.jti = subject.claims["jti"]?.stringValue
@@ -401,6 +404,7 @@ public struct TokenEndpoint {
         let cache = replayCache ?? memoryReplayCache
         for v in [subject, actor, client].compactMap({ $0 }) { try UseBudget.requireCache(v.claims, cache: cache) }
         if let cache {
+            if let refused = spendProof(cache: cache, now: now) { return refused }
             for v in [subject, actor, client].compactMap({ $0 }) {
                 do { try cache.spend(v, leeway: validator.policy.leeway, now: clock ?? { now }) } catch {
                     if !error.reason.isRejection { throw error }
