@@ -81,13 +81,25 @@ public final class Validator {
             candidates = memo.candidates
         } else {
             (alg, candidates) = try checkHeaderAndKeys(h)
-            lastHeader = (jws, alg, candidates)
+            lastHeader = HeaderMemo(jws: jws, alg: alg, candidates: candidates)
         }
         return try verify(jws, alg: alg, candidates: candidates, now: now)
     }
 
     /// The header seen last that passed steps 2-4, with their outcome.
-    private var lastHeader: (jws: CompactJWS, alg: Algorithm, candidates: [Int])?
+    /// A class, not a tuple: the optional tuple type cost a metadata instantiation by mangled name (issue 12).
+    private var lastHeader: HeaderMemo?
+
+    private final class HeaderMemo {
+        let jws: CompactJWS
+        let alg: Algorithm
+        let candidates: [Int]
+        init(jws: CompactJWS, alg: Algorithm, candidates: [Int]) {
+            self.jws = jws
+            self.alg = alg
+            self.candidates = candidates
+        }
+    }
 
     /// Steps 2-4: alg, header members, key choice.
     func checkHeaderAndKeys(_ h: JSONObject) throws(WIFError) -> (Algorithm, [Int]) {
