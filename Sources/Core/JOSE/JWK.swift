@@ -138,20 +138,22 @@ public struct JWK: Sendable {
 
     /// The required public members of RFC 7638 §3.2, in lexicographic order.
     static func thumbprintMembers(_ keyType: KeyType, _ curve: Curve?,
-                                  _ material: [Member]) -> [(String, String)] {
+                                  _ material: [Member]) -> [Member] {
         let find = { (n: String) in material.first { $0.name.same(n) }?.value ?? "" }
         switch keyType {
-        case .rsa: return [("e", find("e")), ("kty", "RSA"), ("n", find("n"))]
-        case .ec: return [("crv", curve?.rawValue ?? ""), ("kty", "EC"), ("x", find("x")), ("y", find("y"))]
-        case .okp: return [("crv", curve?.rawValue ?? ""), ("kty", "OKP"), ("x", find("x"))]
-        case .oct: return [("k", find("k")), ("kty", "oct")]
+        case .rsa: return [Member("e", find("e"), false), Member("kty", "RSA", false), Member("n", find("n"), false)]
+        case .ec:
+            return [Member("crv", curve?.rawValue ?? "", false), Member("kty", "EC", false), Member("x", find("x"), false),
+                    Member("y", find("y"), false)]
+        case .okp: return [Member("crv", curve?.rawValue ?? "", false), Member("kty", "OKP", false), Member("x", find("x"), false)]
+        case .oct: return [Member("k", find("k"), true), Member("kty", "oct", false)]
         }
     }
 
 
-    static func computeThumbprint(_ members: [(String, String)]) -> String {
+    static func computeThumbprint(_ members: [Member]) -> String {
         var json = "{"
-        for (i, (k, v)) in members.enumerated() { json += (i > 0 ? "," : "") + "\"\(k)\":\"\(v)\"" }
+        for (i, m) in members.enumerated() { json += (i > 0 ? "," : "") + "\"\(m.name)\":\"\(m.value)\"" }
         json += "}"
         return Base64URL.encode(Digest.sha256(Array(json.utf8)))
     }
