@@ -118,8 +118,11 @@ public struct ParsedArguments: Sendable {
     /// Command names from the tool down, e.g. `["wif-mint", "token"]`.
     public let path: [String]
     public let spec: CommandSpec
-    var values: [String: [String]] = [:]
-    var flags: Set<String> = []
+    // A list searched linearly, not a Dictionary or Set: a command line holds a handful of options, and the
+    // generic Dictionary<String, [String]> and Set<String> cost the runtime a metadata instantiation by
+    // mangled name at every start (issue 12).
+    var values = GivenValues()
+    var flags: [String] = []
     public var positionals: [String] = []
 
     init(path: [String], spec: CommandSpec) {
@@ -129,7 +132,7 @@ public struct ParsedArguments: Sendable {
 
     public var command: String { path.last ?? "" }
     /// `tool sub`: how messages name the command.
-    public var commandLine: String { path.joined(separator: " ") }
+    public var commandLine: String { path.joinedText(" ") }
 
     /// The option's name, after checking (in debug builds, which every test runs) that the command declares it.
     func declared(_ o: OptionSpec) -> OptionSpec {
@@ -169,6 +172,39 @@ public struct ParsedArguments: Sendable {
     /// The first positional argument, or `default`.
     public func positional(_ i: Int = 0, default d: String? = nil) -> String? {
         i < positionals.count ? positionals[i] : d
+    }
+}
+
+/// The values given per option long name, in the order the options first appeared.
+struct GivenValues: Sendable {
+    struct Entry: Sendable {
+        let long: String
+        var values: [String]
+    }
+    private var entries: [Entry] = []
+
+    subscript(long: String) -> [String]? {
+        get {
+            for e in entries where e.long == long { return e.values }
+            return nil
+        }
+        set {
+            let i = entries.firstIndex { $0.long == long }
+            switch (i, newValue) {
+            case (let i?, let v?): entries[i].values = v
+            case (let i?, nil): entries.remove(at: i)
+            case (nil, let v?): entries.append(Entry(long: long, values: v))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    mutating func append(_ value: String, to long: String) {
+        if let i = entries.firstIndex(where: { $0.long == long }) {
+            entries[i].values.append(value)
+        } else {
+            entries.append(Entry(long: long, values: [value]))
+        }
     }
 }
 
@@ -217,7 +253,7 @@ public enum Arguments {
             path.append(d)
         }
         var out = ParsedArguments(path: path, spec: spec)
-        let where_ = path.joined(separator: " ")
+        let where_ = path.joinedText(" ")
         var onlyPositionals = false
         while let arg = rest.first {
             rest = rest.dropFirst()
@@ -255,7 +291,7 @@ public enum Arguments {
             switch opt.kind {
             case .flag:
                 if inline != nil { throw WIFError(.usage, "--\(opt.long) takes no value") }
-                out.flags.insert(opt.long)
+                if !out.flags.contains(opt.long) { out.flags.append(opt.long) }
             case .value, .values:
                 let value: String
                 if let inline {
@@ -271,7 +307,7 @@ public enum Arguments {
                 if opt.kind == .value {
                     out.values[opt.long] = [value]
                 } else {
-                    out.values[opt.long, default: []].append(value)
+                    out.values.append(value, to: opt.long)
                 }
             }
         }

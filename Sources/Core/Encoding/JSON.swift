@@ -64,8 +64,17 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         public var value: JSON
     }
     public private(set) var members: [Member] = []
-    private var index: [ExactName: Int]?
+    /// In a class, not a `[ExactName: Int]?`: copying and destroying an object then needs no metadata of a
+    /// Dictionary with a custom Hashable key, whose instantiation by mangled name (with a scan of the
+    /// conformance records) cost 0.1 M instructions in every process that parses JSON (issue 12). Shared
+    /// between copies; `appendUnchecked` copies it before changing a shared one.
+    private var index: NameIndex?
     static let indexThreshold = 16
+
+    private final class NameIndex: @unchecked Sendable {
+        var positions: [ExactName: Int]
+        init(_ positions: [ExactName: Int]) { self.positions = positions }
+    }
 
     public init() {}
     public init(_ pairs: [(String, JSON)]) { for (k, v) in pairs { self[k] = v } }
@@ -82,7 +91,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     static func sameName(_ a: String, _ b: String) -> Bool { a.same(b) }
 
     private func position(of name: String) -> Int? {
-        if let index { return index[ExactName(name)] }
+        if let index { return index.positions[ExactName(name)] }
         return members.firstIndex { JSONObject.sameName($0.name, name) }
     }
 
@@ -90,7 +99,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         guard members.count > JSONObject.indexThreshold else { index = nil; return }
         var i = [ExactName: Int](minimumCapacity: members.count)
         for (n, m) in members.enumerated() { i[ExactName(m.name)] = n }
-        index = i
+        index = NameIndex(i)
     }
 
     /// Reads a member; setting replaces it in place or appends it; setting nil removes it.
@@ -116,7 +125,8 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     mutating func appendUnchecked(_ name: String, _ value: JSON) {
         members.append(Member(name: name, value: value))
         if index != nil {
-            index?[ExactName(name)] = members.count - 1
+            if !isKnownUniquelyReferenced(&index) { index = index.map { NameIndex($0.positions) } }
+            index?.positions[ExactName(name)] = members.count - 1
         } else if members.count > JSONObject.indexThreshold {
             reindex()
         }

@@ -42,7 +42,7 @@ extension JWK {
             keyOps = ops
         }
         var curve: Curve?
-        var material: [(String, String, Bool)] = []
+        var material: [JWK.Member] = []
         var pkey: PKey?
         var secret: [UInt8]?
         var isPrivate = false
@@ -54,7 +54,7 @@ extension JWK {
             if k.count < need {
                 throw WIFError(.keyWeak, "\(what): HMAC key has \(k.count) bytes; at least \(need) are required (RFC 7518 §3.2)")
             }
-            material = [("k", ks, true)]
+            material = [JWK.Member("k", ks, true)]
             secret = k
             isPrivate = true
         case .rsa:
@@ -64,15 +64,15 @@ extension JWK {
             if n.first == 0 { throw WIFError(.keyInvalid, "\(what): \"n\" has a leading zero byte (not Base64urlUInt)") }
             try checkRSABits(bits, what: what)
             try checkRSAExponent(e, what: what)
-            material = [("n", ns, false), ("e", es, false)]
+            material = [JWK.Member("n", ns, false), JWK.Member("e", es, false)]
             var priv: [[UInt8]]?
             if let (ds, d) = try bytes("d", required: false) {
                 isPrivate = true
-                material.append(("d", ds, true))
+                material.append(JWK.Member("d", ds, true))
                 var crt: [[UInt8]] = []
                 let names = ["p", "q", "dp", "dq", "qi"]
                 for name in names {
-                    if let (s, b) = try bytes(name, required: false) { crt.append(b); material.append((name, s, true)) }
+                    if let (s, b) = try bytes(name, required: false) { crt.append(b); material.append(JWK.Member(name, s, true)) }
                 }
                 if !crt.isEmpty && crt.count != names.count {
                     throw WIFError(.keyInvalid, "\(what): RSA private key needs all of p, q, dp, dq, qi or none")
@@ -90,15 +90,15 @@ extension JWK {
             }
             curve = c
             guard let (xs, x) = try bytes("x", size: c.size) else { throw WIFError(.keyInvalid, what) }
-            material = [("x", xs, false)]
+            material = [JWK.Member("x", xs, false)]
             var d: [UInt8]?
             if kty == .ec {
                 guard let (ys, y) = try bytes("y", size: c.size) else { throw WIFError(.keyInvalid, what) }
-                material.append(("y", ys, false))
-                if let (ds, db) = try bytes("d", size: c.size, required: false) { d = db; material.append(("d", ds, true)) }
+                material.append(JWK.Member("y", ys, false))
+                if let (ds, db) = try bytes("d", size: c.size, required: false) { d = db; material.append(JWK.Member("d", ds, true)) }
                 pkey = try PKey.fromEC(curve: c, x: x, y: y, d: d, what: what)
             } else {
-                if let (ds, db) = try bytes("d", size: c.size, required: false) { d = db; material.append(("d", ds, true)) }
+                if let (ds, db) = try bytes("d", size: c.size, required: false) { d = db; material.append(JWK.Member("d", ds, true)) }
                 pkey = try PKey.fromOKP(curve: c, x: x, d: d, what: what)
             }
             isPrivate = d != nil

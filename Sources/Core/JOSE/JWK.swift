@@ -24,12 +24,12 @@ public struct JWK: Sendable {
         let keyType: KeyType
         let curve: Curve?
         let isPrivate: Bool
-        let material: [(name: String, value: String, secret: Bool)]
+        let material: [Member]
         let pkey: PKey?
         let secret: [UInt8]?
         let thumbprint: String
 
-        init(keyType: KeyType, curve: Curve?, isPrivate: Bool, material: [(name: String, value: String, secret: Bool)],
+        init(keyType: KeyType, curve: Curve?, isPrivate: Bool, material: [Member],
              pkey: PKey?, secret: [UInt8]?) {
             self.keyType = keyType
             self.curve = curve
@@ -38,6 +38,19 @@ public struct JWK: Sendable {
             self.pkey = pkey
             self.secret = secret
             thumbprint = JWK.computeThumbprint(JWK.thumbprintMembers(keyType, curve, material))
+        }
+    }
+
+    /// One key material member as base64url text. A struct, not a tuple: an array of a tuple type costs the
+    /// runtime a metadata instantiation by mangled name each time a key is read (issue 12).
+    struct Member: Sendable {
+        let name: String
+        let value: String
+        let secret: Bool
+        init(_ name: String, _ value: String, _ secret: Bool) {
+            self.name = name
+            self.value = value
+            self.secret = secret
         }
     }
 
@@ -52,7 +65,7 @@ public struct JWK: Sendable {
     public var curve: Curve? { backing.curve }
     public var isPrivate: Bool { backing.isPrivate }
     /// Key material members as base64url text, public first: (name, value, isPrivate).
-    var material: [(name: String, value: String, secret: Bool)] { backing.material }
+    var material: [Member] { backing.material }
     var pkey: PKey? { backing.pkey }
     var secret: [UInt8]? { backing.secret }
     /// The RFC 7638 SHA-256 thumbprint, base64url (computed once, when the key is made).
@@ -63,9 +76,9 @@ public struct JWK: Sendable {
     public static let minHMACKeyBytes = 32
 
     init(keyType: KeyType, curve: Curve?, kid: String?, algName: String?, use: String?, keyOps: [String]?,
-         isPrivate: Bool, material: [(String, String, Bool)], pkey: PKey?, secret: [UInt8]?) {
+         isPrivate: Bool, material: [Member], pkey: PKey?, secret: [UInt8]?) {
         backing = Backing(keyType: keyType, curve: curve, isPrivate: isPrivate,
-                          material: material.map { (name: $0.0, value: $0.1, secret: $0.2) }, pkey: pkey, secret: secret)
+                          material: material, pkey: pkey, secret: secret)
         self.kid = kid
         self.algName = algName
         self.use = use
@@ -125,20 +138,22 @@ public struct JWK: Sendable {
 
     /// The required public members of RFC 7638 §3.2, in lexicographic order.
     static func thumbprintMembers(_ keyType: KeyType, _ curve: Curve?,
-                                  _ material: [(name: String, value: String, secret: Bool)]) -> [(String, String)] {
+                                  _ material: [Member]) -> [Member] {
         let find = { (n: String) in material.first { $0.name.same(n) }?.value ?? "" }
         switch keyType {
-        case .rsa: return [("e", find("e")), ("kty", "RSA"), ("n", find("n"))]
-        case .ec: return [("crv", curve?.rawValue ?? ""), ("kty", "EC"), ("x", find("x")), ("y", find("y"))]
-        case .okp: return [("crv", curve?.rawValue ?? ""), ("kty", "OKP"), ("x", find("x"))]
-        case .oct: return [("k", find("k")), ("kty", "oct")]
+        case .rsa: return [Member("e", find("e"), false), Member("kty", "RSA", false), Member("n", find("n"), false)]
+        case .ec:
+            return [Member("crv", curve?.rawValue ?? "", false), Member("kty", "EC", false), Member("x", find("x"), false),
+                    Member("y", find("y"), false)]
+        case .okp: return [Member("crv", curve?.rawValue ?? "", false), Member("kty", "OKP", false), Member("x", find("x"), false)]
+        case .oct: return [Member("k", find("k"), true), Member("kty", "oct", false)]
         }
     }
 
 
-    static func computeThumbprint(_ members: [(String, String)]) -> String {
+    static func computeThumbprint(_ members: [Member]) -> String {
         var json = "{"
-        for (i, (k, v)) in members.enumerated() { json += (i > 0 ? "," : "") + "\"\(k)\":\"\(v)\"" }
+        for (i, m) in members.enumerated() { json += (i > 0 ? "," : "") + "\"\(m.name)\":\"\(m.value)\"" }
         json += "}"
         return Base64URL.encode(Digest.sha256(Array(json.utf8)))
     }
@@ -175,7 +190,7 @@ public struct JWK: Sendable {
         case .hmac:
             let k = try Random.secretBytes(alg.hashLength)
             key = JWK(keyType: .oct, curve: nil, kid: nil, algName: alg.rawValue, use: "sig", keyOps: nil,
-                      isPrivate: true, material: [("k", Base64URL.encode(k), true)], pkey: nil, secret: k)
+                      isPrivate: true, material: [Member("k", Base64URL.encode(k), true)], pkey: nil, secret: k)
         case .rsa, .pss:
             guard rsaBits >= minRSABits, rsaBits <= maxRSABits, rsaBits % 8 == 0 else {
                 throw WIFError(.keyWeak, "RSA keys must have 2048 to 16384 bits (a multiple of 8), not \(rsaBits)",
@@ -198,7 +213,7 @@ public struct JWK: Sendable {
         if kty == .rsa { try checkRSABits(pkey.bits, what: "RSA key") }
         let members = try pkey.jwkMembers(includePrivate: isPrivate)
         let pub = kty == .rsa ? ["n", "e"] : ["x", "y"]
-        let mat = members.map { ($0.0, Base64URL.encode($0.1), !pub.contains($0.0)) }
+        let mat = members.map { Member($0.0, Base64URL.encode($0.1), !pub.contains($0.0)) }
         return JWK(keyType: kty, curve: curve, kid: nil, algName: alg, use: "sig", keyOps: nil, isPrivate: isPrivate,
                    material: mat, pkey: pkey, secret: nil)
     }

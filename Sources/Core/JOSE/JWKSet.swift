@@ -4,11 +4,19 @@
 public struct JWKSet: Sendable {
     public var keys: [JWK]
     /// Keys that were skipped, with the reason (RFC 7517 §5: unusable keys are ignored, not fatal).
-    public var skipped: [(index: Int, kid: String?, why: String)]
+    public var skipped: [Skipped]
     /// Top-level members other than `keys`, kept for display (e.g. `spiffe_sequence`).
     public var extra: JSONObject
 
     public static let maxKeys = 256
+
+    /// A key the set skipped: its position, its kid if any, and why. A struct, not a tuple: an array of a tuple
+    /// type costs the runtime a metadata instantiation by mangled name on every verify (issue 12).
+    public struct Skipped: Sendable {
+        public let index: Int
+        public let kid: String?
+        public let why: String
+    }
 
     public init(keys: [JWK]) {
         self.keys = keys
@@ -27,7 +35,7 @@ public struct JWKSet: Sendable {
         for (i, e) in arr.enumerated() {
             let label = "\(what): key \(i)"
             guard let ko = e.objectValue else {
-                if lenient { set.skipped.append((i, nil, "not a JSON object")); continue }
+                if lenient { set.skipped.append(Skipped(index: i, kid: nil, why: "not a JSON object")); continue }
                 throw WIFError(.keyInvalid, "\(label) is not a JSON object")
             }
             do {
@@ -36,7 +44,7 @@ public struct JWKSet: Sendable {
                 if !lenient { throw error }
                 let prefix = label + ": "
                 let why = error.detail.hasPrefix(prefix) ? String(error.detail.dropFirst(prefix.count)) : error.detail
-                set.skipped.append((i, ko["kid"]?.stringValue, why))
+                set.skipped.append(Skipped(index: i, kid: ko["kid"]?.stringValue, why: why))
             }
         }
         return set

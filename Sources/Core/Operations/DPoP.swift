@@ -67,7 +67,7 @@ public enum DPoP {
     /// member, kid or alg can ever be copied into a proof.
     public static func publicJWK(_ key: JWK) -> JSONObject {
         var o = JSONObject()
-        for (k, v) in JWK.thumbprintMembers(key.keyType, key.curve, key.material) { o[k] = .string(v) }
+        for m in JWK.thumbprintMembers(key.keyType, key.curve, key.material) { o[m.name] = .string(m.value) }
         return o
     }
 

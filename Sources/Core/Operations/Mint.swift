@@ -99,7 +99,9 @@ public final class Minter {
         // Place a random jti after iat (or exp, aud, sub, iss), the order RFC 7519 §4.1 lists them.
         var split = 0
         if randomJTI {
-            let before: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat"]
+            // An array, not a Set<String>: the Set's metadata instantiation cost 0.12 M instructions per mint
+            // (issue 12).
+            let before = ["iss", "sub", "aud", "exp", "nbf", "iat"]
             for (i, m) in claims.members.enumerated() where before.contains(m.name) { split = i + 1 }
         }
         func join(_ ms: ArraySlice<JSONObject.Member>) -> [UInt8] {

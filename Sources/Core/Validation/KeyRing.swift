@@ -10,7 +10,15 @@
 /// A KeyRing is immutable and may be shared between threads; each thread verifies through its own Validator.
 public final class KeyRing: Sendable {
     public let keys: [JWK]
-    public let skipped: [(file: String, index: Int, kid: String?, why: String)]
+    public let skipped: [Skipped]
+
+    /// A key a JWKS file skipped (RFC 7517 §5). A struct, not a tuple, for the reason JWKSet.Skipped is one.
+    public struct Skipped: Sendable {
+        public let file: String
+        public let index: Int
+        public let kid: String?
+        public let why: String
+    }
 
     public static let maxFileSize = 1 << 20
 
@@ -21,7 +29,7 @@ public final class KeyRing: Sendable {
 
     public init(paths: [String]) throws(WIFError) {
         var keys: [JWK] = []
-        var skipped: [(String, Int, String?, String)] = []
+        var skipped: [Skipped] = []
         if paths.filter({ $0 == "-" }).count > 1 { throw WIFError(.usage, "standard input (-) can be read only once") }
         for p in paths {
             let what = Input.label(p)
@@ -32,14 +40,14 @@ public final class KeyRing: Sendable {
             case .key(let k): found = [k]
             case .set(let s):
                 found = s.keys
-                skipped += s.skipped.map { (what, $0.index, $0.kid, $0.why) }
+                for k in s.skipped { skipped.append(Skipped(file: what, index: k.index, kid: k.kid, why: k.why)) }
             }
             for k in found where k.isPrivate && k.keyType != .oct { throw KeyRing.privateMaterial(what, k.kidLabel, p) }
             keys += found
         }
         if keys.count > JWKSet.maxKeys { throw WIFError(.inputTooLarge, "more than \(JWKSet.maxKeys) keys in all") }
         self.keys = keys
-        self.skipped = skipped.map { (file: $0.0, index: $0.1, kid: $0.2, why: $0.3) }
+        self.skipped = skipped
     }
 
     static func privateMaterial(_ what: String, _ kidLabel: String, _ path: String) -> WIFError {
@@ -74,8 +82,8 @@ public final class KeyRing: Sendable {
     }
 
     /// The algorithms some usable key fits, within the policy's allow-list.
-    public func fittingAlgorithms(policy: Policy) -> Set<Algorithm> {
-        var out = Set<Algorithm>()
+    public func fittingAlgorithms(policy: Policy) -> AlgorithmSet {
+        var out = AlgorithmSet()
         for k in keys where usable(k, policy: policy) {
             for a in Algorithm.allCases where a.fits(keyType: k.keyType, curve: k.curve) {
                 if let ka = k.algorithm, ka != a { continue }

@@ -22,7 +22,15 @@ public enum Profile: String, CaseIterable, Sendable {
 
     // A closure, not the key path `\.rawValue`: instantiating the key path at run time cost 0.1 M instructions
     // in every start-up that builds a help text naming the algorithms.
-    public static let namesList: String = allCases.map { $0.rawValue }.joined(separator: ", ")
+    // A loop, not `joined(separator:)`, as `Algorithm.namesList` (issue 12).
+    public static let namesList: String = {
+        var s = ""
+        for p in allCases {
+            if !s.isEmpty { s += ", " }
+            s += p.rawValue
+        }
+        return s
+    }()
 
     /// The profile named exactly `name` (UTF-8 bytes, never Unicode equivalence), or nil.
     public static func named(_ name: String) -> Profile? {
@@ -34,7 +42,7 @@ public enum Profile: String, CaseIterable, Sendable {
 public struct Policy: Sendable {
     public var profile: Profile
     /// Allowed algorithms; nil means every algorithm that some verification key fits.
-    public var algorithms: Set<Algorithm>?
+    public var algorithms: AlgorithmSet?
     public var issuers: [String] = []
     public var audiences: [String] = []
     public var subjects: [String] = []

@@ -60,7 +60,7 @@ public struct PolicySettings: Sendable {
         }
         var p = Policy(profile: prof)
         if !algorithms.isEmpty {
-            var set = Set<Algorithm>()
+            var set = AlgorithmSet()
             for a in algorithms { set.insert(try Algorithm.parse(a)) }
             p.algorithms = p.algorithms.map { $0.intersection(set) } ?? set
             if p.algorithms?.isEmpty == true {

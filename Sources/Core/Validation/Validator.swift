@@ -39,11 +39,18 @@ public struct VerifiedToken: Sendable {
 public final class Validator {
     public let keys: KeyRing
     public let policy: Policy
-    public let algorithms: Set<Algorithm>
+    public let algorithms: AlgorithmSet
     public static let maxCandidates = 8
     /// Prepared verifiers by key index and algorithm. They hold OpenSSL contexts and scratch buffers, so they
     /// live here and not in the shared KeyRing: a Validator belongs to one thread at a time.
-    private var verifiers: [Int: Verifier] = [:]
+    /// A list searched linearly, not a `[Int: Verifier]`: it holds a key or a few, and the Dictionary cost the
+    /// runtime a metadata instantiation by mangled name on every one-token verify (issue 12).
+    private var verifiers: [Prepared] = []
+
+    private struct Prepared {
+        let id: Int
+        let verifier: Verifier
+    }
 
     public init(keys: KeyRing, policy: Policy) throws(WIFError) {
         self.keys = keys
@@ -74,13 +81,25 @@ public final class Validator {
             candidates = memo.candidates
         } else {
             (alg, candidates) = try checkHeaderAndKeys(h)
-            lastHeader = (jws, alg, candidates)
+            lastHeader = HeaderMemo(jws: jws, alg: alg, candidates: candidates)
         }
         return try verify(jws, alg: alg, candidates: candidates, now: now)
     }
 
     /// The header seen last that passed steps 2-4, with their outcome.
-    private var lastHeader: (jws: CompactJWS, alg: Algorithm, candidates: [Int])?
+    /// A class, not a tuple: the optional tuple type cost a metadata instantiation by mangled name (issue 12).
+    private var lastHeader: HeaderMemo?
+
+    private final class HeaderMemo {
+        let jws: CompactJWS
+        let alg: Algorithm
+        let candidates: [Int]
+        init(jws: CompactJWS, alg: Algorithm, candidates: [Int]) {
+            self.jws = jws
+            self.alg = alg
+            self.candidates = candidates
+        }
+    }
 
     /// Steps 2-4: alg, header members, key choice.
     func checkHeaderAndKeys(_ h: JSONObject) throws(WIFError) -> (Algorithm, [Int]) {
@@ -131,9 +150,9 @@ public final class Validator {
     /// The prepared verifier for key number `index` and `alg`.
     func verifier(_ index: Int, _ alg: Algorithm) throws(WIFError) -> Verifier {
         let id = index * 64 + (Algorithm.allCases.firstIndex(of: alg) ?? 0)
-        if let v = verifiers[id] { return v }
+        for p in verifiers where p.id == id { return p.verifier }
         let v = try Verifier(key: keys.keys[index], algorithm: alg)
-        verifiers[id] = v
+        verifiers.append(Prepared(id: id, verifier: v))
         return v
     }
 
