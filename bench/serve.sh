@@ -77,12 +77,13 @@ end
 EOF
 
 # wrk URL SECONDS -> "RESULT ..." line; two threads so the load generator is not the bottleneck. Each thread skips
-# the assertions earlier runs against the same server took (USED, a count of requests; 2000 to spare per thread).
+# the assertions earlier runs against the same server took: all of USED (a count of requests), not its half, since
+# the two threads need not have shared the earlier run evenly (pinned to one core they do not), plus 2000 to spare.
 USED=0
 load() {
     local out
     out=$(taskset -c "$OTHER" wrk -t2 -c"$CONNS" -d"$2"s --latency -s "$T/post.lua" "$1/token" -- "$T/tokens" 2 \
-        $(( USED / 2 + 2000 )) | grep '^RESULT')
+        $(( USED + 2000 )) | grep '^RESULT')
     USED=$(( USED + $(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$out") + 4000 ))
     echo "$out"
 }
