@@ -23,14 +23,9 @@ enum Conform: Command {
                 continue
             }
             if ClientProcess.interruptRequested { throw interrupted() }
-            let (report, result) = try make(run, plan: plan)
-            if result.interrupted { throw interrupted() }
-            // A shell that cannot find or run the command (126, 127) before any request: nothing to judge.
-            if let s = result.exitStatus, s == 126 || s == 127, report.requests == 0 {
-                throw WIFError(.inputUnreadable, "the client could not be started (exit \(s))"
-                               + (result.lastStderrLine.map { ": " + TerminalText.escape($0) } ?? ""),
-                               hint: "check --command; it runs as /bin/sh -c 'COMMAND \"$@\"' URL")
-            }
+            let report = try make(run, plan: plan)
+            if report.client.interrupted { throw interrupted() }
+            if let e = report.startFailure { throw e }
             reports.append(report)
         }
         let report = Conformance.Report(command: plan.command, runs: reports)
@@ -47,7 +42,7 @@ enum Conform: Command {
 
     /// One run: its server, its client, its checks (and `--keep` files).
     static func make(_ run: Conformance.Run,
-                     plan: Conformance.Plan) throws -> (Conformance.RunReport, ClientProcess.Result) {
+                     plan: Conformance.Plan) throws -> Conformance.RunReport {
         let setup = try plan.setup(run)
         let events = EventList()
         var o = ServerOptions()
@@ -79,7 +74,7 @@ enum Conform: Command {
         if let dir = plan.keep {
             try Conformance.keep(dir, run: run, events: recorded, client: result, context: prepared.context)
         }
-        return (Conformance.judge(run, events: recorded, client: result, plan: plan), result)
+        return Conformance.judge(run, events: recorded, client: result, plan: plan)
     }
 }
 

@@ -23,14 +23,6 @@ enum DPoPCheck: Command {
         positionals: [PositionalSpec("proof", "The proof, a file holding it, or \"-\" (the default) for standard input.")],
         command: DPoPCheck.self)
 
-    /// The proof argument; one over the size bound is a malformed proof.
-    static func readProof(_ arg: String) throws(WIFError) -> [UInt8] {
-        do { return try Input.token(arg, limit: DPoP.maxProofSize, what: "the proof") } catch {
-            if error.reason == .malformed { throw WIFError(.dpopMalformed, error.detail) }
-            throw error
-        }
-    }
-
     static func run(_ a: ParsedArguments) throws {
         var s = DPoP.VerifySettings()
         s.htm = a.value(htm)
@@ -46,7 +38,7 @@ enum DPoPCheck: Command {
         try Input.requireStandardInputOnce([proofArg, s.athFile], "the proof and --ath")
         let req = try s.requirements()
         let clock = try CommonOptions.clock(a)
-        let proof = try readProof(proofArg)
+        let proof = try DPoP.readProof(proofArg)
         var w = StdoutWriter()
         switch Result(catching: { () throws(WIFError) in
             try DPoP.verify(proof, req, now: clock.now(), replayCache: s.cache(), clock: { clock.now() })

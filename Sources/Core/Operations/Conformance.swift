@@ -422,6 +422,15 @@ public enum Conformance {
         public let mcpRequests: Int
         public let client: ClientProcess.Result
 
+        /// A shell that could not find or run the command (exit 126 or 127) before any request: nothing to judge
+        /// (exit 2), not a client that failed its checks.
+        public var startFailure: WIFError? {
+            guard let s = client.exitStatus, s == 126 || s == 127, requests == 0 else { return nil }
+            return WIFError(.inputUnreadable, "the client could not be started (exit \(s))"
+                            + (client.lastStderrLine.map { ": " + TerminalText.escape($0) } ?? ""),
+                            hint: "check --command; it runs as /bin/sh -c 'COMMAND \"$@\"' URL")
+        }
+
         /// A run whose checks are all SKIPPED (not made).
         public static func skipped(_ run: Run) -> RunReport {
             RunReport(run: run, checks: run.checkIDs.map { .init($0, .skipped, "not selected (--check)") }, requests: 0,

@@ -34,6 +34,15 @@ public enum DPoP {
     public static let defaultMaxAge: Int64 = 300
     public static let defaultLeeway: Int64 = 60
     public static let maxProofSize = 16 * 1024
+
+    /// A proof from its argument (`wif-verify dpop`): the proof, a file holding it, or `-`; one over
+    /// `maxProofSize` is a malformed proof (`dpop_malformed`), judged like any other bad proof.
+    public static func readProof(_ arg: String) throws(WIFError) -> [UInt8] {
+        do { return try Input.token(arg, limit: maxProofSize, what: "the proof") } catch {
+            if error.reason == .malformed { throw WIFError(.dpopMalformed, error.detail) }
+            throw error
+        }
+    }
     /// JWK members that hold a private or secret key (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
     static let privateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
     /// The algorithms a proof may use by default: every asymmetric one wif knows (RFC 9449 §4.3 item 5).
