@@ -279,6 +279,29 @@ import Testing
         #expect(ok?["expires_in"]?.int64Value == 600)
     }
 
+    /// The endpoint prepares its signer once and reuses it (Mint.swift, IssuerSigning): every token of a run
+    /// verifies and has its own jti, and a copy given another issuer key signs with that key, never the old one.
+    @Test func theReusedSignerFollowsTheIssuerKey() throws {
+        let first = try MirrorKeys.key(MirrorKeys.ec2)
+        let second = try MirrorKeys.key(MirrorKeys.ec)
+        var e = try endpoint { $0.issuerKey = first }
+        var p = Policy(profile: .atJWT)
+        p.issuers = [TokenEndpoint.defaultIssuer]
+        p.audiences = [TokenEndpoint.defaultIssuer]
+        var jtis: [String] = []
+        for _ in 0..<3 {
+            let ok = successObject(try handle(e, [bearer, ("assertion", try token())]))
+            let r = try validator([first], p).verify(Array((ok?["access_token"]?.stringValue ?? "").utf8), now: mirrorNow)
+            jtis.append(r.claims["jti"]?.stringValue ?? "")
+        }
+        #expect(Set(jtis).count == 3 && jtis.allSatisfy { $0.count == 22 })
+        e.issuerKey = second
+        let ok = successObject(try handle(e, [bearer, ("assertion", try token())]))
+        let at = Array((ok?["access_token"]?.stringValue ?? "").utf8)
+        #expect(try validator([second], p).verify(at, now: mirrorNow).header["kid"]?.stringValue == "ec-1")
+        #expect(reason { try validator([first], p).verify(at, now: mirrorNow) } != nil)
+    }
+
     // MARK: Settings
 
     func settings(_ edit: (inout TokenEndpoint.Settings) -> Void = { _ in }) throws -> TokenEndpoint.Settings {

@@ -66,10 +66,13 @@ public enum FormEncoding {
         return out
     }
 
+    /// One name or value. Most components (a JWT, a grant URN already %-encoded) hold no `+` or `%` run worth
+    /// rewriting byte by byte: a component without `+` and `%` is validated as UTF-8 in one pass, and the others
+    /// are rewritten through raw buffers (issue 13: the byte-wise loop was 100 instructions a byte).
     static func component(_ b: ArraySlice<UInt8>) -> String? {
-        var out = [UInt8]()
-        out.reserveCapacity(b.count)
-        var i = b.startIndex
+        if !b.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+            return String(validating: b, as: UTF8.self)
+        }
         func hv(_ c: UInt8) -> UInt8? {
             switch c {
             case 0x30...0x39: return c - 0x30
@@ -78,18 +81,27 @@ public enum FormEncoding {
             default: return nil
             }
         }
-        while i < b.endIndex {
-            let c = b[i]
-            if c == UInt8(ascii: "+") { out.append(0x20); i += 1; continue }
-            if c == UInt8(ascii: "%") {
-                guard i + 2 < b.endIndex, let h = hv(b[i + 1]), let l = hv(b[i + 2]) else { return nil }
-                out.append(h << 4 | l)
-                i += 3
-                continue
+        var valid = true
+        let out = [UInt8](unsafeUninitializedCapacity: b.count) { dst, written in
+            b.withUnsafeBufferPointer { src in
+                var i = 0, o = 0
+                let n = src.count
+                while i < n {
+                    let c = src[i]
+                    if c == UInt8(ascii: "+") {
+                        dst[o] = 0x20; i += 1
+                    } else if c == UInt8(ascii: "%") {
+                        guard i + 2 < n, let h = hv(src[i + 1]), let l = hv(src[i + 2]) else { valid = false; break }
+                        dst[o] = h << 4 | l; i += 3
+                    } else {
+                        dst[o] = c; i += 1
+                    }
+                    o += 1
+                }
+                written = o
             }
-            out.append(c)
-            i += 1
         }
+        guard valid else { return nil }
         return String(validating: out, as: UTF8.self)
     }
 }

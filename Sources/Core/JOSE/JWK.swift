@@ -70,6 +70,8 @@ public struct JWK: Sendable {
     var secret: [UInt8]? { backing.secret }
     /// The RFC 7638 SHA-256 thumbprint, base64url (computed once, when the key is made).
     public var thumbprint: String { backing.thumbprint }
+    /// Whether `other` is a copy of this key (the same key material object; kid and the other members may differ).
+    func sameKeyMaterial(as other: JWK) -> Bool { backing === other.backing }
 
     public static let minRSABits = 2048
     public static let maxRSABits = 16384

@@ -84,13 +84,20 @@ public final class Minter {
     private let claimsPrefix: [UInt8]
     private let claimsSuffix: [UInt8]
     private let randomJTI: Bool
-    private var pool: [UInt8] = []
-    private var poolIndex = 0
+    private let jtis: JTIPool
 
-    public init(spec: TokenSpec, key: JWK) throws(WIFError) {
+    public convenience init(spec: TokenSpec, key: JWK) throws(WIFError) {
         let alg: Algorithm
         if let a = spec.alg { alg = a } else { alg = try key.defaultAlgorithm() }
-        signer = try Signer(key: key, algorithm: alg)
+        try self.init(spec: spec, key: key, signer: Signer(key: key, algorithm: alg), jtis: JTIPool())
+    }
+
+    /// A minter that signs with a prepared `signer` of `key` (its algorithm is the token's) and draws random jti
+    /// values from `jtis`: a server reuses both for every token it issues (`IssuerSigning`).
+    init(spec: TokenSpec, key: JWK, signer: Signer, jtis: JTIPool) throws(WIFError) {
+        let alg = signer.algorithm
+        self.signer = signer
+        self.jtis = jtis
         var h = [UInt8]()
         JSON.object(spec.header(alg: alg, key: key)).write(to: &h)
         headerSegment = Array(Base64URL.encode(h).utf8) + [UInt8(ascii: ".")]
@@ -124,25 +131,12 @@ public final class Minter {
         claimsSuffix = suf
     }
 
-    /// 128 random bits, base64url (22 characters). Randomness is fetched in blocks that grow from one jti to
-    /// 256, so one token asks the DRBG for 16 bytes and a million tokens for 4 KiB at a time.
-    private func nextJTI() throws(WIFError) -> [UInt8] {
-        if poolIndex + 16 > pool.count {
-            pool = try Random.bytes(min(max(pool.count * 4, 16), 16 * 256))
-            poolIndex = 0
-        }
-        var out = [UInt8]()
-        Base64URL.encode(pool[poolIndex..<(poolIndex + 16)], into: &out)
-        poolIndex += 16
-        return out
-    }
-
     /// The next token, as ASCII bytes without a newline.
     public func next() throws(WIFError) -> [UInt8] {
         var payload = claimsPrefix
         if randomJTI {
             payload += Array("\"jti\":\"".utf8)
-            payload += try nextJTI()
+            payload += try jtis.next()
             payload.append(UInt8(ascii: "\""))
         }
         payload += claimsSuffix
@@ -157,5 +151,43 @@ public final class Minter {
         token.append(UInt8(ascii: "."))
         Base64URL.encode(sig, into: &token)
         return token
+    }
+}
+
+/// Random jti values: 128 random bits each, base64url (22 characters). Randomness is fetched in blocks that grow
+/// from one jti to 256, so one token asks getrandom(2) for 16 bytes and a million tokens for 4 KiB at a time.
+/// One minter owns one pool, or a server shares one between the minters of its requests.
+final class JTIPool {
+    private var pool: [UInt8] = []
+    private var index = 0
+
+    func next() throws(WIFError) -> [UInt8] {
+        if index + 16 > pool.count {
+            pool = try Random.bytes(min(max(pool.count * 4, 16), 16 * 256))
+            index = 0
+        }
+        var out = [UInt8]()
+        Base64URL.encode(pool[index..<(index + 16)], into: &out)
+        index += 16
+        return out
+    }
+}
+
+/// The access-token signer of a token endpoint, prepared once per key and algorithm and reused by every request
+/// (issue 13: preparing the OpenSSL signing context and the jti randomness was 0.1 M instructions a request).
+/// Copies of an endpoint share it; like a `Validator`, it belongs to one thread at a time.
+final class IssuerSigning {
+    private var signer: Signer?
+    private let jtis = JTIPool()
+
+    func minter(spec: TokenSpec, key: JWK) throws(WIFError) -> Minter {
+        let alg: Algorithm
+        if let a = spec.alg { alg = a } else { alg = try key.defaultAlgorithm() }
+        let s: Signer
+        if let cached = signer, cached.algorithm == alg, cached.key.sameKeyMaterial(as: key) { s = cached } else {
+            s = try Signer(key: key, algorithm: alg)
+            signer = s
+        }
+        return try Minter(spec: spec, key: key, signer: s, jtis: jtis)
     }
 }

@@ -18,10 +18,14 @@ extension TokenEndpoint {
 
     /// Judges the request with the HTTP headers a server sees (Authorization for client_secret_basic).
     public func handle(body raw: [UInt8], headers: [(String, String)], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
+        try handle(form: FormBody(raw), headers: headers, now: now, facts: &facts)
+    }
+
+    func handle(form: FormBody, headers: [(String, String)], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
         facts = Facts()
         var endpoint = self
         let outcome: Outcome
-        let params = TokenEndpoint.lenientParameters(raw)
+        let params = TokenEndpoint.lenientParameters(form)
         facts.grantType = params[ExactName("grant_type")]?.first
         facts.clientID = params[ExactName("client_id")]?.first
         facts.scope = params[ExactName("scope")]?.first
@@ -29,14 +33,14 @@ extension TokenEndpoint {
             headers.filter { $0.0.sameIgnoringASCIICase("authorization") }.map(\.1))
         switch try authenticateClient(params: params, headers: headers, now: now) {
         case .failed(_, let w) where clients == nil && secretsUnchecked && w.reason == .unknownClient:
-            outcome = endpoint.applyingForcedAnswer(try endpoint.judge(body: raw, now: now, facts: &facts))
+            outcome = endpoint.applyingForcedAnswer(try endpoint.judge(form: form, now: now, facts: &facts))
         case .failed(let e, let w):
             outcome = .failure(e, w)
         case .authenticated(let a):
             endpoint.authenticatedClient = a
-            outcome = endpoint.applyingForcedAnswer(try endpoint.judge(body: raw, now: now, facts: &facts))
+            outcome = endpoint.applyingForcedAnswer(try endpoint.judge(form: form, now: now, facts: &facts))
         case .notConfigured, .anonymous:
-            outcome = endpoint.applyingForcedAnswer(try endpoint.judge(body: raw, now: now, facts: &facts))
+            outcome = endpoint.applyingForcedAnswer(try endpoint.judge(form: form, now: now, facts: &facts))
         }
         if let a = endpoint.authenticatedClient {
             facts.clientAuth = a.method.rawValue
@@ -57,12 +61,9 @@ extension TokenEndpoint {
 
     /// The parameters of a body, empty values dropped; a body that does not decode gives none (the grant's
     /// judge then answers it).
-    static func lenientParameters(_ raw: [UInt8]) -> [ExactName: [String]] {
-        var body = raw
-        if body.last == 0x0A { body.removeLast(); if body.last == 0x0D { body.removeLast() } }
-        guard let pairs = try? FormEncoding.decode(body) else { return [:] }
+    static func lenientParameters(_ form: FormBody) -> [ExactName: [String]] {
         var params: [ExactName: [String]] = [:]
-        for (k, v) in pairs where !v.isEmpty { params[ExactName(k), default: []].append(v) }
+        for (k, v) in form.pairs where !v.isEmpty { params[ExactName(k), default: []].append(v) }
         return params
     }
 
@@ -191,7 +192,7 @@ extension TokenEndpoint {
         if resources.count == 1 { spec.claims["resource"] = .string(resources[0]) }
         if resources.count > 1 { spec.claims["resource"] = .array(resources.map { .string($0) }) }
         if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
-        let token = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
+        let token = String(decoding: try issuerSigning.minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
         var o = JSONObject()
         o["access_token"] = .string(token)
         o["issued_token_type"] = .string(TokenEndpoint.idJAGTokenType)

@@ -49,9 +49,8 @@ extension TokenEndpoint {
         do { proof = try DPoP.single(request?.proofs ?? []) } catch {
             return failed(error, facts: &facts)
         }
-        var body = raw
-        if body.last == 0x0A { body.removeLast(); if body.last == 0x0D { body.removeLast() } }
-        let jkt = ((try? FormEncoding.decode(body)) ?? []).first { $0.0.same("dpop_jkt") && !$0.1.isEmpty }?.1
+        let form = FormBody(raw)
+        let jkt = form.pairs.first { $0.0.same("dpop_jkt") && !$0.1.isEmpty }?.1
         guard let proof, let request else {
             if dpop.required {
                 return failed(WIFError(.dpopRequired, "this endpoint requires a DPoP proof (RFC 9449 section 5)"), facts: &facts)
@@ -60,7 +59,7 @@ extension TokenEndpoint {
                 return failed(WIFError(.dpopMissing, "dpop_jkt names a key, and the request carries no DPoP proof (RFC 9449 section 10)"),
                               facts: &facts)
             }
-            return try handle(body: raw, headers: headers, now: now, facts: &facts)
+            return try handle(form: form, headers: headers, now: now, facts: &facts)
         }
         var req = DPoP.Requirements(htm: request.htm, htu: request.htu)
         req.nonce = dpop.nonce
@@ -78,7 +77,7 @@ extension TokenEndpoint {
         var bound = self
         bound.bindingJKT = verified.jkt
         bound.proof = verified
-        return try bound.handle(body: raw, headers: headers, now: now, facts: &facts)
+        return try bound.handle(form: form, headers: headers, now: now, facts: &facts)
     }
 
     /// A token given to the grant (the jwt-bearer assertion, the subject_token, the actor_token) that is bound to a

@@ -32,6 +32,8 @@ public struct TokenEndpoint {
     public var rejectScopes: [String] = []
     public var unauthorizedScopes: [String] = []
     public var issuerKey: JWK?
+    /// The prepared signer of `issuerKey`, shared by copies of this endpoint (Mint.swift).
+    let issuerSigning = IssuerSigning()
     public var issuer = TokenEndpoint.defaultIssuer
     /// `aud` of an access token when the request names no `resource` or `audience` (default: the issuer).
     public var defaultAudience: String?
@@ -203,6 +205,23 @@ public struct TokenEndpoint {
         return try handle(body: raw, headers: [], now: now, facts: &facts)
     }
 
+    /// A token-request body decoded once per request: its pairs without one trailing newline, or why they do not
+    /// decode. Client authentication, the DPoP `dpop_jkt` lookup and the grant's judge all read this one decoding
+    /// (issue 13: the body was decoded three times per request).
+    struct FormBody {
+        let pairs: [(String, String)]
+        let error: WIFError?
+
+        init(_ raw: [UInt8]) {
+            var body = raw
+            if body.last == 0x0A { body.removeLast(); if body.last == 0x0D { body.removeLast() } }
+            do { pairs = try FormEncoding.decode(body); error = nil } catch {
+                pairs = []
+                self.error = error
+            }
+        }
+    }
+
     /// The outcome: a success body or an OAuth error.
     public enum Outcome {
         case success(JSON)
@@ -260,13 +279,9 @@ public struct TokenEndpoint {
         try answer(bodyFrom: path, dpop: nil, endpoint: endpoint, now: now)
     }
 
-    func judge(body raw: [UInt8], now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
-        var body = raw
-        if body.last == 0x0A { body.removeLast(); if body.last == 0x0D { body.removeLast() } }
-        let pairs: [(String, String)]
-        do { pairs = try FormEncoding.decode(body) } catch {
-            return .failure(.invalidRequest, error)
-        }
+    func judge(form: FormBody, now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
+        if let error = form.error { return .failure(.invalidRequest, error) }
+        let pairs = form.pairs
         // Parameter names are matched by their bytes (Identifier.swift), never by canonical equivalence.
         var params: [ExactName: [String]] = [:]
         var order: [String] = []
@@ -455,7 +470,7 @@ public struct TokenEndpoint {
             if let id = issuedClientID(subject: subject, sub: spec.sub) { spec.claims["client_id"] = .string(id) }
             if let act { spec.claims["act"] = act }
             if let bindingJKT { spec.claims["cnf"] = .object(JSONObject([("jkt", .string(bindingJKT))])) }
-            accessToken = String(decoding: try Minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
+            accessToken = String(decoding: try issuerSigning.minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
         } else {
             accessToken = Base64URL.encode(try Random.bytes(32))
         }
