@@ -148,12 +148,14 @@ final class ConnectionHandler: ChannelInboundHandler {
         if close {
             closing = true
             timer?.cancel()
+            state.writeLog()
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
                 loopBound.value.close(promise: nil)
             }
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            state.flushAfterLog(context)
             armTimer(context: context)
         }
         state.answered()

@@ -82,10 +82,12 @@ public final class LoopbackServer: Sendable {
         let opened = loop.submit {
             let st = sent.value
             box.value = st
+            st.eventLoop = loopRef
             st.stop = { reason in
                 guard !st.stopping else { return }
                 st.stopping = true
                 listener.close(promise: nil)
+                st.flushPending()
                 for close in st.live.values { close() }
                 // Connections still reading a request get until their read timeout; then the summary is written.
                 let deadline = NIODeadline.now() + .seconds(st.options.readTimeout)
@@ -161,6 +163,7 @@ public final class LoopbackServer: Sendable {
             return
         }
         st.emit(st.summary(stoppedBy: reason))
+        st.writeLog()
         if let e = st.logError { promise.fail(e) } else { promise.succeed(reason) }
     }
 

@@ -8,8 +8,16 @@ struct Request {
     var target: String
     var headers: [(String, String)]
     var body: [UInt8]
+    /// The target without its query, split once (the router and the event line both read it).
+    let path: Substring
 
-    var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+    init(method: String, target: String, headers: [(String, String)], body: [UInt8]) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
 
     func values(_ name: String) -> [String] {
         headers.filter { $0.0.lowercased() == name }.map(\.1)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Core
+import NIOCore
 
 /// Everything the server shares between connections. It lives on the server's one event-loop thread and is
 /// touched only there (through `NIOLoopBound`), so the replay cache, the conformance state and the counters
@@ -26,6 +27,7 @@ final class ServerState {
     var peakConnections = 0
     var refusedConnections = 0
     var lastActivityMillis = ProcessControl.nowMillis()
+    private var stamp = ProcessControl.MillisStamp()
     var stopping = false
     /// Closes each open connection that is between requests (for a graceful stop), by connection.
     var live: [ObjectIdentifier: () -> Void] = [:]
@@ -55,23 +57,64 @@ final class ServerState {
     /// The judgement time: `--now` when given, else the system clock, read once per request.
     func now() -> Int64 { options.fixedNow ?? NumericDate.systemNow() }
 
-    /// Writes one event line; a log that cannot be written stops the server (exit 2), it never drops events.
+    /// The loop the state lives on, once serving: event lines then wait for the end of the loop's tick.
+    var eventLoop: EventLoop?
+    /// Event lines not yet written, and the connections whose responses wait for them: at the end of a tick of the
+    /// event loop the lines go out in one write(2), then those responses are flushed, so a client that has its
+    /// answer can read its line, and a burst of requests costs one log write, not one each (issue 13: a write per
+    /// request was 17 µs of a 184 µs request on the benchmark machine).
+    private var pendingLog: [UInt8] = []
+    private var pendingFlush: [ChannelHandlerContext] = []
+    private var tickScheduled = false
+
+    /// Queues one event line; a log that cannot be written stops the server (exit 2), it never drops events.
     func emit(_ event: JSONObject) {
-        var line = [UInt8]()
-        JSON.object(event).write(to: &line)
-        line.append(0x0A)
-        do { try log.write(line) } catch {
+        JSON.object(event).write(to: &pendingLog)
+        pendingLog.append(0x0A)
+        options.onEvent?(.object(event))
+        scheduleTick()
+    }
+
+    /// Flushes `context` after the pending event lines are written (at the end of this tick).
+    func flushAfterLog(_ context: ChannelHandlerContext) {
+        pendingFlush.append(context)
+        scheduleTick()
+    }
+
+    /// Without a loop (a handler driven by hand, RawInput.swift) everything is written and flushed at once.
+    private func scheduleTick() {
+        guard let eventLoop else { return flushPending() }
+        guard !tickScheduled else { return }
+        tickScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute { bound.value.flushPending() }
+    }
+
+    /// Writes the pending event lines, then flushes the responses that waited for them: at the end of a tick, and
+    /// before a stop closes the connections between requests.
+    func flushPending() {
+        tickScheduled = false
+        writeLog()
+        let contexts = pendingFlush
+        pendingFlush.removeAll(keepingCapacity: true)
+        for c in contexts { c.flush() }
+    }
+
+    /// Writes the pending event lines now.
+    func writeLog() {
+        guard !pendingLog.isEmpty else { return }
+        defer { pendingLog.removeAll(keepingCapacity: true) }
+        do { try log.write(pendingLog) } catch {
             if !logFailed {
                 logFailed = true
                 logError = error
                 stop("log-failed")
             }
         }
-        options.onEvent?(.object(event))
     }
 
-    /// Records a request about to be answered: the event line (written before the response, so a client that
-    /// has its answer can read the log) and the counters.
+    /// Records a request about to be answered: the event line (queued ahead of the response and written before the
+    /// response is flushed, so a client that has its answer can read the log) and the counters.
     func record(status: Int, event: JSONObject) {
         requests += 1
         statuses[status, default: 0] += 1
@@ -86,7 +129,7 @@ final class ServerState {
 
     func newEvent(method: String?, path: String?) -> JSONObject {
         var e = JSONObject()
-        e["time"] = .string(ProcessControl.formatMillis(ProcessControl.nowMillis()))
+        e["time"] = .string(stamp.format(ProcessControl.nowMillis()))
         e["method"] = method.map { .string($0) } ?? .null
         e["path"] = path.map { .string($0) } ?? .null
         e["status"] = .null  // set when answered; kept here so it reads fourth

@@ -35,5 +35,18 @@ import Testing
         #expect(ProcessControl.formatMillis(1_767_323_400_123) == "2026-01-02T03:10:00.123Z")
         #expect(ProcessControl.formatMillis(1_767_323_400_005) == "2026-01-02T03:10:00.005Z")
         #expect(ProcessControl.formatMillis(-1) == "1969-12-31T23:59:59.999Z")
+        // The remembering stamp agrees with the one-off form across second, minute and day boundaries, both ways.
+        var stamp = ProcessControl.MillisStamp()
+        #expect(stamp.format(1_767_398_399_999) == "2026-01-02T23:59:59.999Z")
+        #expect(stamp.format(1_767_398_400_000) == "2026-01-03T00:00:00.000Z")
+        for ms in [Int64(1_767_398_399_998), 1_767_398_399_999, 1_767_398_400_000, 1_767_398_400_001, 1_767_398_399_500,
+                   -1001, -1000, -999, -1, 0, 1, 999, 1000] {
+            #expect(stamp.format(ms) == ProcessControl.formatMillis(ms))
+            let second: Int64 = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+            let frac: Int64 = ((ms % 1000) + 1000) % 1000
+            let digits = String(String(1000 + frac).dropFirst())
+            let expected = String(NumericDate.formatRFC3339(second).dropLast()) + "." + digits + "Z"
+            #expect(stamp.format(ms) == expected)
+        }
     }
 }
