@@ -22,6 +22,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var tooLarge = false
     private var closing = false
     private var timer: Scheduled<Void>?
+    private var deadline = NIODeadline.distantFuture
 
     init(state: ServerState, overCapacity: Bool) {
         self.state = state
@@ -39,13 +40,27 @@ final class ConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// Starts the read timeout: the next request must be complete by `deadline`. One scheduled task per
+    /// connection is kept and moved only when it fires early (the deadline moved on meanwhile), rather than
+    /// cancelled and rescheduled on every request (issue 13: a task and its promise per request).
     private func armTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
+        deadline = .now() + .seconds(state.options.readTimeout)
+        if timer == nil { schedule(context: context) }
+    }
+
+    private func schedule(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .seconds(state.options.readTimeout)) {
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, ctx) = loopBound.value
-            handler.readTimedOut(context: ctx)
+            handler.timerFired(context: ctx)
         }
+    }
+
+    private func timerFired(context: ChannelHandlerContext) {
+        timer = nil
+        guard !closing else { return }
+        if NIODeadline.now() < deadline { return schedule(context: context) }
+        readTimedOut(context: context)
     }
 
     private func readTimedOut(context: ChannelHandlerContext) {
@@ -80,7 +95,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         case .end:
             guard let h = head, !tooLarge else { return }
             head = nil
-            timer?.cancel()
+            deadline = .distantFuture  // answered now; the response starts the next request's timeout
             handle(context: context, head: h)
         }
     }

@@ -453,6 +453,27 @@ def test_slow_client_is_408(serve):
     assert ev["status"] == 408 and ev["method"] == "POST"
 
 
+def test_read_timeout_restarts_at_each_response(serve):
+    """The timeout counts from the connection's opening or the last response, not from the first request: three
+    requests 0.6 s apart on one keep-alive connection with --read-timeout 1 are all served (1.8 s in all), and
+    an idle connection is then answered 408 and closed about one second after its last response."""
+    s = serve("--read-timeout", "1")
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
+        for _ in range(3):
+            time.sleep(0.6)
+            c.sendall(b"GET /jwks HTTP/1.1\r\nHost: x\r\n\r\n")
+            resp = c.recv(65536)
+            assert status_of(resp) == 200
+        t0 = time.monotonic()
+        out = b""
+        while chunk := c.recv(65536):
+            out += chunk
+        waited = time.monotonic() - t0
+    assert status_of(out) == 408 and b"connection: close" in out.lower()
+    assert 0.8 < waited < 3
+    assert [e["status"] for e in s.requests()][-4:] == [200, 200, 200, 408]
+
+
 def test_too_many_connections_is_503(serve):
     s = serve("--max-connections", "1")
     with socket.create_connection(("127.0.0.1", s.port), timeout=10) as first:
