@@ -311,10 +311,17 @@ put fact.speed_seconds "$BENCH_SPEED_SECONDS"
 python3 "$ROOT/bench/report.py" "$R" >"$T/report.md"
 cat "$T/report.md"
 if [ "${BENCH_WRITE:-0}" = 1 ]; then
-    {
-        printf '# Benchmarks\n\nThe latest table of `make bench` (bench/run.sh), measured in one run; '
-        printf 'regenerate with `BENCH_WRITE=1 make bench` on an otherwise idle machine.\n\n'
-        cat "$T/report.md"
-    } >"$ROOT/BENCHMARKS.md"
+    # Replaces only the "wif benchmark" section: the serve section (bench/serve.sh) and the dated
+    # before/after tables of earlier issues stay.
+    python3 - "$ROOT/BENCHMARKS.md" "$T/report.md" <<'EOF'
+import os, re, sys
+path, report = sys.argv[1], open(sys.argv[2]).read().rstrip() + "\n"
+head = ("# Benchmarks\n\nThe latest table of `make bench` (bench/run.sh), measured in one run; "
+        "regenerate with `BENCH_WRITE=1 make bench` on an otherwise idle machine.\n\n")
+text = open(path).read() if os.path.exists(path) else head
+m = re.search(r"^## wif benchmark .*?(?=^## |\Z)", text, flags=re.S | re.M)
+text = text[:m.start()] + report + "\n" + text[m.end():] if m else head + report + "\n" + text[len(head):]
+open(path, "w").write(text.rstrip() + "\n")
+EOF
     log "wrote BENCHMARKS.md"
 fi
