@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import Core
+@testable import Core
 import Testing
 
 /// The parse order at the top of Sources/Core/JOSE/CompactJWS.swift (size, characters, segments, base64url,
@@ -113,6 +113,24 @@ import Testing
         // A reused header does not skip the payload and signature checks.
         let broken = String(RFC.a1Token.split(separator: ".")[0]) + ".A.AA"
         #expect(reason { try CompactJWS.parse(Array(broken.utf8), reusing: first) } == .malformed)
+    }
+
+    @Test func theHeaderFormIsNotedAndKeptWithAReusedHeader() throws {
+        func token(_ header: String) -> String { Base64URL.encode(Array(header.utf8)) + ".e30.AA" }
+        let compact = try parse(token(#"{"alg":"HS256"}"#))
+        #expect(compact.headerIsCompact)
+        #expect(try parse(token(#"{"alg": "HS256"}"#)).headerIsCompact == false)
+        let reused = try CompactJWS.parse(Array(token(#"{"alg":"HS256"}"#).utf8), reusing: compact)
+        #expect(reused.headerIsCompact)
+    }
+
+    @Test(arguments: [
+        "e30.e30.A=", "e30.e30 .AA", "e30.e30.AA.", "e30.e30.A", "e30.e3.AA", "e30..A+", "=e30.e30.", "e30.e30.AA\n",
+    ])
+    func theMemchrPathLeavesEveryFailureToTheStrictPath(_ s: String) {
+        // The fast path takes only tokens whose three segments decode; the strict path names the rest.
+        #expect(CompactJWS.fastParse(Array(s.utf8), known: nil) == nil, "\(s)")
+        #expect(reason { try parse(s) } == .malformed, "\(s)")
     }
 
     // MARK: hasCompactShape

@@ -8,6 +8,58 @@ import Testing
     func parse(_ text: String) throws(WIFError) -> JSON { try JSON.parse(text) }
     func parse(bytes: [UInt8]) throws(WIFError) -> JSON { try JSON.parse(bytes) }
 
+    // MARK: Noting the compact form while reading (issue 12: a result line copies such text)
+
+    @Test func theReaderNotesTheCompactForm() throws {
+        func noted(_ s: String) throws -> Bool {
+            var compact = false
+            _ = try JSON.parse(Array(s.utf8), compact: &compact)
+            return compact
+        }
+        for s in [#"{"a":"b","c":[1,-2.5e3,true,false,null],"d":{}}"#, #"{"a":"x y é"}"#, "[]", "1", #""s""#] {
+            #expect(try noted(s), "\(s)")
+            #expect(JSON.isCompactForm(Array(s.utf8)), "the noted form agrees with isCompactForm: \(s)")
+        }
+        for s in [#"{"a": 1}"#, #"{"a":1} "#, " 1", "{\"a\":1,\n\"b\":2}", #"[1 ,2]"#, #"{"a":"\/"}"#,
+                  #"{"a":"\u0041"}"#, "{\"a\":\"\u{7F}\"}", "{\"\u{7F}\":1}"] {
+            #expect(try noted(s) == false, "\(s)")
+        }
+        // Conservative on escapes: the writer would write `\n` the same way, but "serialise it" is never wrong.
+        #expect(try noted(#"{"a":"\n"}"#) == false)
+    }
+
+    // MARK: Member names: the known-name list and the length-and-prefix key
+
+    @Test(arguments: [
+        #"{"iss":1,"is\u0073":2}"#,
+        #"{"scope":1,"scope":2}"#,
+        #"{"may_act":1,"may_act":2}"#,
+        #"{"x":1,"x":2}"#,
+        #"{"abcdefgh":1,"abcdefgh":2}"#,
+        #"{"client_id":1,"client_id":2}"#,
+    ])
+    func duplicatesAreFoundWhateverTheNameLength(_ text: String) {
+        #expect(errorDetail { try parse(text) }?.contains("duplicate member name") == true, "\(text)")
+    }
+
+    @Test func namesThatShareALengthAndPrefixStayApart() throws {
+        let o = try #require(try parse(#"{"abcdefgh":1,"abcdefgi":2,"iss":3,"isz":4,"":5,"scope":6,"scopes":7}"#).objectValue)
+        #expect(o.count == 7)
+        #expect(o["abcdefgh"] == .number("1"))
+        #expect(o["abcdefgi"] == .number("2"))
+        #expect(o["abcdefg"] == nil)
+        #expect(o["iss"] == .number("3"))
+        #expect(o["isz"] == .number("4"))
+        #expect(o["is"] == nil)
+        #expect(o[""] == .number("5"))
+        #expect(o["scope"] == .number("6"))
+        #expect(o["scopes"] == .number("7"))
+        // a known name written with an escape is the same name
+        #expect(try parse(#"{"\u0069ss":"a"}"#).objectValue?["iss"] == .string("a"))
+        // a name that is not valid UTF-8 is still refused on the known-name path's fallback
+        #expect(reason { try parse(bytes: Array(#"{""#.utf8) + [0xC3] + Array(#"":1}"#.utf8)) } == .inputInvalid)
+    }
+
     // MARK: Duplicate member names
 
     @Test(arguments: [

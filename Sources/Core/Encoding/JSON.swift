@@ -11,8 +11,9 @@ import Glibc
 /// - strings are valid UTF-8 with no raw control characters and no lone surrogate escapes (RFC 8725 §3.7);
 /// - nesting is bounded (`maxDepth`), so hostile input cannot exhaust the stack;
 /// - numbers keep their literal text, so integers stay exact and fractional NumericDates survive.
-/// Objects keep member order, for display and for re-serialization.
-public indirect enum JSON: Sendable, Equatable {
+/// Objects keep member order, for display and for re-serialization. Not `indirect`: arrays and objects already
+/// hold their elements on the heap, and boxing every value cost an allocation per member (issue 12).
+public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(String)
@@ -60,8 +61,36 @@ public indirect enum JSON: Sendable, Equatable {
 /// its size.
 public struct JSONObject: Sendable, Equatable, Sequence {
     public struct Member: Sendable, Equatable {
-        public var name: String
+        public let name: String
         public var value: JSON
+        /// The name's length and first bytes in one word (`JSONObject.nameKey`): a lookup compares words, and
+        /// bytes only for names longer than 7 (a linear search of String comparisons cost 6k instructions a token,
+        /// issue 12).
+        let key: UInt64
+
+        init(name: String, value: JSON, key: UInt64? = nil) {
+            self.name = name
+            self.value = value
+            self.key = key ?? JSONObject.nameKey(name)
+        }
+
+        public static func == (a: Member, b: Member) -> Bool { a.name.same(b.name) && a.value == b.value }
+    }
+
+    /// Length (top byte, saturated at 255) and the first 7 UTF-8 bytes of `name`: equal names have equal keys,
+    /// and for names of at most 7 bytes equal keys mean equal names.
+    @inline(__always) static func nameKey(_ name: String) -> UInt64 {
+        let n = name.utf8.count
+        var k = UInt64(Swift.min(n, 255)) << 56
+        let packed: UInt64? = name.utf8.withContiguousStorageIfAvailable { b in
+            var v: UInt64 = 0
+            for i in 0..<Swift.min(b.count, 7) { v |= UInt64(b[i]) << (UInt64(i) * 8) }
+            return v
+        }
+        if let packed { k |= packed } else {
+            for (i, c) in name.utf8.prefix(7).enumerated() { k |= UInt64(c) << (UInt64(i) * 8) }
+        }
+        return k
     }
     public private(set) var members: [Member] = []
     /// In a class, not a `[ExactName: Int]?`: copying and destroying an object then needs no metadata of a
@@ -92,7 +121,17 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     private func position(of name: String) -> Int? {
         if let index { return index.positions[ExactName(name)] }
-        return members.firstIndex { JSONObject.sameName($0.name, name) }
+        return position(of: name, key: JSONObject.nameKey(name))
+    }
+
+    /// `position(of:)` with the name's key already known (`nameKey(name)`).
+    private func position(of name: String, key k: UInt64) -> Int? {
+        if let index { return index.positions[ExactName(name)] }
+        let long = name.utf8.count > 7
+        return members.withUnsafeBufferPointer { m -> Int? in
+            for i in 0..<m.count where m[i].key == k && (!long || JSONObject.sameName(m[i].name, name)) { return i }
+            return nil
+        }
     }
 
     private mutating func reindex() {
@@ -120,10 +159,17 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     }
 
     public func contains(_ name: String) -> Bool { position(of: name) != nil }
+    func contains(_ name: String, key: UInt64) -> Bool { position(of: name, key: key) != nil }
 
     /// Appends without checking for an existing member: only for callers that checked (the parser does).
     mutating func appendUnchecked(_ name: String, _ value: JSON) {
-        members.append(Member(name: name, value: value))
+        appendUnchecked(name, value, key: JSONObject.nameKey(name))
+    }
+
+    mutating func appendUnchecked(_ name: String, _ value: JSON, key: UInt64) {
+        // Room for a token's claims at once: growing from 1 to 2 to 4 to 8 cost three reallocations a payload.
+        if members.capacity == 0 { members.reserveCapacity(8) }
+        members.append(Member(name: name, value: value, key: key))
         if index != nil {
             if !isKnownUniquelyReferenced(&index) { index = index.map { NameIndex($0.positions) } }
             index?.positions[ExactName(name)] = members.count - 1
@@ -142,15 +188,25 @@ extension JSON {
     /// - Throws: `WIFError(.inputInvalid)` naming the byte offset and what was wrong there.
     public static func parse<C: Collection>(_ bytes: C, maxDepth: Int = defaultMaxDepth) throws(WIFError) -> JSON
     where C.Element == UInt8 {
+        var compact = false
+        return try parse(bytes, maxDepth: maxDepth, compact: &compact)
+    }
+
+    /// Parses one JSON value and sets `compact` to whether the text is what `write(to:)` writes for it
+    /// (`isCompactForm`; false may also mean only "serialise it": the reader is conservative about escapes).
+    public static func parse<C: Collection>(_ bytes: C, maxDepth: Int = defaultMaxDepth, compact: inout Bool)
+    throws(WIFError) -> JSON where C.Element == UInt8 {
         let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { (buf) throws(WIFError) -> JSON in
+        let r = try array.withUnsafeBufferPointer { (buf) throws(WIFError) -> (JSON, Bool) in
             var p = JSONReader(buf: buf, maxDepth: maxDepth)
             p.skipWhitespace()
             let v = try p.value(depth: 0)
             p.skipWhitespace()
             if p.pos != buf.count { throw p.fail("unexpected data after the JSON value") }
-            return v
+            return (v, p.plain)
         }
+        compact = r.1
+        return r.0
     }
 
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(WIFError) -> JSON {
@@ -160,8 +216,16 @@ extension JSON {
     /// Parses a JSON object, or throws naming `what` when the value is another type.
     public static func parseObject<C: Collection>(_ bytes: C, what: String, maxDepth: Int = defaultMaxDepth)
     throws(WIFError) -> JSONObject where C.Element == UInt8 {
+        var compact = false
+        return try parseObject(bytes, what: what, maxDepth: maxDepth, compact: &compact)
+    }
+
+    /// `parseObject`, setting `compact` as `parse(_:maxDepth:compact:)` does.
+    public static func parseObject<C: Collection>(_ bytes: C, what: String, maxDepth: Int = defaultMaxDepth,
+                                                  compact: inout Bool) throws(WIFError) -> JSONObject
+    where C.Element == UInt8 {
         let v: JSON
-        do { v = try parse(bytes, maxDepth: maxDepth) } catch { throw error.located(what) }
+        do { v = try parse(bytes, maxDepth: maxDepth, compact: &compact) } catch { throw error.located(what) }
         guard case .object(let o) = v else { throw WIFError(.inputInvalid, "\(what) is a JSON \(v.typeName), not an object") }
         return o
     }
@@ -182,6 +246,8 @@ struct JSONReader {
     let buf: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
     var pos = 0
+    /// No whitespace outside strings, no escape and no DEL seen so far: the text is its own compact form.
+    var plain = true
 
     init(buf: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.buf = buf
@@ -193,7 +259,7 @@ struct JSONReader {
     mutating func skipWhitespace() {
         while pos < buf.count {
             switch buf[pos] {
-            case 0x20, 0x09, 0x0A, 0x0D: pos += 1
+            case 0x20, 0x09, 0x0A, 0x0D: pos += 1; plain = false
             default: return
             }
         }
@@ -231,8 +297,8 @@ struct JSONReader {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let start = pos
-            let name = try string()
-            if obj.contains(name) {
+            let (name, key) = try memberName()
+            if obj.contains(name, key: key) {
                 pos = start
                 throw fail("duplicate member name \"\(JSON.escapedForMessage(name))\"")
             }
@@ -241,7 +307,7 @@ struct JSONReader {
             pos += 1
             skipWhitespace()
             let v = try value(depth: depth)
-            obj.appendUnchecked(name, v)
+            obj.appendUnchecked(name, v, key: key)
             skipWhitespace()
             guard pos < buf.count else { throw fail("unexpected end of input") }
             if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -311,6 +377,35 @@ struct JSONReader {
         return v
     }
 
+    /// Names of JOSE headers and JWT claims up to 7 bytes long: a member name among them is taken from this list
+    /// instead of being made into a new String.
+    static let knownNames: [String] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "act", "may_act",
+                                       "cnf", "jkt", "alg", "typ", "kid", "jwk", "cty", "crit", "b64", "x5t", "azp",
+                                       "nonce", "htm", "htu", "ath", "kty", "crv", "x", "y", "n", "e", "d", "use"]
+    static let knownKeys: [UInt64] = knownNames.map(JSONObject.nameKey)
+
+    /// A member name (at the opening quote) and its `JSONObject.nameKey`.
+    mutating func memberName() throws(WIFError) -> (String, UInt64) {
+        var k: UInt64 = 0
+        var n = 0
+        while pos + 1 + n < buf.count {
+            let c = buf[pos + 1 + n]
+            if c == UInt8(ascii: "\"") {
+                let key = UInt64(n) << 56 | k
+                if let j = JSONReader.knownKeys.firstIndex(of: key) {
+                    pos += n + 2
+                    return (JSONReader.knownNames[j], key)
+                }
+                break
+            }
+            if n == 7 || c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
+            k |= UInt64(c) << (UInt64(n) * 8)
+            n += 1
+        }
+        let s = try string()
+        return (s, JSONObject.nameKey(s))
+    }
+
     mutating func string() throws(WIFError) -> String {
         let open = pos
         pos += 1
@@ -329,8 +424,10 @@ struct JSONReader {
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw fail("raw control character in string") }
+            if c == 0x7F { plain = false }
             pos += 1
         }
+        plain = false
         var bytes = Array(UnsafeBufferPointer(rebasing: buf[start..<pos]))
         while pos < buf.count {
             let c = buf[pos]
@@ -562,12 +659,13 @@ extension JSON {
 /// treat canonically equivalent strings as equal, which a verifier must not.
 extension String {
     @inline(__always) public func same(_ other: String) -> Bool {
-        // Lengths first (O(1) for native strings); equal bytes imply `==`, so `==` filters next; bytes decide.
-        guard utf8.count == other.utf8.count, self == other else { return false }
+        // Lengths first (O(1) for native and small strings), then the bytes. Not `==` first: for two different
+        // strings of one length (most claim names have three letters) it costs more than the byte comparison.
+        let n = utf8.count
+        guard n == other.utf8.count else { return false }
+        if n == 0 { return true }
         let r = utf8.withContiguousStorageIfAvailable { x in
-            other.utf8.withContiguousStorageIfAvailable { y in
-                x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
-            }
+            other.utf8.withContiguousStorageIfAvailable { y in memcmp(x.baseAddress!, y.baseAddress!, n) == 0 }
         }
         return (r ?? nil) ?? utf8.elementsEqual(other.utf8)
     }

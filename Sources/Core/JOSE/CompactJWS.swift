@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A JWS in compact serialization (RFC 7515 §7.1), split and decoded but not yet verified.
 ///
@@ -14,6 +17,8 @@ public struct CompactJWS: Sendable {
     public let signature: [UInt8]
     /// End of the signing input (the index of the second dot).
     public let signingInputEnd: Int
+    /// Whether `headerJSON` is its own compact serialisation (`JSON.isCompactForm`), noted while parsing it.
+    public let headerIsCompact: Bool
 
     public static let defaultMaxSize = 64 * 1024
     /// Largest decoded header accepted: headers carry a few short members.
@@ -55,6 +60,11 @@ public struct CompactJWS: Sendable {
                              reusing known: CompactJWS? = nil) throws(WIFError) -> CompactJWS {
         if token.isEmpty { throw malformed("the token is empty") }
         if token.count > maxSize { throw malformed("the token has \(token.count) bytes, more than the limit of \(maxSize)") }
+        // Fast path: find the two dots with memchr and let the strict base64url decoder, which refuses every byte
+        // outside the alphabet (dots and '=' included), check the segments. Any failure there goes to the
+        // byte-by-byte path below, which names the first wrong byte exactly as it always has: the fast path only
+        // skips a second pass over tokens that pass.
+        if let jws = fastParse(token, known: known) { return jws }
         var dots: [Int] = []
         // One table lookup a byte: 1 for the base64url alphabet, 2 for '.', 0 for anything else.
         let bad: Int? = token.withUnsafeBufferPointer { t in
@@ -78,7 +88,28 @@ public struct CompactJWS: Sendable {
         }
         if dots.count == 4 { throw malformed("the token has five segments: a JWE (encrypted), which wif does not decrypt") }
         if dots.count != 2 { throw malformed("the token has \(dots.count + 1) segment\(dots.count == 0 ? "" : "s"), a JWS has three") }
-        let h = token[0..<dots[0]], p = token[(dots[0] + 1)..<dots[1]], s = token[(dots[1] + 1)...]
+        return try split(token, dot1: dots[0], dot2: dots[1], known: known)
+    }
+
+    /// The JWS when its two dots are found and every segment decodes; nil for anything else, which the strict
+    /// path then judges (and names).
+    static func fastParse(_ token: [UInt8], known: CompactJWS?) -> CompactJWS? {
+        let dots: (Int, Int)? = token.withUnsafeBytes { t in
+            guard let base = t.baseAddress, let d1 = memchr(base, 0x2E, t.count) else { return nil }
+            let i1 = base.distance(to: UnsafeRawPointer(d1))
+            guard let d2 = memchr(base + i1 + 1, 0x2E, t.count - i1 - 1) else { return nil }
+            let i2 = base.distance(to: UnsafeRawPointer(d2))
+            // a third dot: five segments (a JWE) or more, which the strict path names
+            if memchr(base + i2 + 1, 0x2E, t.count - i2 - 1) != nil { return nil }
+            return (i1, i2)
+        }
+        guard let (d1, d2) = dots else { return nil }
+        return try? split(token, dot1: d1, dot2: d2, known: known)
+    }
+
+    /// Steps after the character check: segments decoded, the header parsed.
+    static func split(_ token: [UInt8], dot1: Int, dot2: Int, known: CompactJWS?) throws(WIFError) -> CompactJWS {
+        let h = token[0..<dot1], p = token[(dot1 + 1)..<dot2], s = token[(dot2 + 1)...]
         if h.isEmpty { throw malformed("the header segment is empty") }
         // base64url of L characters decodes to L * 3 / 4 bytes: at most maxHeaderSize for L <= (4 * max + 2) / 3.
         if h.count > (maxHeaderSize * 4 + 2) / 3 {
@@ -90,25 +121,31 @@ public struct CompactJWS: Sendable {
             guard let payload = Base64URL.decode(p) else { throw malformed("the payload segment is not valid base64url") }
             guard let signature = Base64URL.decode(s) else { throw malformed("the signature segment is not valid base64url") }
             return CompactJWS(bytes: token, header: known.header, headerJSON: known.headerJSON, payload: payload,
-                              signature: signature, signingInputEnd: dots[1])
+                              signature: signature, signingInputEnd: dot2, headerIsCompact: known.headerIsCompact)
         }
         guard let headerJSON = Base64URL.decode(h) else { throw malformed("the header segment is not valid base64url") }
         guard let payload = Base64URL.decode(p) else { throw malformed("the payload segment is not valid base64url") }
         guard let signature = Base64URL.decode(s) else { throw malformed("the signature segment is not valid base64url") }
         let header: JSONObject
+        var compact = false
         do {
-            header = try JSON.parseObject(headerJSON, what: "the header")
+            header = try JSON.parseObject(headerJSON, what: "the header", compact: &compact)
         } catch {
             throw malformed(error.detail.hasPrefix("invalid JSON") ? "the header: " + error.detail : error.detail)
         }
         return CompactJWS(bytes: token, header: header, headerJSON: headerJSON, payload: payload,
-                          signature: signature, signingInputEnd: dots[1])
+                          signature: signature, signingInputEnd: dot2, headerIsCompact: compact)
     }
 
     /// The payload as a JSON object (RFC 7519 §7.2 step 10), or `.malformed`.
-    public func claims() throws(WIFError) -> JSONObject {
+    public func claims() throws(WIFError) -> JSONObject { try claimsNotingForm().claims }
+
+    /// The claims, and whether the payload is its own compact serialisation (`JSON.isCompactForm`).
+    public func claimsNotingForm() throws(WIFError) -> (claims: JSONObject, compact: Bool) {
+        var compact = false
         do {
-            return try JSON.parseObject(payload, what: "the payload")
+            let c = try JSON.parseObject(payload, what: "the payload", compact: &compact)
+            return (c, compact)
         } catch {
             throw CompactJWS.malformed(error.detail.hasPrefix("invalid JSON") ? "the payload: " + error.detail : error.detail)
         }

@@ -15,9 +15,9 @@ public enum VerifyReport {
         out += #"{"valid":true,"#.utf8
         if let line { out += #""line":\#(line),"#.utf8 }
         out += #""header":"#.utf8
-        if JSON.isCompactForm(v.headerJSON) { out += v.headerJSON } else { JSON.object(v.header).write(to: &out) }
+        if v.headerIsCompact || JSON.isCompactForm(v.headerJSON) { out += v.headerJSON } else { JSON.object(v.header).write(to: &out) }
         out += #","claims":"#.utf8
-        if JSON.isCompactForm(v.payloadJSON) { out += v.payloadJSON } else { JSON.object(v.claims).write(to: &out) }
+        if v.payloadIsCompact || JSON.isCompactForm(v.payloadJSON) { out += v.payloadJSON } else { JSON.object(v.claims).write(to: &out) }
         out += #","kid":"#.utf8
         if let kid = v.key.kid { JSON.writeString(kid, to: &out) } else { out += "null".utf8 }
         out += #","alg":""#.utf8

@@ -4,7 +4,7 @@ extension Validator {
     /// Steps 6–10 of the check order (see Validator.swift).
     func checkClaims(_ c: JSONObject, now: Int64) throws(WIFError) {
         // 6. types of registered claims
-        for name in ["iss", "sub", "jti", "client_id", "scope"] {
+        for name in Validator.stringClaims {
             if let v = c[name], v.stringValue == nil {
                 throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a string")
             }
@@ -25,11 +25,7 @@ extension Validator {
         }
         if !policy.audiences.isEmpty {
             guard let aud else { throw Validator.reject(.missingClaim, "claim aud is required (--aud)") }
-            let norm = { (s: String) in
-                self.policy.audienceIgnoresTrailingSlash && s.utf8.last == 0x2F ? String(decoding: s.utf8.dropLast(), as: UTF8.self) : s
-            }
-            let want = policy.audiences.map(norm)
-            guard aud.contains(where: { want.containsExactly(norm($0)) }) else {
+            guard aud.contains(where: { audiences.containsExactly(normalizedAudience($0)) }) else {
                 throw Validator.reject(.badAudience, "aud \(Validator.list(aud)) does not name this audience (\(Validator.list(policy.audiences)))")
             }
         }
@@ -67,6 +63,13 @@ extension Validator {
         if let jti = c["jti"]?.stringValue, policy.rejectJTIs.containsExactly(jti) {
             throw Validator.reject(.jtiRejected, "jti \"\(JSON.escapedForMessage(jti))\" is rejected (--reject-jti)")
         }
+    }
+
+    static let stringClaims = ["iss", "sub", "jti", "client_id", "scope"]
+
+    /// An audience as compared: without its trailing slash when the policy ignores one.
+    func normalizedAudience(_ s: String) -> String {
+        policy.audienceIgnoresTrailingSlash && s.utf8.last == 0x2F ? String(decoding: s.utf8.dropLast(), as: UTF8.self) : s
     }
 
     /// A NumericDate claim (RFC 7519 §2): a finite JSON number, fractions allowed.

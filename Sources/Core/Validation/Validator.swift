@@ -11,6 +11,10 @@ public struct VerifiedToken: Sendable {
     /// serialising the parsed objects again (`VerifyReport.writeSuccessLine`).
     public let headerJSON: [UInt8]
     public let payloadJSON: [UInt8]
+    /// Whether `headerJSON` and `payloadJSON` are their own compact serialisations (`JSON.isCompactForm`),
+    /// noted by the parser: a result line then copies them.
+    public var headerIsCompact = false
+    public var payloadIsCompact = false
 }
 
 /// Judges compact JWS assertions offline (RFC 7515 §5.2, RFC 7519 §7.2, RFC 7523 §3, RFC 8725 §3).
@@ -40,6 +44,8 @@ public final class Validator {
     public let keys: KeyRing
     public let policy: Policy
     public let algorithms: AlgorithmSet
+    /// The policy's audiences as compared (`normalizedAudience`), made once and not for each token.
+    private(set) var audiences: [String] = []
     public static let maxCandidates = 8
     /// Prepared verifiers by key index and algorithm. They hold OpenSSL contexts and scratch buffers, so they
     /// live here and not in the shared KeyRing: a Validator belongs to one thread at a time.
@@ -56,6 +62,7 @@ public final class Validator {
         self.keys = keys
         self.policy = policy
         algorithms = keys.fittingAlgorithms(policy: policy)
+        audiences = policy.audiences.map(normalizedAudience)
         if algorithms.isEmpty {
             let allowed = policy.algorithms.map { " among " + $0.map(\.rawValue).sorted().joined(separator: ", ") } ?? ""
             var hint: String? = keys.skipped.isEmpty ? nil : "skipped keys: " +
@@ -141,10 +148,11 @@ public final class Validator {
             throw Validator.reject(.badSignature, "the \(alg.rawValue) signature does not verify with \(which)")
         }
         // 6. claims
-        let claims = try jws.claims()
+        let (claims, compact) = try jws.claimsNotingForm()
         try checkClaims(claims, now: now)
         return VerifiedToken(header: jws.header, claims: claims, key: keys.keys[idx], algorithm: alg, token: jws.bytes,
-                             headerJSON: jws.headerJSON, payloadJSON: jws.payload)
+                             headerJSON: jws.headerJSON, payloadJSON: jws.payload,
+                             headerIsCompact: jws.headerIsCompact, payloadIsCompact: compact)
     }
 
     /// The prepared verifier for key number `index` and `alg`.
