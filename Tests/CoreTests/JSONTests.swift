@@ -28,6 +28,51 @@ import Testing
         #expect(try noted(#"{"a":"\n"}"#) == false)
     }
 
+    // MARK: Writing strings eight bytes at a time
+
+    /// The escapes `writeString` writes, one byte at a time: the reference for its word-at-a-time scan.
+    static func referenceEscape(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x22]
+        for c in bytes {
+            switch c {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(c >> 4)], hex[Int(c & 15)]]
+            default: out.append(c)
+            }
+        }
+        return out + [0x22]
+    }
+
+    @Test(arguments: [0x00, 0x01, 0x09, 0x0A, 0x1F, 0x22, 0x5C, 0x7F] as [UInt8])
+    func everyEscapeIsFoundAtEveryPositionOfAWord(_ special: UInt8) throws {
+        // Plain runs around the byte, with bytes just beside the escaped ranges and non-ASCII text.
+        let plain: [UInt8] = Array("a é~ !#[]".utf8) + [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7E, 0x80, 0xFF - 0x3F]
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 31] {
+            for at in 0...length {
+                var body = (0..<length).map { plain[$0 % plain.count] }
+                body.insert(special, at: at)
+                let text = String(decoding: body, as: UTF8.self)
+                var out: [UInt8] = []
+                JSON.writeString(text, to: &out)
+                #expect(out == Self.referenceEscape(Array(text.utf8)), "length \(length), byte at \(at)")
+                #expect(try JSON.parse(out) == .string(text))
+            }
+        }
+    }
+
+    @Test func longPlainStringsAreCopiedWhole() throws {
+        let text = String(repeating: "spiffe://example.org/ns/ci/sa/job-é-", count: 40)
+        var out: [UInt8] = []
+        JSON.writeString(text, to: &out)
+        #expect(out == [0x22] + Array(text.utf8) + [0x22])
+    }
+
     // MARK: Member names: the known-name list and the length-and-prefix key
 
     @Test(arguments: [

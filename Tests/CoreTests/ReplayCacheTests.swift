@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import Core
+@testable import Core
 import Glibc
 import Testing
 
@@ -28,6 +28,31 @@ import Testing
 
     func check(_ cache: ReplayCache, _ v: VerifiedToken, at t: Int64 = now) -> Reason? {
         reason { try cache.check(v, leeway: 60, now: { t }) }
+    }
+
+    // MARK: Reading exp, and the message that names the token
+
+    @Test func expIsReadExactlyAsAnIntegerOrAsAnyOtherNumber() {
+        #expect(ReplayCache.expiry(.number("1796282154")) == 1_796_282_154)
+        #expect(ReplayCache.expiry(.number("-5")) == -5)
+        #expect(ReplayCache.expiry(.number("1796282154.5")) == 1_796_282_154.5)
+        #expect(ReplayCache.expiry(.number("1e3")) == 1000)
+        #expect(ReplayCache.expiry(.number("1234567890123456789")) == Double("1234567890123456789"))
+        #expect(ReplayCache.expiry(.string("1796282154")) == nil)
+        #expect(ReplayCache.expiry(.null) == nil)
+    }
+
+    @Test func aReplayNamesItsJTIAndATokenWithoutOneSaysSo() throws {
+        let dir = try ScratchDir()
+        let cache = ReplayCache(path: dir.file("cache"))
+        let v = try verified { $0.jti = .fixed("job-\u{1B}7") }
+        #expect(check(cache, v) == nil)
+        let again = errorDetail { try cache.check(v, leeway: 60, now: { Self.now }) }
+        #expect(again?.hasPrefix(#"jti "job-\u001b7" was already presented"#) == true, "\(again ?? "")")
+        let none = try verified { $0.jti = .omitted }
+        #expect(check(cache, none) == nil)
+        #expect(errorDetail { try cache.check(none, leeway: 60, now: { Self.now }) }?
+            .hasPrefix("this token (it has no jti) was already presented") == true)
     }
 
     // MARK: Identity

@@ -432,4 +432,21 @@ import Testing
         #expect(!TokenEndpoint.httpResponse(grant).contains("WWW-Authenticate"))
         #expect(TokenEndpoint.httpResponse(ok).hasPrefix("HTTP/1.1 200 OK\r\n"))
     }
+    /// RFC 6749 §3.2: one Content-Type, application/x-www-form-urlencoded in any letter case, parameters and
+    /// spaces or tabs around the media type allowed; anything else is invalid_request.
+    @Test func theContentTypeIsTheFormMediaTypeOnly() {
+        for ok in ["application/x-www-form-urlencoded", "Application/X-WWW-Form-URLEncoded; charset=utf-8",
+                   " \tapplication/x-www-form-urlencoded \t;x=y", "application/x-www-form-urlencoded;"] {
+            #expect(TokenEndpoint.contentTypeProblem([ok]) == nil, "\(ok)")
+        }
+        for bad in [["application/json"], ["application/x-www-form-urlencodedx"], ["application/x-www-form-urlencode"],
+                    [""], [], ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded"],
+                    ["application/x-www-form-\u{17F}rlencoded"], ["application x-www-form-urlencoded"]] {
+            guard case .failure(let error, _)? = TokenEndpoint.contentTypeProblem(bad) else {
+                Issue.record("\(bad) was accepted")
+                continue
+            }
+            #expect(error == .invalidRequest, "\(bad)")
+        }
+    }
 }

@@ -619,7 +619,17 @@ extension JSON {
         var s = s
         s.withUTF8 { u in
             var run = 0  // start of the pending run of bytes that need no escaping
-            for i in 0..<u.count {
+            // Eight bytes at a time while none needs escaping (SWAR: a word has a byte below 0x20, or equal to
+            // '"', '\\' or DEL, exactly when `needsEscape` is non-zero); the byte loop below takes the rest.
+            // Strings in events and token bodies are long runs of plain ASCII (issue 13).
+            var i = 0
+            if let base = u.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while i + 8 <= u.count && JSON.needsEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) == 0 {
+                    i += 8
+                }
+            }
+            for i in i..<u.count {
                 let c = u[i]
                 if c >= 0x20 && c != 0x22 && c != 0x5C && c != 0x7F { continue }
                 if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i])) }
@@ -638,6 +648,15 @@ extension JSON {
             if u.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count])) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Non-zero when one of the eight bytes of `w` is below 0x20, or is 0x22, 0x5C or 0x7F (the bytes `writeString`
+    /// escapes). Bytes of 0x80 and above never count: their top bit is masked out of every test.
+    @inline(__always) static func needsEscape(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & high }
+        let control = (w &- ones &* 0x20) & ~w & high
+        return control | zeroByte(w ^ (ones &* 0x22)) | zeroByte(w ^ (ones &* 0x5C)) | zeroByte(w ^ (ones &* 0x7F))
     }
 
     /// A string quoted for an error message: control characters escaped, cut at 80 characters.

@@ -226,11 +226,20 @@ extension TokenEndpoint {
 
     /// RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded only (one Content-Type).
     public static func contentTypeProblem(_ values: [String]) -> Outcome? {
-        let mediaType = values.first.map { String(decoding: ($0.utf8.split(separator: 0x3B, omittingEmptySubsequences: false).first ?? []), as: UTF8.self) }
-        let trimmed = mediaType.map { Substring($0).utf8.drop { $0 == 0x20 || $0 == 0x09 } }.map { String(decoding: $0, as: UTF8.self) }
-        var t = trimmed ?? ""
-        while t.utf8.last == 0x20 || t.utf8.last == 0x09 { t = String(t.dropLast()) }
-        if values.count == 1, t.sameIgnoringASCIICase("application/x-www-form-urlencoded") { return nil }
-        return .failure(.invalidRequest, WIFError(.invalidRequest, "Content-Type must be application/x-www-form-urlencoded"))
+        // The media type is what comes before any ';', without spaces or tabs around it; compared on the bytes.
+        guard values.count == 1, TokenEndpoint.isFormMediaType(values[0]) else {
+            return .failure(.invalidRequest, WIFError(.invalidRequest, "Content-Type must be application/x-www-form-urlencoded"))
+        }
+        return nil
+    }
+
+    static func isFormMediaType(_ value: String) -> Bool {
+        let want = "application/x-www-form-urlencoded".utf8
+        var u = Substring(value).utf8
+        if let semi = u.firstIndex(of: 0x3B) { u = u[..<semi] }
+        while let c = u.first, c == 0x20 || c == 0x09 { u = u.dropFirst() }
+        while let c = u.last, c == 0x20 || c == 0x09 { u = u.dropLast() }
+        guard u.count == want.count else { return false }
+        return zip(u, want).allSatisfy { a, b in (a | (a >= 0x41 && a <= 0x5A ? 0x20 : 0)) == b }
     }
 }

@@ -92,7 +92,7 @@ public final class ReplayCache {
     public var count: Int { entries.count }
 
     /// `record` for a memory-only cache: the same rules, without a file or a lock.
-    private func recordInMemory(_ hash: String, label: String, budget: Int?, exp: Double, until: Int64, leeway: Int64,
+    private func recordInMemory(_ hash: String, label: Label, budget: Int?, exp: Double, until: Int64, leeway: Int64,
                                 now t: Int64) throws(WIFError) -> Int64 {
         if Double(t) >= exp + Double(leeway) {
             throw WIFError(.expired, "exp \(Validator.num(exp)) has passed (now \(t), leeway \(leeway)s)")
@@ -112,7 +112,7 @@ public final class ReplayCache {
 
     /// The entry after one more use, or the rejection when the live entry `seen` has no use left: `replayed_jti`
     /// without a budget, `use_budget_exhausted` with one.
-    static func spent(_ seen: Entry?, label: String, budget: Int?, until: Int64) throws(WIFError) -> Entry {
+    static func spent(_ seen: Entry?, label: Label, budget: Int?, until: Int64) throws(WIFError) -> Entry {
         guard let seen else { return Entry(expiry: until) }
         guard let budget else {
             throw WIFError(.replayedJTI, "\(label) was already presented (remembered until \(seen.expiry))")
@@ -143,6 +143,20 @@ public final class ReplayCache {
         return Digest.sha256(out)
     }
 
+    /// How a message names the token: made only when one is written (building it for every accepted token cost a
+    /// server a few thousand instructions a request, issue 13).
+    struct Label: CustomStringConvertible {
+        let jti: String?
+        var description: String { jti.map { "jti \"\(JSON.escapedForMessage($0))\"" } ?? "this token (it has no jti)" }
+    }
+
+    /// exp as a number: an integer literal digit by digit, any other number through Double.
+    static func expiry(_ v: JSON) -> Double? {
+        guard case .number(let literal) = v else { return nil }
+        if let d = NumericDate.integerLiteral(literal) { return Double(d) }
+        return v.doubleValue
+    }
+
     /// Records the token as used once; throws `replayed_jti` when it was seen before and is still remembered.
     /// A `wif_max_uses` claim is ignored: this is the check for one-time objects (a jti, a DPoP proof).
     /// `now` is read after the lock is won; the time used is returned.
@@ -160,8 +174,8 @@ public final class ReplayCache {
 
     private func record(_ v: VerifiedToken, budget: Int?, leeway: Int64, now: () -> Int64) throws(WIFError) -> Int64 {
         let c = v.claims
-        let label = c["jti"]?.stringValue.map { "jti \"\(JSON.escapedForMessage($0))\"" } ?? "this token (it has no jti)"
-        guard let exp = c["exp"]?.doubleValue else {
+        let label = Label(jti: c["jti"]?.stringValue)
+        guard let exp = c["exp"].flatMap(ReplayCache.expiry) else {
             throw WIFError(.replayNeedsExp, "\(label) has no exp, so the replay cache cannot remember it for its whole life")
         }
         let until = max(Int64(min(exp, 1e12)) + leeway, 0)
