@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-import Core
+@testable import Core
 import Glibc
 import Testing
 
 /// Sources/Core/Operations/Verify.swift: the result objects of `--json` and `--batch`, and LineReader, which reads
 /// tokens one a line in bounded memory.
 @Suite struct VerifyReportTests {
+    @Test(arguments: [0, 1, 9, 10, 99, 100, 12_345, 1_000_000, Int.max, -1, -10, Int.min])
+    func lineNumbersAreWrittenAsDecimal(_ n: Int) {
+        var out: [UInt8] = []
+        VerifyReport.putDecimal(n, &out)
+        #expect(String(decoding: out, as: UTF8.self) == String(n))
+    }
+
     func lines(_ input: [UInt8], maxLine: Int) throws -> [LineReader.Line] {
         let fd = try pipeHolding(input)
         defer { close(fd) }

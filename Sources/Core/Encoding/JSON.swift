@@ -158,6 +158,10 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         }
     }
 
+    /// Reads a member by a name whose key is made once (`MemberName`): the claim checks look up a dozen names a
+    /// token, and making each key again cost more than the search (issue 12).
+    public subscript(_ name: MemberName) -> JSON? { position(of: name.name, key: name.key).map { members[$0].value } }
+
     public func contains(_ name: String) -> Bool { position(of: name) != nil }
     func contains(_ name: String, key: UInt64) -> Bool { position(of: name, key: key) != nil }
 
@@ -229,6 +233,21 @@ extension JSON {
         guard case .object(let o) = v else { throw WIFError(.inputInvalid, "\(what) is a JSON \(v.typeName), not an object") }
         return o
     }
+}
+
+/// A member name with its `JSONObject.nameKey` made once, for names looked up again and again.
+public struct MemberName: Sendable {
+    public let name: String
+    let key: UInt64
+    public init(_ name: String) {
+        self.name = name
+        key = JSONObject.nameKey(name)
+    }
+
+    public static let iss = MemberName("iss"), sub = MemberName("sub"), aud = MemberName("aud")
+    public static let exp = MemberName("exp"), nbf = MemberName("nbf"), iat = MemberName("iat")
+    public static let jti = MemberName("jti"), act = MemberName("act"), mayAct = MemberName("may_act")
+    public static let clientID = MemberName("client_id"), scope = MemberName("scope"), cnf = MemberName("cnf")
 }
 
 /// A member name hashed and compared by its UTF-8 bytes (no Unicode normalization, RFC 8259 §8.3).

@@ -12,7 +12,7 @@
 extension DPoP {
     /// The thumbprint a token is bound to, nil when it carries no `cnf` (see the rules).
     public static func boundKey(_ claims: JSONObject) throws(WIFError) -> String? {
-        guard let cnf = claims["cnf"] else { return nil }
+        guard let cnf = claims[.cnf] else { return nil }
         guard let o = cnf.objectValue else { throw WIFError(.dpopBoundToken, "cnf is a \(cnf.typeName), not an object") }
         guard let jkt = o["jkt"] else {
             throw WIFError(.dpopBoundToken, "cnf binds the token without jkt (another proof-of-possession method), which wif does not check")

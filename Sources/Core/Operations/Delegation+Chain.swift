@@ -6,7 +6,7 @@ extension Delegation {
     /// `act`. At most `Policy.hardMaxDelegationDepth` levels are listed; a level that is not an object ends it.
     /// `wif-verify --json` returns it as `delegation`, `wif-inspect` draws it.
     public static func levels(_ claims: JSONObject) -> [JSONObject]? {
-        guard var level = claims["act"] else { return nil }
+        guard var level = claims[.act] else { return nil }
         var out: [JSONObject] = []
         while out.count < Policy.hardMaxDelegationDepth, let o = level.objectValue {
             var entry = o

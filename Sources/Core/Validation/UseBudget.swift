@@ -16,12 +16,13 @@
 /// - `--max-uses` text is parsed as strictly: ASCII digits, no sign, no leading zero, 1 to `maximum` (exit 2).
 public enum UseBudget {
     public static let claim = "wif_max_uses"
+    static let member = MemberName(claim)
     /// The largest budget: a use is one replay-cache write, and a count fits 7 digits of a cache line.
     public static let maximum = 1_000_000
 
     /// The budget a verified token carries, nil without the claim.
     public static func of(_ claims: JSONObject) throws(WIFError) -> Int? {
-        guard let v = claims[claim] else { return nil }
+        guard let v = claims[member] else { return nil }
         guard case .number(let literal) = v, let n = Int64(literal), n >= 1, n <= Int64(maximum) else {
             throw WIFError(.badUseBudget, "claim \(claim) is \(describe(v)), not a whole number from 1 to \(maximum)")
         }

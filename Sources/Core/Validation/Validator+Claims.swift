@@ -6,19 +6,19 @@ extension Validator {
         // 6. types of registered claims
         for name in Validator.stringClaims {
             if let v = c[name], v.stringValue == nil {
-                throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a string")
+                throw Validator.reject(.malformed, "claim \(name.name) is a \(v.typeName), not a string")
             }
         }
         _ = try UseBudget.of(c)
-        let times = (exp: try numericDate(c, "exp"), nbf: try numericDate(c, "nbf"), iat: try numericDate(c, "iat"))
+        let times = (exp: try numericDate(c, .exp), nbf: try numericDate(c, .nbf), iat: try numericDate(c, .iat))
         let aud = try audienceValues(c)
         // 7. presence and identity
-        for name in policy.required where c[name] == nil {
+        for (i, name) in policy.required.enumerated() where c[requiredNames[i]] == nil {
             let why = Policy(profile: policy.profile).required.contains(name) ? "by profile \(policy.profile.rawValue)" : "(--require)"
             throw Validator.reject(.missingClaim, "claim \(name) is required \(why)")
         }
         if !policy.issuers.isEmpty {
-            guard let iss = c["iss"]?.stringValue else { throw Validator.reject(.missingClaim, "claim iss is required (--iss)") }
+            guard let iss = c[.iss]?.stringValue else { throw Validator.reject(.missingClaim, "claim iss is required (--iss)") }
             guard policy.issuers.containsExactly(iss) else {
                 throw Validator.reject(.badIssuer, "iss \"\(JSON.escapedForMessage(iss))\" is not a trusted issuer (\(Validator.list(policy.issuers)))")
             }
@@ -60,12 +60,12 @@ extension Validator {
         // 9. delegation
         try checkDelegation(c)
         // 10. jti
-        if let jti = c["jti"]?.stringValue, policy.rejectJTIs.containsExactly(jti) {
+        if let jti = c[.jti]?.stringValue, policy.rejectJTIs.containsExactly(jti) {
             throw Validator.reject(.jtiRejected, "jti \"\(JSON.escapedForMessage(jti))\" is rejected (--reject-jti)")
         }
     }
 
-    static let stringClaims = ["iss", "sub", "jti", "client_id", "scope"]
+    static let stringClaims: [MemberName] = [.iss, .sub, .jti, .clientID, .scope]
 
     /// An audience as compared: without its trailing slash when the policy ignores one.
     func normalizedAudience(_ s: String) -> String {
@@ -73,8 +73,9 @@ extension Validator {
     }
 
     /// A NumericDate claim (RFC 7519 §2): a finite JSON number, fractions allowed.
-    func numericDate(_ c: JSONObject, _ name: String) throws(WIFError) -> Double? {
-        guard let v = c[name] else { return nil }
+    func numericDate(_ c: JSONObject, _ member: MemberName) throws(WIFError) -> Double? {
+        guard let v = c[member] else { return nil }
+        let name = member.name
         guard case .number(let literal) = v else {
             throw Validator.reject(.malformed, "claim \(name) is a \(v.typeName), not a NumericDate number")
         }
@@ -89,7 +90,7 @@ extension Validator {
 
     /// aud as a list of strings (RFC 7519 §4.1.3: a string or an array of strings).
     func audienceValues(_ c: JSONObject) throws(WIFError) -> [String]? {
-        guard let v = c["aud"] else { return nil }
+        guard let v = c[.aud] else { return nil }
         if let s = v.stringValue { return [s] }
         guard let a = v.arrayValue else { throw Validator.reject(.malformed, "claim aud is a \(v.typeName), not a string or array") }
         var out: [String] = []
@@ -101,7 +102,7 @@ extension Validator {
     }
 
     func checkSubject(_ c: JSONObject) throws(WIFError) {
-        let sub = c["sub"]?.stringValue
+        let sub = c[.sub]?.stringValue
         if let sub, policy.rejectSubjects.containsExactly(sub) {
             throw Validator.reject(.subjectRejected, "sub \"\(JSON.escapedForMessage(sub))\" is rejected (--reject-sub)")
         }
@@ -120,13 +121,13 @@ extension Validator {
             }
         }
         if policy.issEqualsSub {
-            let iss = c["iss"]?.stringValue
+            let iss = c[.iss]?.stringValue
             if iss == nil || sub == nil || !(iss ?? "").same(sub ?? "") {
                 throw Validator.reject(.badSubject, "iss \"\(JSON.escapedForMessage(iss ?? ""))\" and sub \"\(JSON.escapedForMessage(sub ?? ""))\" must both be the client id (RFC 7523 §3)")
             }
         }
         if let id = policy.clientID, policy.profile == .idJAG {
-            let named = c["client_id"]?.stringValue
+            let named = c[.clientID]?.stringValue
             guard named?.same(id) == true else {
                 throw Validator.reject(.clientIDMismatch, "client_id \"\(JSON.escapedForMessage(named ?? ""))\" is not the client \"\(JSON.escapedForMessage(id))\" (--client-id)")
             }
@@ -136,10 +137,10 @@ extension Validator {
     }
 
     func checkDelegation(_ c: JSONObject) throws(WIFError) {
-        if let m = c["may_act"], m.objectValue == nil {
+        if let m = c[.mayAct], m.objectValue == nil {
             throw Validator.reject(.badDelegation, "claim may_act is a \(m.typeName), not an object (RFC 8693 §4.4)")
         }
-        guard let act = c["act"] else {
+        guard let act = c[.act] else {
             if !policy.actors.isEmpty { throw Validator.reject(.actorRejected, "no act claim, and --actor requires an allowed actor") }
             return
         }
@@ -151,14 +152,14 @@ extension Validator {
             guard let o = level.objectValue else {
                 throw Validator.reject(.badDelegation, "act at depth \(depth) is a \(level.typeName), not an object (RFC 8693 §4.1)")
             }
-            guard let s = o["sub"]?.stringValue else {
+            guard let s = o[.sub]?.stringValue else {
                 throw Validator.reject(.badDelegation, "act at depth \(depth) has no string sub")
             }
             if depth == 1 { current = s }
             if depth > policy.maxDelegationDepth {
                 throw Validator.reject(.delegationTooDeep, "the act chain is deeper than \(policy.maxDelegationDepth)")
             }
-            guard let next = o["act"] else { break }
+            guard let next = o[.act] else { break }
             level = next
         }
         if !policy.actors.isEmpty, let current, !policy.actors.containsExactly(current) {

@@ -46,6 +46,8 @@ public final class Validator {
     public let algorithms: AlgorithmSet
     /// The policy's audiences as compared (`normalizedAudience`), made once and not for each token.
     private(set) var audiences: [String] = []
+    /// `policy.required` with their lookup keys made once.
+    let requiredNames: [MemberName]
     public static let maxCandidates = 8
     /// Prepared verifiers by key index and algorithm. They hold OpenSSL contexts and scratch buffers, so they
     /// live here and not in the shared KeyRing: a Validator belongs to one thread at a time.
@@ -62,6 +64,7 @@ public final class Validator {
         self.keys = keys
         self.policy = policy
         algorithms = keys.fittingAlgorithms(policy: policy)
+        requiredNames = policy.required.map(MemberName.init)
         audiences = policy.audiences.map(normalizedAudience)
         if algorithms.isEmpty {
             let allowed = policy.algorithms.map { " among " + $0.map(\.rawValue).sorted().joined(separator: ", ") } ?? ""
