@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import Core
+@testable import Core
 import Testing
 
 /// The strict JSON reader and writer against RFC 8259 (grammar, §7 strings, §8.1 UTF-8), RFC 7515 §4 /
@@ -26,6 +26,13 @@ import Testing
         }
         // Conservative on escapes: the writer would write `\n` the same way, but "serialise it" is never wrong.
         #expect(try noted(#"{"a":"\n"}"#) == false)
+    }
+
+    @Test func theWrittenOutKeysOfMemberNamesAreTheirNameKeys() {
+        for m in MemberName.all + [UseBudget.member] {
+            #expect(m.key == JSONObject.nameKey(m.name), "\(m.name)")
+        }
+        #expect(UseBudget.member.name == UseBudget.claim)
     }
 
     // MARK: Writing strings eight bytes at a time

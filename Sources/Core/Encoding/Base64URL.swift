@@ -62,9 +62,11 @@ public enum Base64URL {
         let n = src.count
         if n % 4 == 1 { return nil }
         let outLen = n * 3 / 4
-        var out = [UInt8](repeating: 0, count: outLen)
-        let ok: Bool = decodeTable.withUnsafeBufferPointer { t in
-            out.withUnsafeMutableBufferPointer { o in
+        // Decoded into scratch space, then copied into an Array: `[UInt8](repeating:count:)` and
+        // `init(unsafeUninitializedCapacity:)` reach the array buffer initialiser unspecialised, which looks up its
+        // generic metadata on every call (2% of an HS256 batch, issue 12); copying a buffer does not.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Swift.max(outLen, 1)) { o -> [UInt8]? in
+            let ok: Bool = decodeTable.withUnsafeBufferPointer { t in
                 var i = 0, j = 0
                 while i + 4 <= n {
                     let a = t[Int(src[i])], b = t[Int(src[i + 1])], c = t[Int(src[i + 2])], d = t[Int(src[i + 3])]
@@ -88,8 +90,8 @@ public enum Base64URL {
                 }
                 return true
             }
+            return ok ? Array(UnsafeBufferPointer(rebasing: o[0..<outLen])) : nil
         }
-        return ok ? out : nil
     }
 
     public static func decode(_ text: String) -> [UInt8]? { decode(Array(text.utf8)) }

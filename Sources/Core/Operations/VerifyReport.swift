@@ -42,16 +42,19 @@ public enum VerifyReport {
         out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    /// `n` in decimal ASCII.
+    /// `n` in decimal ASCII (digits made right to left on the stack: division by the constant 10 is a multiply).
     static func putDecimal(_ n: Int, _ out: inout [UInt8]) {
         if n < 0 { out.append(UInt8(ascii: "-")) }
         var v = n.magnitude
-        var div: UInt = 1
-        while v / div >= 10 { div *= 10 }
-        while div > 0 {
-            out.append(UInt8(truncatingIfNeeded: v / div) + 0x30)
-            v %= div
-            div /= 10
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { b in
+            var i = b.count
+            repeat {
+                i -= 1
+                b[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+            } while v > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i...]))
         }
     }
 

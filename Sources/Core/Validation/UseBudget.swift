@@ -16,7 +16,7 @@
 /// - `--max-uses` text is parsed as strictly: ASCII digits, no sign, no leading zero, 1 to `maximum` (exit 2).
 public enum UseBudget {
     public static let claim = "wif_max_uses"
-    static let member = MemberName(claim)
+    static let member = MemberName("wif_max_uses", key: 0x0C78_616D_5F66_6977)
     /// The largest budget: a use is one replay-cache write, and a count fits 7 digits of a cache line.
     public static let maximum = 1_000_000
 

@@ -4,7 +4,7 @@ extension Validator {
     /// Steps 6–10 of the check order (see Validator.swift).
     func checkClaims(_ c: JSONObject, now: Int64) throws(WIFError) {
         // 6. types of registered claims
-        for name in Validator.stringClaims {
+        for name in [MemberName.iss, .sub, .jti, .clientID, .scope] {
             if let v = c[name], v.stringValue == nil {
                 throw Validator.reject(.malformed, "claim \(name.name) is a \(v.typeName), not a string")
             }
@@ -64,8 +64,6 @@ extension Validator {
             throw Validator.reject(.jtiRejected, "jti \"\(JSON.escapedForMessage(jti))\" is rejected (--reject-jti)")
         }
     }
-
-    static let stringClaims: [MemberName] = [.iss, .sub, .jti, .clientID, .scope]
 
     /// An audience as compared: without its trailing slash when the policy ignores one.
     func normalizedAudience(_ s: String) -> String {
