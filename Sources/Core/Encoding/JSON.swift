@@ -246,7 +246,7 @@ public struct MemberName: Sendable {
     }
 
     /// A name with its key written out, so the constants below are static data: made with `init(_:)`, each use
-    /// went through swift_once (1.3% of an HS256 batch). MemberNameTests checks every key against `nameKey`.
+    /// went through swift_once (1.3% of an HS256 batch). A JSONTests test checks every key against `nameKey`.
     init(_ name: String, key: UInt64) {
         self.name = name
         self.key = key
