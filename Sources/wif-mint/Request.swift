@@ -58,10 +58,9 @@ enum Request: Command {
         s.params = a.values(param)
         s.clientAuth = a.value(clientAuth)
         s.clientSecretFile = a.value(clientSecretFile)
-        let credentials = try s.clientCredentials()
+        let text = try s.rendered(as: output)
         var w = StdoutWriter()
-        try w.write(try output.render(try s.parameters() + credentials.params, header: credentials.header,
-                                      secret: s.clientAuth != nil))
+        try w.write(text)
         try w.flush()
     }
 }

@@ -250,7 +250,18 @@ import Testing
         let m = try HTTPRequestMessage.parse(Array(http.utf8), maxBody: 1000)
         #expect(m.target == "/token?x=1" && m.values("host") == ["as.example:8443"] && m.values("authorization") == [header ?? ""])
         #expect(reason { try TokenRequest.Output.body.render(params, header: header, secret: true) } == .usage)
+        // The whole rendering: with client authentication, curl reads its configuration (and the secret) on
+        // standard input; the same request without a secret is a one-line curl command.
+        let whole = try s.rendered(as: .curl("https://as.example/token"))
+        #expect(whole == curl)
         s.clientAuth = "post"
+        let posted = try s.rendered(as: .curl("https://as.example/token"))
+        #expect(posted.hasPrefix("curl -sS -K - <<'WIF_CURL_CONFIG'\n"))
+        #expect(!posted.split(separator: "\n")[0].contains("client_secret"))
+        var open = TokenRequest.Settings()
+        open.assertion = RFC.a1Token
+        let plainCurl = try open.rendered(as: .curl("https://as.example/token"))
+        #expect(plainCurl.hasPrefix("curl -sS -X POST ") && !plainCurl.contains("WIF_CURL_CONFIG"))
         #expect(try s.clientCredentials().params.map(\.1) == ["p&ss:w rd%"])
         s.clientAuth = "tls"
         #expect(reason { try s.clientCredentials() } == .usage)

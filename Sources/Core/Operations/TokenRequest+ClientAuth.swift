@@ -16,6 +16,15 @@
 ///   directives or headers).
 extension TokenRequest.Settings {
     /// The Authorization header (basic) or the extra body parameter (post).
+    /// The request as `output` prints it (`wif-mint request`): the parameters with the client's credentials, and
+    /// curl's configuration on standard input rather than its command line whenever a client secret is in it
+    /// (client authentication), so the secret never reaches an argv.
+    public func rendered(as output: TokenRequest.Output) throws(WIFError) -> String {
+        let credentials = try clientCredentials()
+        return try output.render(try parameters() + credentials.params, header: credentials.header,
+                                 secret: clientAuth != nil)
+    }
+
     public func clientCredentials() throws(WIFError) -> (header: String?, params: [(String, String)]) {
         guard let clientAuth else {
             if clientSecretFile != nil { throw WIFError(.usage, "--client-secret-file needs --client-auth basic or post") }
