@@ -10,7 +10,7 @@ C=Fuzz/corpus
 K=Fuzz/keys
 NOW=1767323400
 chmod 600 $K/*.jwk
-rm -rf "$C" && mkdir -p "$C"/{token,jwk,pem,form,json,time,inspect,replay}
+rm -rf "$C" && mkdir -p "$C"/{token,jwk,pem,form,json,time,inspect,replay,dpop}
 seed() { printf "%s" "$3" > "$C/$1/$2"; }
 mint() { "$BIN/wif-mint" token --now $NOW --iat $NOW --jti "fuzz-$RANDOM" "$@"; }
 
@@ -134,4 +134,22 @@ seed replay uses-one "1767323760 $h 1"$'\n'
 seed replay uses-zero-padded "1767323760 $h 02"$'\n'
 seed replay uses-too-many "1767323760 $h 1000001"$'\n'
 seed replay uses-crlf "1767323760 $h 5"$'\r\n'
+# --- dpop: proofs for fuzz-dpop's requirements, the fixtures (each wrong in exactly one way), and PAYLOAD /
+# HEADER\nPAYLOAD JSON that fuzz-dpop signs itself with the ES256 key
+printf 'fuzz-access-token' > "$C/dpop/.ath"
+dpop() { "$BIN/wif-mint" dpop -k $K/es256.jwk --now $NOW --iat $NOW --jti "fuzz-$RANDOM" "$@"; }
+dpop --htm POST --htu https://as.example/token > $C/dpop/token-request
+dpop --htm GET --htu https://rs.example/mcp --ath "$C/dpop/.ath" --nonce n-0S6_WzA2Mj > $C/dpop/resource-request
+"$BIN/wif-mint" dpop -k $K/eddsa.jwk --now $NOW --iat $NOW --htm POST --htu https://as.example/token > $C/dpop/eddsa
+"$BIN/wif-mint" dpop -k $K/rs256.jwk --now $NOW --iat $NOW --htm POST --htu https://as.example/token > $C/dpop/rs256
+dpop --htm POST --htu https://as.example/token --fixtures | python3 -c '
+import json, sys
+for name, proof in json.load(sys.stdin)["proofs"].items():
+    open(sys.argv[1] + "/fixture-" + name, "w").write(proof)
+' "$C/dpop"
+rm -f "$C/dpop/.ath"
+seed dpop payload '{"jti":"fuzz-1","htm":"POST","htu":"https://as.example/token","iat":1767323400}'
+seed dpop payload-ath '{"jti":"fuzz-2","htm":"GET","htu":"https://rs.example/mcp","iat":1767323400,"ath":"sjCx80gFr6frn_RKoRX-SYCkOC8fqCVESxLr5oWZFlw","nonce":"n-0S6_WzA2Mj"}'
+seed dpop header-payload '{"typ":"dpop+jwt","alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"fzTO6Rk05-QO68qw3UQOGxz8oV2h-_jgciiA22e1nM4","y":"5dLjmgtxfgA4nZPDIFYA3bnO3Rz_SlEsBsDhowCZQlU"}}
+{"jti":"fuzz-3","htm":"POST","htu":"https://as.example:443/a/../token","iat":1767323400}'
 du -sh "$C"; for d in "$C"/*; do echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"; done

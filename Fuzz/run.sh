@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 OUT=${FUZZ_BUILD:-.build-fuzz}
 SECS=${1:?usage: Fuzz/run.sh SECONDS [target ...]}
 shift
-TARGETS=${*:-token jwk pem form json time inspect replay}
+TARGETS=${*:-token jwk pem form json time inspect replay dpop}
 Fuzz/build.sh $TARGETS || exit 2
 
 # Longest input per target: enough for the documented bounds the target exercises, small enough to stay fast.
@@ -25,9 +25,10 @@ max_len() {
         time) echo 64 ;;
         inspect) echo 16384 ;;
         replay) echo 4096 ;;    # about 70 lines: enough for ordering, duplicates and a damaged line among good ones
+        dpop) echo 17408 ;;     # past the 16 KiB proof bound (DPoP.maxProofSize)
     esac
 }
-dict() { case $1 in json|jwk|inspect|token) echo -dict=Fuzz/dict/json.dict ;; esac; }
+dict() { case $1 in json|jwk|inspect|token|dpop) echo -dict=Fuzz/dict/json.dict ;; esac; }
 
 export SWIFT_BACKTRACE=enable=no           # libFuzzer reports crashes itself; the Swift backtracer is slow
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
