@@ -30,6 +30,46 @@ import Testing
         reason { try cache.check(v, leeway: 60, now: { t }) }
     }
 
+    // MARK: Spending a batch
+
+    /// `spend(batch:)` judges each token as separate `spend`s would, in order, and leaves the same file bytes.
+    @Test func aBatchSpendsAsSeparateSpendsWould() throws {
+        let a = try verified { $0.jti = .fixed("a") }
+        let b = try verified { $0.jti = .fixed("b") }
+        let twice = try verified { $0.jti = .fixed("twice"); $0.maxUses = 2 }
+        let noExp = try verified { $0.jti = .fixed("no-exp"); $0.noExp = true }
+        let tokens = [a, b, a, twice, twice, twice, noExp, b]
+        let dir = try ScratchDir()
+        let batch = ReplayCache(path: dir.file("batch"))
+        let outcome = try batch.spend(batch: tokens, leeway: 60, now: { Self.now })
+        #expect(outcome.stop == nil)
+        let got = outcome.results.map { r -> Reason? in if case .failure(let e) = r { e.reason } else { nil } }
+        #expect(got == [nil, nil, .replayedJTI, nil, nil, .useBudgetExhausted, .replayNeedsExp, .replayedJTI])
+        let one = ReplayCache(path: dir.file("one"))
+        let each = tokens.map { v in reason { try one.spend(v, leeway: 60, now: { Self.now }) } }
+        #expect(each == got)
+        #expect(try fileBytes(dir.file("batch")) == fileBytes(dir.file("one")))
+        // Another process sees the batch's entries.
+        #expect(check(ReplayCache(path: dir.file("batch")), a) == .replayedJTI)
+        // Nothing to spend: nothing is locked or written.
+        #expect(try ReplayCache(path: dir.file("empty")).spend(batch: [], leeway: 60, now: { Self.now }).results.isEmpty)
+        #expect(access(dir.file("empty"), F_OK) != 0)
+    }
+
+    func fileBytes(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress!, 4096) }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return out
+    }
+
     // MARK: Reading exp, and the message that names the token
 
     @Test func expIsReadExactlyAsAnIntegerOrAsAnyOtherNumber() {

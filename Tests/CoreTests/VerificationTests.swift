@@ -37,6 +37,46 @@ import Testing
         return (summary, sink.objects)
     }
 
+    // MARK: a batch with a replay cache, spent a chunk at a time
+
+    /// More tokens than one chunk (`Verification.maxChunk`), read from a file (all of it readable at once, so the
+    /// chunks are full), with replays inside a chunk and across chunks, an empty and an overlong line among them:
+    /// every answer is the one separate spends would give, in input order, and the cache keeps them all.
+    @Test func aBatchWithACacheAnswersInOrderAcrossChunks() throws {
+        let v = try verification(replay: true)
+        var lines: [[UInt8]] = []
+        for i in 0..<(Verification.maxChunk + 300) { lines.append(try token { $0.jti = .fixed("j\(i)") }) }
+        let extra: [[UInt8]] = [lines[0], [], [UInt8](repeating: 0x41, count: CompactJWS.defaultMaxSize + 10), lines[5],
+                                lines[Verification.maxChunk + 299]]
+        let all = lines[0..<10] + [lines[3]] + lines[10...] + extra
+        let path = dir.file("batch-input")
+        try Output.writeAtomically(Array(all.joined(separator: [0x0A])) + [0x0A], to: path, mode: 0o600)
+        let fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var sink = CollectingSink()
+        let summary = try v.verifyBatch(fd: fd, to: &sink)
+        let results = sink.objects
+        #expect(summary.tokens == all.count && results.count == all.count)
+        #expect(results.map { $0["line"]?.int64Value } == (1...all.count).map { Int64($0) })
+        let reasons = results.map { $0["reason"]?.stringValue ?? "ok" }
+        var want = [String](repeating: "ok", count: all.count)
+        want[10] = "replayed_jti"  // lines[3] again, in the same chunk
+        let tail = all.count - extra.count
+        want[tail] = "replayed_jti"  // lines[0], chunks later
+        want[tail + 1] = "malformed"  // empty
+        want[tail + 2] = "malformed"  // too long
+        want[tail + 3] = "replayed_jti"
+        want[tail + 4] = "replayed_jti"  // the last token of the first pass, in the same chunk as its repeat
+        #expect(reasons == want)
+        #expect(summary.rejected == 6)
+        // Every accepted jti is in the file: another verifier refuses each of them.
+        let other = try verification(replay: true)
+        for t in [lines[1], lines[Verification.maxChunk], lines[Verification.maxChunk + 299]] {
+            #expect(reason { try other.verify(t) } == .replayedJTI)
+        }
+    }
+
     // MARK: one token
 
     @Test func oneToken() throws {

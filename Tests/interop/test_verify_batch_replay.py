@@ -11,6 +11,7 @@ files must be regular files of the caller, not writable by others, with exact li
 """
 import json
 import os
+import select
 import stat
 import subprocess
 import time
@@ -473,8 +474,7 @@ def test_lock_timeout_needs_replay_cache(verify_keys):
 
 
 def test_idle_batch_does_not_hold_the_lock(verify_keys, tmp_path):
-    """An idle --batch held the cache lock, blocking every other verifier on that cache without limit.
-    (Batch output is buffered, so the results are read at the end.)"""
+    """An idle --batch held the cache lock, blocking every other verifier on that cache without limit."""
     cache = tmp_path / "replay.cache"
     batch = subprocess.Popen(replay_cmd(verify_keys, cache, "--batch"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
@@ -494,6 +494,33 @@ def test_idle_batch_does_not_hold_the_lock(verify_keys, tmp_path):
         if batch.poll() is None:
             batch.kill()
             batch.wait()
+    assert len(cache.read_text().splitlines()) == 2
+
+
+def test_batch_answers_each_token_before_reading_the_next(verify_keys, tmp_path):
+    """A producer that sends one token and waits for its answer before the next got nothing until standard input
+    closed: the results were buffered. With a replay cache the tokens read so far are also spent before the batch
+    waits for more, so the first token sent again after its answer is a replay."""
+    cache = tmp_path / "replay.cache"
+    t, u = mint(verify_keys), mint(verify_keys)
+    batch = subprocess.Popen(verify_cmd(verify_keys, "--batch", "--replay-cache", cache), stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    answers = []
+    try:
+        for token in (t, u, t):
+            batch.stdin.write((token + "\n").encode())
+            batch.stdin.flush()
+            ready, _, _ = select.select([batch.stdout], [], [], 20)
+            assert ready, f"no answer to line {len(answers) + 1} while the batch waited for the next token"
+            answers.append(json.loads(batch.stdout.readline()))
+        batch.stdin.close()
+        assert batch.wait(timeout=20) == 1
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait()
+    assert [a.get("reason") for a in answers] == [None, None, "replayed_jti"]
+    assert [a["line"] for a in answers] == [1, 2, 3]
     assert len(cache.read_text().splitlines()) == 2
 
 

@@ -51,6 +51,14 @@ public struct LineReader {
         }
     }
 
+    /// Whether `next()` may have to wait for input: no whole line is buffered, input has not ended, and nothing is
+    /// waiting to be read (`poll(2)` with no timeout). A batch spends what it has before it waits.
+    public var mayBlock: Bool {
+        if newline(from: start) != nil || eof { return false }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, 0) == 0
+    }
+
     /// The next line without its newline (and a CR before it), or nil at end of input.
     public mutating func next() throws(WIFError) -> Line? {
         var skipped = 0

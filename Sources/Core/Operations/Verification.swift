@@ -6,6 +6,13 @@ import Glibc
 /// Where a use case writes its output bytes (standard output, in the tools).
 public protocol ByteSink {
     mutating func write(_ bytes: [UInt8]) throws(WIFError)
+    /// Hands on what was written so far (a buffered standard output writes it); a batch calls it before it waits
+    /// for input, so the results of the tokens read so far reach a pipeline at once.
+    mutating func flush() throws(WIFError)
+}
+
+extension ByteSink {
+    public mutating func flush() throws(WIFError) {}
 }
 
 /// The verification use case of `wif-verify` and `wif-inspect --jwks`: one token, or a batch, judged by one
@@ -65,6 +72,10 @@ public struct Verification {
     }
 
     /// Judges tokens one a line from `fd`, writing each result line (JSON and a newline) to `sink`.
+    /// With a replay cache, accepted tokens are spent a chunk at a time (`ReplayCache.spend(batch:)`: one lock and
+    /// one write of the file for the chunk): a chunk is what can be read without waiting, at most `maxChunk`
+    /// tokens, so every token read is spent before the batch waits for more input (another verifier of the same
+    /// cache sees it at once), and results keep input order. Before waiting, the sink is flushed too.
     public func verifyBatch<S: ByteSink>(fd: Int32, to sink: inout S) throws(WIFError) -> BatchSummary {
         let maxLine = validator.policy.maxTokenSize
         var reader = LineReader(fd: fd, maxLine: maxLine)
@@ -74,30 +85,68 @@ public struct Verification {
         // their results wait until a real line comes, and without one the batch could not be judged.
         var pendingEmpty: [Int] = []
         var sawToken = false
+        // With a replay cache: result lines and accepted tokens not yet spent, in input order.
+        var chunk: [ChunkItem] = []
+        var acceptedInChunk = 0
+        func put(_ bytes: [UInt8], _ sink: inout S) throws(WIFError) {
+            if replayCache == nil { try sink.write(bytes) } else { chunk.append(.text(bytes)) }
+        }
+        func failureLine(_ e: WIFError, _ n: Int, _ token: [UInt8]?) -> [UInt8] {
+            var line = [UInt8]()
+            VerifyReport.failure(e, line: n, token: token).write(to: &line)
+            line.append(0x0A)
+            return line
+        }
         func flushPending(_ sink: inout S) throws(WIFError) {
-            for n in pendingEmpty {
-                out.removeAll(keepingCapacity: true)
-                VerifyReport.failure(WIFError(.malformed, "the token is empty"), line: n).write(to: &out)
-                out.append(0x0A)
-                try sink.write(out)
-            }
+            for n in pendingEmpty { try put(failureLine(WIFError(.malformed, "the token is empty"), n, nil), &sink) }
             pendingEmpty.removeAll()
-            out.removeAll(keepingCapacity: true)
+        }
+        /// Spends the chunk's accepted tokens and writes its lines in order.
+        func drain(_ sink: inout S) throws(WIFError) {
+            guard let cache = replayCache, !chunk.isEmpty else { return }
+            defer { chunk.removeAll(keepingCapacity: true); acceptedInChunk = 0 }
+            var tokens: [VerifiedToken] = []
+            tokens.reserveCapacity(acceptedInChunk)
+            for case .accepted(let v, _) in chunk { tokens.append(v) }
+            let outcome: ReplayCache.BatchOutcome
+            do { outcome = try cache.spend(batch: tokens, leeway: validator.policy.leeway, now: clock.now) } catch {
+                // Nothing was spent: the lines before the first accepted token are still answers.
+                for item in chunk { guard case .text(let b) = item else { break }; try sink.write(b) }
+                throw error
+            }
+            var k = 0
+            items: for item in chunk {
+                switch item {
+                case .text(let b):
+                    try sink.write(b)
+                case .accepted(let v, let n):
+                    // Past the token that stopped the batch (`outcome.stop`, thrown below) nothing is answered.
+                    guard k < outcome.results.count else { break items }
+                    out.removeAll(keepingCapacity: true)
+                    switch outcome.results[k] {
+                    case .success: VerifyReport.writeSuccessLine(v, line: n, to: &out)
+                    case .failure(let e):
+                        summary.rejected += 1
+                        out = failureLine(e, n, v.token)
+                    }
+                    k += 1
+                    try sink.write(out)
+                }
+            }
+            if let stop = outcome.stop { throw stop }
         }
         while let line = try reader.next() {
             summary.tokens += 1
-            out.removeAll(keepingCapacity: true)
+            let n = summary.tokens
             switch line {
             case .line(let bytes) where bytes.isEmpty:
                 summary.rejected += 1
-                pendingEmpty.append(summary.tokens)
+                pendingEmpty.append(n)
                 continue
-            case .tooLong(let n):
+            case .tooLong(let length):
                 try flushPending(&sink)
                 summary.rejected += 1
-                let e = WIFError(.malformed, "the token has \(n) bytes, more than the limit of \(maxLine)")
-                VerifyReport.failure(e, line: summary.tokens).write(to: &out)
-                out.append(0x0A)
+                try put(failureLine(WIFError(.malformed, "the token has \(length) bytes, more than the limit of \(maxLine)"), n, nil), &sink)
             case .line(let bytes):
                 try flushPending(&sink)
                 let now = clock.now()
@@ -105,23 +154,45 @@ public struct Verification {
                     let v = try validator.verify(bytes, now: now)
                     if let dpop { try DPoP.checkBinding(v, dpop, now: now) }
                     try UseBudget.requireCache(v.claims, cache: replayCache)
-                    try replayCache?.spend(v, leeway: validator.policy.leeway, now: clock.now)
-                    VerifyReport.writeSuccessLine(v, line: summary.tokens, to: &out)
+                    if replayCache != nil {
+                        chunk.append(.accepted(v, line: n))
+                        acceptedInChunk += 1
+                    } else {
+                        out.removeAll(keepingCapacity: true)
+                        VerifyReport.writeSuccessLine(v, line: n, to: &out)
+                        try sink.write(out)
+                    }
                 } catch {
-                    guard error.reason.isRejection else { throw error }
+                    guard error.reason.isRejection else {
+                        try drain(&sink)
+                        throw error
+                    }
                     summary.rejected += 1
-                    VerifyReport.failure(error, line: summary.tokens, token: bytes).write(to: &out)
-                    out.append(0x0A)
+                    try put(failureLine(error, n, bytes), &sink)
                 }
             }
             sawToken = true
-            try sink.write(out)
+            if reader.mayBlock {
+                try drain(&sink)
+                try sink.flush()
+            } else if acceptedInChunk >= Verification.maxChunk {
+                try drain(&sink)
+            }
         }
         guard sawToken else {
             throw WIFError(.inputEmpty, "standard input holds no token: nothing to judge",
                            hint: "an earlier step of the pipeline may have failed")
         }
         try flushPending(&sink)
+        try drain(&sink)
         return summary
+    }
+
+    /// Most accepted tokens spent in one replay-cache update of a batch.
+    public static let maxChunk = 1024
+
+    private enum ChunkItem {
+        case text([UInt8])
+        case accepted(VerifiedToken, line: Int)
     }
 }
