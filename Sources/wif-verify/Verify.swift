@@ -23,7 +23,12 @@ enum Verify: Command {
         verification.dpop = try DPoPBindingOptions.check(a, token: token, batch: a.flag(batch))
         var w = StdoutWriter()
         if a.flag(batch) {
-            let summary = try verification.verifyBatch(fd: 0, to: &w)
+            // The lines judged before a failure that stops the batch are answers too: they are written first.
+            let summary: Verification.BatchSummary
+            do { summary = try verification.verifyBatch(fd: 0, to: &w) } catch {
+                try? w.flush()
+                throw error
+            }
             try w.flush()
             if summary.rejected > 0 { throw ExitStatusRequest.rejected }
             return

@@ -56,6 +56,22 @@ import Testing
         #expect(access(dir.file("empty"), F_OK) != 0)
     }
 
+    /// Tokens refused on their claims alone (no exp) are refused before the lock, as `spend` refuses them: a
+    /// cache that cannot even be locked does not turn those rejections into "could not judge".
+    @Test func aBatchRefusedOnClaimsAloneTakesNoLock() throws {
+        let dir = try ScratchDir()
+        let unusable = ReplayCache(path: dir.file("no-such-dir/cache"))
+        let noExp = try verified { $0.jti = .fixed("no-exp"); $0.noExp = true }
+        let outcome = try unusable.spend(batch: [noExp, noExp], leeway: 60, now: { Self.now })
+        #expect(outcome.stop == nil)
+        #expect(outcome.results.map { r -> Reason? in if case .failure(let e) = r { e.reason } else { nil } }
+            == [.replayNeedsExp, .replayNeedsExp])
+        #expect(access(dir.file("no-such-dir"), F_OK) != 0)
+        // With one token that needs the file, the unusable cache is an error again (nothing is spent).
+        #expect(reason { try unusable.spend(batch: [noExp, try verified { $0.jti = .fixed("ok") }], leeway: 60,
+                                            now: { Self.now }) } != nil)
+    }
+
     func fileBytes(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         try #require(fd >= 0)

@@ -77,6 +77,35 @@ import Testing
         }
     }
 
+    /// A sink that notes how far the batch had read its input file when the first result reached it.
+    struct ProgressSink: ByteSink {
+        let fd: Int32
+        var bytes: [UInt8] = []
+        var readAtFirstWrite: Int?
+        mutating func write(_ b: [UInt8]) throws(WIFError) {
+            if readAtFirstWrite == nil { readAtFirstWrite = Int(lseek(fd, 0, SEEK_CUR)) }
+            bytes += b
+        }
+    }
+
+    /// With a replay cache, a long run of rejected lines is written out a chunk at a time, not held until the end
+    /// of the input (memory stays flat however many lines a batch has).
+    @Test func rejectedLinesDoNotPileUpInACacheBatch() throws {
+        let v = try verification(replay: true)
+        let bad = Array(repeating: Array("not-a-token.".utf8) + [UInt8](repeating: 0x41, count: 100), count: 6000)
+        let path = dir.file("rejected-input")
+        let input = Array(bad.joined(separator: [0x0A])) + [0x0A] + (try token()) + [0x0A]
+        try Output.writeAtomically(input, to: path, mode: 0o600)
+        let fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var sink = ProgressSink(fd: fd)
+        let summary = try v.verifyBatch(fd: fd, to: &sink)
+        #expect(summary.tokens == 6001 && summary.rejected == 6000)
+        let first = try #require(sink.readAtFirstWrite)
+        #expect(first < input.count / 2, "the first result was written after \(first) of \(input.count) bytes were read")
+    }
+
     // MARK: one token
 
     @Test func oneToken() throws {

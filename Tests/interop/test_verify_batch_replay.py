@@ -505,22 +505,29 @@ def test_batch_answers_each_token_before_reading_the_next(verify_keys, tmp_path)
     t, u = mint(verify_keys), mint(verify_keys)
     batch = subprocess.Popen(verify_cmd(verify_keys, "--batch", "--replay-cache", cache), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    answers = []
+    answers, pending = [], b""
+    fd = batch.stdout.fileno()
     try:
-        for token in (t, u, t):
-            batch.stdin.write((token + "\n").encode())
+        # The second write ends in an empty line: its answer, and the token's before it, come at once too.
+        for chunk, n in ((t + "\n", 1), (u + "\n\n", 2), (t + "\n", 1)):
+            batch.stdin.write(chunk.encode())
             batch.stdin.flush()
-            ready, _, _ = select.select([batch.stdout], [], [], 20)
-            assert ready, f"no answer to line {len(answers) + 1} while the batch waited for the next token"
-            answers.append(json.loads(batch.stdout.readline()))
+            while pending.count(b"\n") < n:
+                ready, _, _ = select.select([fd], [], [], 20)
+                assert ready, f"no answer to line {len(answers) + 1} while the batch waited for the next token"
+                data = os.read(fd, 65536)
+                assert data, "the batch closed its output early"
+                pending += data
+            *lines, pending = pending.split(b"\n")
+            answers += [json.loads(line) for line in lines]
         batch.stdin.close()
         assert batch.wait(timeout=20) == 1
     finally:
         if batch.poll() is None:
             batch.kill()
             batch.wait()
-    assert [a.get("reason") for a in answers] == [None, None, "replayed_jti"]
-    assert [a["line"] for a in answers] == [1, 2, 3]
+    assert [a.get("reason") for a in answers] == [None, None, "malformed", "replayed_jti"]
+    assert [a["line"] for a in answers] == [1, 2, 3, 4]
     assert len(cache.read_text().splitlines()) == 2
 
 

@@ -15,7 +15,6 @@
 /// - the URL of `--curl` and `--http-request` holds no byte <= 0x20 and no DEL (a CR or LF would inject curl
 ///   directives or headers).
 extension TokenRequest.Settings {
-    /// The Authorization header (basic) or the extra body parameter (post).
     /// The request as `output` prints it (`wif-mint request`): the parameters with the client's credentials, and
     /// curl's configuration on standard input rather than its command line whenever a client secret is in it
     /// (client authentication), so the secret never reaches an argv.
@@ -25,6 +24,7 @@ extension TokenRequest.Settings {
                                  secret: clientAuth != nil)
     }
 
+    /// The Authorization header (basic) or the extra body parameter (post).
     public func clientCredentials() throws(WIFError) -> (header: String?, params: [(String, String)]) {
         guard let clientAuth else {
             if clientSecretFile != nil { throw WIFError(.usage, "--client-secret-file needs --client-auth basic or post") }

@@ -74,7 +74,7 @@ public struct Verification {
     /// Judges tokens one a line from `fd`, writing each result line (JSON and a newline) to `sink`.
     /// With a replay cache, accepted tokens are spent a chunk at a time (`ReplayCache.spend(batch:)`: one lock and
     /// one write of the file for the chunk): a chunk is what can be read without waiting, at most `maxChunk`
-    /// tokens, so every token read is spent before the batch waits for more input (another verifier of the same
+    /// lines, so every token read is spent before the batch waits for more input (another verifier of the same
     /// cache sees it at once), and results keep input order. Before waiting, the sink is flushed too.
     public func verifyBatch<S: ByteSink>(fd: Int32, to sink: inout S) throws(WIFError) -> BatchSummary {
         let maxLine = validator.policy.maxTokenSize
@@ -142,7 +142,8 @@ public struct Verification {
             case .line(let bytes) where bytes.isEmpty:
                 summary.rejected += 1
                 pendingEmpty.append(n)
-                continue
+                // After a real token, an empty line is answered in its place at once.
+                if sawToken { try flushPending(&sink) }
             case .tooLong(let length):
                 try flushPending(&sink)
                 summary.rejected += 1
@@ -171,11 +172,13 @@ public struct Verification {
                     try put(failureLine(error, n, bytes), &sink)
                 }
             }
-            sawToken = true
+            if case .line(let bytes) = line, bytes.isEmpty {} else { sawToken = true }
+            // Every line takes this step, an empty one too: the tokens read so far are spent and answered
+            // before the batch waits, and a chunk of result lines never grows past `maxChunk` (memory stays flat).
             if reader.mayBlock {
                 try drain(&sink)
                 try sink.flush()
-            } else if acceptedInChunk >= Verification.maxChunk {
+            } else if chunk.count >= Verification.maxChunk {
                 try drain(&sink)
             }
         }
@@ -188,7 +191,7 @@ public struct Verification {
         return summary
     }
 
-    /// Most accepted tokens spent in one replay-cache update of a batch.
+    /// Most lines (accepted tokens and result lines) a batch holds before it spends and writes them.
     public static let maxChunk = 1024
 
     private enum ChunkItem {

@@ -198,16 +198,28 @@ public final class ReplayCache {
             }
             return outcome
         }
-        if tokens.isEmpty { return outcome }
+        // What can be judged from the claims alone is judged before the lock, as `spend` does: a batch of tokens
+        // without exp is refused without touching the file.
+        let prepared = tokens.map { v in
+            Result { () throws(WIFError) -> Prepared in try Prepared(v, budget: try UseBudget.of(v.claims), leeway: leeway) }
+        }
+        guard prepared.contains(where: { if case .success = $0 { true } else { false } }) else {
+            for r in prepared {
+                guard case .failure(let e) = r else { continue }
+                guard e.reason.isRejection else { outcome.stop = e; break }
+                outcome.results.append(.failure(e))
+            }
+            return outcome
+        }
         let lock = try Lock(path: path + ".lock", timeout: lockTimeout, cache: path)
         defer { lock.release() }
         try load()
         let first = now()
         var live = entries.filter { $0.value.expiry >= first }
         var changed = false
-        for v in tokens {
+        for r in prepared {
             do throws(WIFError) {
-                let p = try Prepared(v, budget: try UseBudget.of(v.claims), leeway: leeway)
+                let p = try r.get()
                 let t = now()
                 if Double(t) >= p.exp + Double(leeway) {
                     throw WIFError(.expired, "exp \(Validator.num(p.exp)) passed while waiting for the replay cache (now \(t), leeway \(leeway)s)")
