@@ -106,6 +106,21 @@ import Testing
         #expect(first < input.count / 2, "the first result was written after \(first) of \(input.count) bytes were read")
     }
 
+    /// Empty lines before the first token wait for it (a stream of nothing else is input_empty), then are answered
+    /// in order, with a replay cache too.
+    @Test func emptyLinesBeforeTheFirstTokenAreAnsweredInOrder() throws {
+        for replay in [false, true] {
+            let v = try verification(replay: replay)
+            let input = [UInt8](repeating: 0x0A, count: 3000) + (try token()) + [0x0A, 0x0A] + (try token()) + [0x0A]
+            let (summary, results) = try batch(v, input)
+            #expect(summary.tokens == 3003 && summary.rejected == 3001)
+            #expect(results.map { $0["line"]?.int64Value } == (1...3003).map { Int64($0) })
+            #expect(results.map { $0["reason"]?.stringValue ?? "ok" }
+                == [String](repeating: "malformed", count: 3000) + ["ok", "malformed", "ok"])
+            #expect(reason { try batch(v, [UInt8](repeating: 0x0A, count: 3000)) } == .inputEmpty)
+        }
+    }
+
     // MARK: one token
 
     @Test func oneToken() throws {

@@ -82,8 +82,10 @@ public struct Verification {
         var summary = BatchSummary()
         var out = [UInt8]()
         // Empty lines are tokens too (malformed), but a stream of nothing but empty lines holds no token at all:
-        // their results wait until a real line comes, and without one the batch could not be judged.
-        var pendingEmpty: [Int] = []
+        // their results wait until a real line comes, and without one the batch could not be judged. Only the
+        // lines before the first real one wait (later ones are answered in place), so they are one range of line
+        // numbers: a gigabyte of newlines costs no memory.
+        var pendingEmpty = 0..<0
         var sawToken = false
         // With a replay cache: result lines and accepted tokens not yet spent, in input order.
         var chunk: [ChunkItem] = []
@@ -98,8 +100,12 @@ public struct Verification {
             return line
         }
         func flushPending(_ sink: inout S) throws(WIFError) {
-            for n in pendingEmpty { try put(failureLine(WIFError(.malformed, "the token is empty"), n, nil), &sink) }
-            pendingEmpty.removeAll()
+            for n in pendingEmpty {
+                let line = failureLine(WIFError(.malformed, "the token is empty"), n, nil)
+                // Nothing earlier is waiting in a chunk: straight to the sink, however many there are.
+                if chunk.isEmpty { try sink.write(line) } else { try put(line, &sink) }
+            }
+            pendingEmpty = 0..<0
         }
         /// Spends the chunk's accepted tokens and writes its lines in order.
         func drain(_ sink: inout S) throws(WIFError) {
@@ -141,7 +147,7 @@ public struct Verification {
             switch line {
             case .line(let bytes) where bytes.isEmpty:
                 summary.rejected += 1
-                pendingEmpty.append(n)
+                pendingEmpty = (pendingEmpty.isEmpty ? n : pendingEmpty.lowerBound)..<(n + 1)
                 // After a real token, an empty line is answered in its place at once.
                 if sawToken { try flushPending(&sink) }
             case .tooLong(let length):
