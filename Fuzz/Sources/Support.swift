@@ -86,3 +86,24 @@ func releaseAtExit(_ release: @escaping () -> Void) {
 
 /// The LLVMFuzzerInitialize signature.
 public typealias FuzzArgv = UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+
+/// `HEADER\nPAYLOAD`, or `PAYLOAD` under `defaultHeader`, as a compact JWS signed by `signer` (the targets that
+/// sign their JSON inputs, so the checks after the signature see them); nil when signing fails.
+func signedJWS(_ input: [UInt8], defaultHeader: [UInt8], signer: Signer) -> [UInt8]? {
+    let header: ArraySlice<UInt8>, payload: ArraySlice<UInt8>
+    if let nl = input.firstIndex(of: 0x0A) {
+        header = input[..<nl]
+        payload = input[(nl + 1)...]
+    } else {
+        header = defaultHeader[...]
+        payload = input[...]
+    }
+    var token: [UInt8] = []
+    Base64URL.encode(header, into: &token)
+    token.append(UInt8(ascii: "."))
+    Base64URL.encode(payload, into: &token)
+    guard let sig = try? signer.sign(token) else { return nil }
+    token.append(UInt8(ascii: "."))
+    Base64URL.encode(sig, into: &token)
+    return token
+}

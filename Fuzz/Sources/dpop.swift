@@ -64,25 +64,12 @@ func judge(_ proof: [UInt8]) {
     }
 }
 
-/// `HEADER\nPAYLOAD` or `PAYLOAD`, signed with the fixed ES256 key.
-func signed(_ input: [UInt8]) -> [UInt8]? {
-    let header: ArraySlice<UInt8>, payload: ArraySlice<UInt8>
-    if let nl = input.firstIndex(of: 0x0A) {
-        header = input[..<nl]
-        payload = input[(nl + 1)...]
-    } else {
-        header = defaultHeader[...]
-        payload = input[...]
-    }
-    let signingInput = Array((Base64URL.encode(Array(header)) + "." + Base64URL.encode(Array(payload))).utf8)
-    guard let sig = try? signer.sign(signingInput) else { return nil }
-    return signingInput + Array(("." + Base64URL.encode(sig)).utf8)
-}
-
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = bytes(data, size)
     judge(input)
-    if input.first == UInt8(ascii: "{"), let proof = signed(input) { judge(proof) }
+    if input.first == UInt8(ascii: "{"), let proof = signedJWS(input, defaultHeader: defaultHeader, signer: signer) {
+        judge(proof)
+    }
     return 0
 }

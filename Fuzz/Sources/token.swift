@@ -56,21 +56,9 @@ func judge(_ token: [UInt8]) {
 
 /// `HEADER\nPAYLOAD` or `PAYLOAD`, signed with the HS256 key.
 func signed(_ input: [UInt8]) -> [UInt8] {
-    let header: ArraySlice<UInt8>, payload: ArraySlice<UInt8>
-    if let nl = input.firstIndex(of: 0x0A) {
-        header = input[..<nl]
-        payload = input[(nl + 1)...]
-    } else {
-        header = defaultHeader[...]
-        payload = input[...]
+    guard let token = signedJWS(input, defaultHeader: defaultHeader, signer: signer) else {
+        fatalError("fuzz: HS256 signing failed")
     }
-    var token: [UInt8] = []
-    Base64URL.encode(header, into: &token)
-    token.append(UInt8(ascii: "."))
-    Base64URL.encode(payload, into: &token)
-    guard let mac = try? signer.sign(token) else { fatalError("fuzz: HS256 signing failed") }
-    token.append(UInt8(ascii: "."))
-    Base64URL.encode(mac, into: &token)
     return token
 }
 
