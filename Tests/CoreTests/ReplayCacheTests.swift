@@ -89,13 +89,13 @@ import Testing
     // MARK: Reading exp, and the message that names the token
 
     @Test func expIsReadExactlyAsAnIntegerOrAsAnyOtherNumber() {
-        #expect(ReplayCache.expiry(.number("1796282154")) == 1_796_282_154)
-        #expect(ReplayCache.expiry(.number("-5")) == -5)
-        #expect(ReplayCache.expiry(.number("1796282154.5")) == 1_796_282_154.5)
-        #expect(ReplayCache.expiry(.number("1e3")) == 1000)
-        #expect(ReplayCache.expiry(.number("1234567890123456789")) == Double("1234567890123456789"))
-        #expect(ReplayCache.expiry(.string("1796282154")) == nil)
-        #expect(ReplayCache.expiry(.null) == nil)
+        #expect(NumericDate.value(.number("1796282154")) == 1_796_282_154)
+        #expect(NumericDate.value(.number("-5")) == -5)
+        #expect(NumericDate.value(.number("1796282154.5")) == 1_796_282_154.5)
+        #expect(NumericDate.value(.number("1e3")) == 1000)
+        #expect(NumericDate.value(.number("1234567890123456789")) == Double("1234567890123456789"))
+        #expect(NumericDate.value(.string("1796282154")) == nil)
+        #expect(NumericDate.value(.null) == nil)
     }
 
     @Test func aReplayNamesItsJTIAndATokenWithoutOneSaysSo() throws {

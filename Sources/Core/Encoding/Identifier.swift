@@ -24,11 +24,7 @@ extension String {
     }
 
     /// Byte equality after ASCII-only case folding.
-    public func sameIgnoringASCIICase(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8) { a, b in
-            (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == (b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
-        }
-    }
+    public func sameIgnoringASCIICase(_ other: String) -> Bool { sameBytesIgnoringASCIICase(utf8, other.utf8) }
 
     /// Whether the UTF-8 bytes start with those of `prefix` (Swift's `hasPrefix` compares characters, so
     /// "a/\u{301}" does not start with "a/").
@@ -38,5 +34,14 @@ extension String {
     /// String on " " would keep a space followed by a combining mark inside one token).
     public var scopeTokens: [String] {
         utf8.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Byte equality after ASCII-only case folding, for any two runs of UTF-8 bytes (`String.sameIgnoringASCIICase`
+/// on whole strings; a media type or an auth scheme cut out of a header value without making a String).
+func sameBytesIgnoringASCIICase<A: Collection, B: Collection>(_ a: A, _ b: B) -> Bool
+where A.Element == UInt8, B.Element == UInt8 {
+    a.count == b.count && a.elementsEqual(b) { x, y in
+        (x >= 0x41 && x <= 0x5A ? x | 0x20 : x) == (y >= 0x41 && y <= 0x5A ? y | 0x20 : y)
     }
 }

@@ -34,6 +34,15 @@ public enum NumericDate {
         }
     }
 
+    /// A JSON number as a Double: an integer literal of at most 15 digits digit by digit (exact, and cheaper than
+    /// Double(String), which cost more than the rest of the claim checks), any other number through Double; nil
+    /// for a value that is not a finite number.
+    static func value(_ v: JSON) -> Double? {
+        guard case .number(let literal) = v else { return nil }
+        if let d = integerLiteral(literal) { return Double(d) }
+        return v.doubleValue
+    }
+
     /// Parses a duration: digits with an optional unit `s`, `m`, `h` or `d`.
     public static func parseDuration(_ text: String, what: String) throws(WIFError) -> Int64 {
         guard let v = durationValue(Substring(text)) else {

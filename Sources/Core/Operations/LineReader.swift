@@ -12,6 +12,8 @@ public struct LineReader {
     var start = 0
     var end = 0
     var eof = false
+    /// The newline `mayBlock` found at or after `start`, which the next `next()` takes instead of searching again.
+    private var found: Int?
 
     public enum Line { case line([UInt8]), tooLong(Int) }
 
@@ -54,17 +56,24 @@ public struct LineReader {
     /// Whether `next()` may have to wait for input: no whole line is buffered, input has not ended, and nothing is
     /// waiting to be read (`poll(2)` with no timeout). A batch spends what it has before it waits.
     public var mayBlock: Bool {
-        if newline(from: start) != nil || eof { return false }
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&p, 1, 0) == 0
+        mutating get {
+            found = newline(from: start)
+            if found != nil || eof { return false }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            return poll(&p, 1, 0) == 0
+        }
     }
 
     /// The next line without its newline (and a CR before it), or nil at end of input.
     public mutating func next() throws(WIFError) -> Line? {
         var skipped = 0
         var offset = 0  // bytes after `start` already scanned, with no newline among them
+        var known = found
+        found = nil
         while true {
-            if let nl = newline(from: start + offset) {
+            let next = known ?? newline(from: start + offset)
+            known = nil
+            if let nl = next {
                 if skipped > 0 {
                     let total = skipped + (nl - start)
                     start = nl + 1

@@ -234,12 +234,10 @@ extension TokenEndpoint {
     }
 
     static func isFormMediaType(_ value: String) -> Bool {
-        let want = "application/x-www-form-urlencoded".utf8
         var u = Substring(value).utf8
         if let semi = u.firstIndex(of: 0x3B) { u = u[..<semi] }
         while let c = u.first, c == 0x20 || c == 0x09 { u = u.dropFirst() }
         while let c = u.last, c == 0x20 || c == 0x09 { u = u.dropLast() }
-        guard u.count == want.count else { return false }
-        return zip(u, want).allSatisfy { a, b in (a | (a >= 0x41 && a <= 0x5A ? 0x20 : 0)) == b }
+        return sameBytesIgnoringASCIICase(u, "application/x-www-form-urlencoded".utf8)
     }
 }

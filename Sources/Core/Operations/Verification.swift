@@ -89,7 +89,6 @@ public struct Verification {
         var sawToken = false
         // With a replay cache: result lines and accepted tokens not yet spent, in input order.
         var chunk: [ChunkItem] = []
-        var acceptedInChunk = 0
         func put(_ bytes: [UInt8], _ sink: inout S) throws(WIFError) {
             if replayCache == nil { try sink.write(bytes) } else { chunk.append(.text(bytes)) }
         }
@@ -110,9 +109,8 @@ public struct Verification {
         /// Spends the chunk's accepted tokens and writes its lines in order.
         func drain(_ sink: inout S) throws(WIFError) {
             guard let cache = replayCache, !chunk.isEmpty else { return }
-            defer { chunk.removeAll(keepingCapacity: true); acceptedInChunk = 0 }
+            defer { chunk.removeAll(keepingCapacity: true) }
             var tokens: [VerifiedToken] = []
-            tokens.reserveCapacity(acceptedInChunk)
             for case .accepted(let v, _) in chunk { tokens.append(v) }
             let outcome: ReplayCache.BatchOutcome
             do { outcome = try cache.spend(batch: tokens, leeway: validator.policy.leeway, now: clock.now) } catch {
@@ -163,7 +161,6 @@ public struct Verification {
                     try UseBudget.requireCache(v.claims, cache: replayCache)
                     if replayCache != nil {
                         chunk.append(.accepted(v, line: n))
-                        acceptedInChunk += 1
                     } else {
                         out.removeAll(keepingCapacity: true)
                         VerifyReport.writeSuccessLine(v, line: n, to: &out)

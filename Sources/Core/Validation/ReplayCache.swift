@@ -150,13 +150,6 @@ public final class ReplayCache {
         var description: String { jti.map { "jti \"\(JSON.escapedForMessage($0))\"" } ?? "this token (it has no jti)" }
     }
 
-    /// exp as a number: an integer literal digit by digit, any other number through Double.
-    static func expiry(_ v: JSON) -> Double? {
-        guard case .number(let literal) = v else { return nil }
-        if let d = NumericDate.integerLiteral(literal) { return Double(d) }
-        return v.doubleValue
-    }
-
     /// Records the token as used once; throws `replayed_jti` when it was seen before and is still remembered.
     /// A `wif_max_uses` claim is ignored: this is the check for one-time objects (a jti, a DPoP proof).
     /// `now` is read after the lock is won; the time used is returned.
@@ -257,7 +250,7 @@ public final class ReplayCache {
         init(_ v: VerifiedToken, budget: Int?, leeway: Int64) throws(WIFError) {
             let c = v.claims
             label = Label(jti: c["jti"]?.stringValue)
-            guard let exp = c["exp"].flatMap(ReplayCache.expiry) else {
+            guard let exp = c["exp"].flatMap(NumericDate.value) else {
                 throw WIFError(.replayNeedsExp, "\(label) has no exp, so the replay cache cannot remember it for its whole life")
             }
             self.exp = exp
