@@ -9,7 +9,9 @@ import Glibc
 /// JSON serialization, spaces or line breaks are not a compact JWT); exactly three segments (five is a JWE,
 /// named as such); each segment strict base64url; the header a UTF-8 JSON object with unique members.
 /// The signing input is the first two segments exactly as received (never re-serialized).
-public struct CompactJWS: Sendable {
+/// A class of constants, not a struct: a token is handed along the checks several times, and a copy of a struct
+/// of five arrays was five reference-count updates each time (issue 12); a reference is one.
+public final class CompactJWS: Sendable {
     public let bytes: [UInt8]
     public let header: JSONObject
     public let headerJSON: [UInt8]
@@ -19,6 +21,17 @@ public struct CompactJWS: Sendable {
     public let signingInputEnd: Int
     /// Whether `headerJSON` is its own compact serialisation (`JSON.isCompactForm`), noted while parsing it.
     public let headerIsCompact: Bool
+
+    init(bytes: [UInt8], header: JSONObject, headerJSON: [UInt8], payload: [UInt8], signature: [UInt8],
+         signingInputEnd: Int, headerIsCompact: Bool) {
+        self.bytes = bytes
+        self.header = header
+        self.headerJSON = headerJSON
+        self.payload = payload
+        self.signature = signature
+        self.signingInputEnd = signingInputEnd
+        self.headerIsCompact = headerIsCompact
+    }
 
     public static let defaultMaxSize = 64 * 1024
     /// Largest decoded header accepted: headers carry a few short members.
