@@ -37,7 +37,8 @@ extension DPoP {
     @discardableResult
     public static func checkBinding(_ token: VerifiedToken, _ check: BindingCheck, now: Int64,
                                     replayCache: ReplayCache? = nil, clock: (() -> Int64)? = nil) throws(WIFError) -> VerifiedProof? {
-        let jkt = try boundKey(token.claims)
+        // A token checked in place has no cnf (Validator.claimsPass leaves those to the full check).
+        let jkt = token.checkedInPlace ? nil : try boundKey(token.claims)
         guard let proof = check.proof else {
             if jkt != nil {
                 throw WIFError(.dpopBoundToken, "the token is bound to a DPoP key (cnf.jkt) and comes without a proof (RFC 9449 section 7.1)")

@@ -417,7 +417,7 @@ public struct TokenEndpoint {
         }
         // Replay last: only a request that would succeed consumes its jti (or one use of its budget).
         let cache = replayCache ?? memoryReplayCache
-        for v in [subject, actor, client].compactMap({ $0 }) { try UseBudget.requireCache(v.claims, cache: cache) }
+        for v in [subject, actor, client].compactMap({ $0 }) { try UseBudget.requireCache(v, cache: cache) }
         if let cache {
             if let refused = spendProof(cache: cache, now: now) { return refused }
             for v in [subject, actor, client].compactMap({ $0 }) {

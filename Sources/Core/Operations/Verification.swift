@@ -60,7 +60,7 @@ public struct Verification {
     public func verify(_ token: [UInt8]) throws(WIFError) -> VerifiedToken {
         let v = try validator.verify(token, now: clock.now())
         if let dpop { try DPoP.checkBinding(v, dpop, now: clock.now()) }
-        try UseBudget.requireCache(v.claims, cache: replayCache)
+        try UseBudget.requireCache(v, cache: replayCache)
         try replayCache?.spend(v, leeway: validator.policy.leeway, now: clock.now)
         return v
     }
@@ -139,6 +139,9 @@ public struct Verification {
             }
             if let stop = outcome.stop { throw stop }
         }
+        // Without a replay cache and a proof, a result line and the DPoP check of an unbound token are all that
+        // follow the verdict, and neither needs the claims built (Validator.Claims.inPlace).
+        let claimsUse: Validator.Claims = replayCache == nil && dpop?.proof == nil ? .inPlace : .parsed
         while let line = try reader.next() {
             summary.tokens += 1
             let n = summary.tokens
@@ -156,9 +159,10 @@ public struct Verification {
                 try flushPending(&sink)
                 let now = clock.now()
                 do {
-                    let v = try validator.verify(bytes, now: now)
+                    // Nothing but the result line reads the claims, unless a replay cache or a DPoP proof follows.
+                    let v = try validator.verify(bytes, now: now, claims: claimsUse)
                     if let dpop { try DPoP.checkBinding(v, dpop, now: now) }
-                    try UseBudget.requireCache(v.claims, cache: replayCache)
+                    try UseBudget.requireCache(v, cache: replayCache)
                     if replayCache != nil {
                         chunk.append(.accepted(v, line: n))
                     } else {

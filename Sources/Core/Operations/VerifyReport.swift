@@ -31,7 +31,7 @@ public enum VerifyReport {
         put(#"","thumbprint":""#, &out)
         out += v.key.thumbprint.utf8
         out.append(UInt8(ascii: "\""))
-        if let chain = Delegation.levels(v.claims) {
+        if let chain = v.delegationLevels {
             put(#","delegation":"#, &out)
             JSON.array(chain.map { .object($0) }).write(to: &out)
         }

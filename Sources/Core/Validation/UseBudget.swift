@@ -29,11 +29,16 @@ public enum UseBudget {
         return Int(n)
     }
 
-    /// Refuses a token with a budget when there is no replay cache to count it in.
-    public static func requireCache(_ claims: JSONObject, cache: ReplayCache?) throws(WIFError) {
-        guard cache == nil, let n = try of(claims) else { return }
-        throw WIFError(.useBudgetNeedsCache, "the token may be used \(n) time\(n == 1 ? "" : "s") (\(claim)); counting its uses needs a replay cache",
-                       hint: "give --replay-cache FILE")
+    /// Refuses a token with a budget when there is no replay cache to count it in (the budget its claims noted;
+    /// a token checked in place has none).
+    public static func requireCache(_ v: VerifiedToken, cache: ReplayCache?) throws(WIFError) {
+        guard cache == nil, let n = v.useBudget else { return }
+        throw needsCache(n)
+    }
+
+    static func needsCache(_ n: Int) -> WIFError {
+        WIFError(.useBudgetNeedsCache, "the token may be used \(n) time\(n == 1 ? "" : "s") (\(claim)); counting its uses needs a replay cache",
+                 hint: "give --replay-cache FILE")
     }
 
     /// `--max-uses N`: digits only, no sign or leading zero, 1 to `maximum`.

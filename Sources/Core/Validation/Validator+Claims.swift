@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Validator {
     /// Steps 6–10 of the check order (see Validator.swift).
@@ -66,7 +69,9 @@ extension Validator {
     }
 
     /// An audience as compared: without its trailing slash when the policy ignores one.
-    func normalizedAudience(_ s: String) -> String {
+    func normalizedAudience(_ s: String) -> String { Validator.normalizedAudience(s, policy) }
+
+    static func normalizedAudience(_ s: String, _ policy: Policy) -> String {
         policy.audienceIgnoresTrailingSlash && s.utf8.last == 0x2F ? String(decoding: s.utf8.dropLast(), as: UTF8.self) : s
     }
 
@@ -169,5 +174,102 @@ extension Validator {
 
     static func num(_ d: Double) -> String {
         d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    }
+}
+
+/// The policy's strings as bytes, for `Validator.claimsPass` (made once per validator, not per token).
+struct PolicyBytes {
+    let issuers: [[UInt8]]
+    let audiences: [[UInt8]]
+    let subjects: [[UInt8]]
+    let rejectSubjects: [[UInt8]]
+    let rejectJTIs: [[UInt8]]
+    let clientID: [UInt8]?
+    /// The required claims, or nil when one of them is not a `ClaimFields.Claim` (the full check decides).
+    let required: [ClaimFields.Claim]?
+
+    init(_ policy: Policy, audiences normalized: [String]) {
+        issuers = policy.issuers.map { Array($0.utf8) }
+        audiences = normalized.map { Array($0.utf8) }
+        subjects = policy.subjects.map { Array($0.utf8) }
+        rejectSubjects = policy.rejectSubjects.map { Array($0.utf8) }
+        rejectJTIs = policy.rejectJTIs.map { Array($0.utf8) }
+        clientID = policy.clientID.map { Array($0.utf8) }
+        var req: [ClaimFields.Claim]? = []
+        for name in policy.required {
+            let u = Array(name.utf8)
+            let c = u.withUnsafeBufferPointer { ClaimFields.claim(named: $0, 0, u.count) }
+            if let c { req?.append(c) } else { req = nil; break }
+        }
+        required = req
+    }
+}
+
+extension Validator {
+    /// Steps 6–10 on claims found in place (`ClaimFields`): true only when `checkClaims` on the parsed payload
+    /// would pass. False means "not decided here", never "rejected": the caller then runs `checkClaims`, which
+    /// names the failure (or passes a token this conservative check leaves to it). So every message stays the
+    /// full check's, and this needs to get only the passing case right.
+    ///
+    /// Left to the full check: `wif_max_uses`, `act`, `may_act`, `cnf` (DPoP.checkBinding reads it), an `aud` array, a NumericDate that is not an
+    /// integer of at most 15 digits, a required claim outside `ClaimFields.Claim`, `--actor`.
+    func claimsPass(_ f: ClaimFields, _ p: UnsafeBufferPointer<UInt8>, now: Int64) -> Bool {
+        let b = policyBytes
+        // 6. types
+        for c in [ClaimFields.Claim.iss, .sub, .jti, .clientID, .scope] {
+            if let s = f[c], !s.isString { return false }
+        }
+        if f[.maxUses] != nil || f[.act] != nil || f[.mayAct] != nil || f[.cnf] != nil || !policy.actors.isEmpty { return false }
+        var dates: (exp: Double?, nbf: Double?, iat: Double?) = (nil, nil, nil)
+        if let s = f[.exp] { guard s.isNumber, let d = ClaimFields.integerDate(p, s) else { return false }; dates.exp = d }
+        if let s = f[.nbf] { guard s.isNumber, let d = ClaimFields.integerDate(p, s) else { return false }; dates.nbf = d }
+        if let s = f[.iat] { guard s.isNumber, let d = ClaimFields.integerDate(p, s) else { return false }; dates.iat = d }
+        if let s = f[.aud], !s.isString { return false }
+        // 7. presence and identity
+        guard let required = b.required else { return false }
+        for c in required where f[c] == nil { return false }
+        if !b.issuers.isEmpty {
+            guard let iss = f[.iss], b.issuers.contains(where: { ClaimFields.same(p, iss, $0) }) else { return false }
+        }
+        if !b.audiences.isEmpty {
+            guard var aud = f[.aud] else { return false }
+            if policy.audienceIgnoresTrailingSlash, aud.count > 0, p[aud.end - 1] == 0x2F {
+                aud = ClaimFields.Span(start: aud.start, end: aud.end - 1, first: aud.first)
+            }
+            guard b.audiences.contains(where: { ClaimFields.same(p, aud, $0) }) else { return false }
+        }
+        let sub = f[.sub]
+        if let sub, b.rejectSubjects.contains(where: { ClaimFields.same(p, sub, $0) }) { return false }
+        if !b.subjects.isEmpty {
+            guard let sub, b.subjects.contains(where: { ClaimFields.same(p, sub, $0) }) else { return false }
+        }
+        if policy.requireSPIFFESubject, let sub {
+            let s = String(decoding: UnsafeBufferPointer(rebasing: p[sub.start..<sub.end]), as: UTF8.self)
+            if SPIFFEID.problem(s) != nil { return false }
+            if let td = policy.trustDomain, SPIFFEID.trustDomain(s)?.same(td) != true { return false }
+        }
+        if policy.issEqualsSub {
+            guard let iss = f[.iss], let sub, iss.count == sub.count,
+                  memcmp(p.baseAddress! + iss.start, p.baseAddress! + sub.start, iss.count) == 0 else { return false }
+        }
+        if let id = b.clientID {
+            let named = policy.profile == .idJAG ? f[.clientID] : sub
+            guard let named, ClaimFields.same(p, named, id) else { return false }
+        }
+        // 8. time, in the Doubles `checkClaims` compares
+        let leeway = Double(policy.leeway)
+        let t = Double(now)
+        if let exp = dates.exp, t >= exp + leeway { return false }
+        if let nbf = dates.nbf, nbf > t + leeway { return false }
+        if let iat = dates.iat, iat > t + leeway { return false }
+        if let max = policy.maxLifetime {
+            guard let exp = dates.exp, exp - (dates.iat ?? t) <= Double(max) else { return false }
+        }
+        if let max = policy.maxAge {
+            guard let iat = dates.iat, t - iat <= Double(max) + leeway else { return false }
+        }
+        // 9. delegation: no act, no may_act, no --actor (above). 10. jti
+        if let jti = f[.jti], b.rejectJTIs.contains(where: { ClaimFields.same(p, jti, $0) }) { return false }
+        return true
     }
 }

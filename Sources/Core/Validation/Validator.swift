@@ -5,7 +5,9 @@
 /// struct of eight references cost eight reference-count updates per copy (issue 12).
 public final class VerifiedToken: Sendable {
     public let header: JSONObject
-    public let claims: JSONObject
+    /// The claims as parsed, or nil when they were checked in place (`Validator.Claims.inPlace`): then `claims`
+    /// parses the payload each time it is read, which a batch that only writes results never does.
+    private let parsedClaims: JSONObject?
     public let key: JWK
     public let algorithm: Algorithm
     public let token: [UInt8]
@@ -17,11 +19,13 @@ public final class VerifiedToken: Sendable {
     /// noted by the parser: a result line then copies them.
     public let headerIsCompact: Bool
     public let payloadIsCompact: Bool
+    /// The token's use budget (`UseBudget.of`), read once.
+    public let useBudget: Int?
 
     public init(header: JSONObject, claims: JSONObject, key: JWK, algorithm: Algorithm, token: [UInt8],
                 headerJSON: [UInt8], payloadJSON: [UInt8], headerIsCompact: Bool = false, payloadIsCompact: Bool = false) {
         self.header = header
-        self.claims = claims
+        self.parsedClaims = claims
         self.key = key
         self.algorithm = algorithm
         self.token = token
@@ -29,7 +33,38 @@ public final class VerifiedToken: Sendable {
         self.payloadJSON = payloadJSON
         self.headerIsCompact = headerIsCompact
         self.payloadIsCompact = payloadIsCompact
+        // A budget the claim checks refused never gets here; only unchecked tokens (a DPoP proof) could have one.
+        useBudget = (try? UseBudget.of(claims)) ?? nil
     }
+
+    /// A token whose claims passed `Validator.claimsPass` in place: its payload is compact, and has no `act`,
+    /// `may_act`, `cnf` or `wif_max_uses` (those go to the full check).
+    init(checkedInPlace jws: CompactJWS, key: JWK, algorithm: Algorithm) {
+        header = jws.header
+        parsedClaims = nil
+        self.key = key
+        self.algorithm = algorithm
+        token = jws.bytes
+        headerJSON = jws.headerJSON
+        payloadJSON = jws.payload
+        headerIsCompact = jws.headerIsCompact
+        payloadIsCompact = true
+        useBudget = nil
+    }
+
+    /// The payload's claims. The payload was checked to be a JSON object before the token was accepted, so
+    /// parsing it again cannot fail.
+    public var claims: JSONObject {
+        if let parsedClaims { return parsedClaims }
+        return (try? JSON.parseObject(payloadJSON, what: "the payload")) ?? JSONObject()
+    }
+
+    /// Whether the claims were checked in place (`init(checkedInPlace:)`): then there is no `act`, `may_act`,
+    /// `cnf` or `wif_max_uses` claim, which callers may rely on without reading `claims`.
+    public var checkedInPlace: Bool { parsedClaims == nil }
+
+    /// The delegation chain (`Delegation.levels`), nil without `act`; a token checked in place has none.
+    public var delegationLevels: [JSONObject]? { parsedClaims.flatMap(Delegation.levels) }
 }
 
 /// Judges compact JWS assertions offline (RFC 7515 §5.2, RFC 7519 §7.2, RFC 7523 §3, RFC 8725 §3).
@@ -63,6 +98,8 @@ public final class Validator {
     private(set) var audiences: [String] = []
     /// `policy.required` with their lookup keys made once.
     let requiredNames: [MemberName]
+    /// The policy's strings as bytes, for claims checked in place.
+    let policyBytes: PolicyBytes
     public static let maxCandidates = 8
     /// Prepared verifiers by key index and algorithm. They hold OpenSSL contexts and scratch buffers, so they
     /// live here and not in the shared KeyRing: a Validator belongs to one thread at a time.
@@ -80,7 +117,9 @@ public final class Validator {
         self.policy = policy
         algorithms = keys.fittingAlgorithms(policy: policy)
         requiredNames = policy.required.map(MemberName.init)
-        audiences = policy.audiences.map(normalizedAudience)
+        let normalized = policy.audiences.map { Validator.normalizedAudience($0, policy) }
+        audiences = normalized
+        policyBytes = PolicyBytes(policy, audiences: normalized)
         if algorithms.isEmpty {
             let allowed = policy.algorithms.map { " among " + $0.map(\.rawValue).sorted().joined(separator: ", ") } ?? ""
             var hint: String? = keys.skipped.isEmpty ? nil : "skipped keys: " +
@@ -94,7 +133,16 @@ public final class Validator {
 
     static func reject(_ r: Reason, _ m: String) -> WIFError { WIFError(r, m) }
 
-    public func verify(_ token: [UInt8], now: Int64) throws(WIFError) -> VerifiedToken {
+    /// How a caller uses the claims of an accepted token.
+    public enum Claims: Sendable {
+        /// Parsed into `VerifiedToken.claims` (every caller that reads them).
+        case parsed
+        /// Checked in place where the payload allows (`ClaimFields`), without building them: for a caller that
+        /// only writes the result line (`--batch` without a replay cache or DPoP).
+        case inPlace
+    }
+
+    public func verify(_ token: [UInt8], now: Int64, claims use: Claims = .parsed) throws(WIFError) -> VerifiedToken {
         let jws = try CompactJWS.parse(token, maxSize: policy.maxTokenSize, reusing: lastHeader?.jws)
         let h = jws.header
         let alg: Algorithm
@@ -108,7 +156,7 @@ public final class Validator {
             (alg, candidates) = try checkHeaderAndKeys(h)
             lastHeader = HeaderMemo(jws: jws, alg: alg, candidates: candidates)
         }
-        return try verify(jws, alg: alg, candidates: candidates, now: now)
+        return try verify(jws, alg: alg, candidates: candidates, now: now, claims: use)
     }
 
     /// The header seen last that passed steps 2-4, with their outcome.
@@ -146,7 +194,8 @@ public final class Validator {
         return (alg, try chooseKeys(h, alg: alg))
     }
 
-    func verify(_ jws: CompactJWS, alg: Algorithm, candidates: [Int], now: Int64) throws(WIFError) -> VerifiedToken {
+    func verify(_ jws: CompactJWS, alg: Algorithm, candidates: [Int], now: Int64,
+                claims use: Claims = .parsed) throws(WIFError) -> VerifiedToken {
         // 5. signature
         var verifiedBy: Int?
         let ok = jws.bytes.withUnsafeBytes { all -> Bool in
@@ -165,7 +214,13 @@ public final class Validator {
             let which = candidates.count == 1 ? "key\(keys.keys[candidates[0]].kidLabel)" : "any of \(candidates.count) keys"
             throw Validator.reject(.badSignature, "the \(alg.rawValue) signature does not verify with \(which)")
         }
-        // 6. claims
+        // 6. claims: in place when the caller allows and the check passes there; otherwise (and for every
+        // failure, so the message is always the full check's) parsed and checked.
+        if case .inPlace = use, jws.payload.withUnsafeBufferPointer({ p in
+            ClaimFields.scan(p).map { claimsPass($0, p, now: now) } ?? false
+        }) {
+            return VerifiedToken(checkedInPlace: jws, key: keys.keys[idx], algorithm: alg)
+        }
         let (claims, compact) = try jws.claimsNotingForm()
         try checkClaims(claims, now: now)
         return VerifiedToken(header: jws.header, claims: claims, key: keys.keys[idx], algorithm: alg, token: jws.bytes,
