@@ -91,6 +91,11 @@ import Testing
         add("ages", .none) { $0.maxLifetime = 3600; $0.maxAge = 600; $0.leeway = 0 }
         add("require", .none) { $0.required = ["scope", "other"] }
         add("actors", .none) { $0.actors = ["x"] }
+        // Each policy below pins one rule of claimsPass that the ones above leave untested.
+        add("reject-only", .none) { $0.rejectSubjects = ["bad"] }
+        add("spiffe-any-domain", .none) { $0.requireSPIFFESubject = true }
+        add("rfc7523-bare", .rfc7523) { _ in }
+        add("leeway", .none) { $0.leeway = 60 }
         return out
     }()
 
@@ -128,6 +133,15 @@ import Testing
             #"{"sub":"spiffe://TD/w","exp":\#(n + 10)}"#,
             #"{"sub":"","iss":"","aud":"","jti":"","scope":""}"#,
             "{}", "[]", "", "{\"a\":1}x",
+            // One claim alone, so no other check hides a wrong answer on it.
+            #"{"sub":"bad"}"#, #"{"sub":"s"}"#, #"{"sub":"spiffe://other/w","exp":\#(n + 60)}"#,
+            #"{"nbf":\#(n + 61)}"#, #"{"nbf":\#(n + 60)}"#, #"{"iat":\#(n + 60)}"#, #"{"iat":\#(n + 61)}"#,
+            #"{"exp":\#(n - 60)}"#, #"{"exp":\#(n - 61)}"#, #"{"may_act":1}"#, #"{"aud":true}"#, #"{"aud":"x"}"#,
+            #"{"iss":"https://j","sub":"s","aud":"https://as/token","exp":\#(n + 600),"iat":\#(n),"jti":"j"}"#,
+            #"{"iss":"https://i","sub":"s","aud":"https://as/token","exp":\#(n + 600),"iat":\#(n),"jti":"j","client_id":"d"}"#,
+            #"{"iss":"https://i","sub":"c","aud":"https://as/token","exp":\#(n + 600),"iat":\#(n),"jti":"j","client_id":"c"}"#,
+            #"{"iss":"https://i","sub":"c","aud":"https://as/token","exp":\#(n + 600),"iat":\#(n),"jti":"j","client_id":"d"}"#,
+            #"{"iss":"https://i","sub":"s","aud":"https://as/token","iat":\#(n),"jti":"j"}"#,
         ]
         out.append("{" + (0..<33).map { "\"m\($0)\":1" }.joined(separator: ",") + "}")
         return out
@@ -174,7 +188,8 @@ import Testing
                 }
             }
         }
-        // Both paths were exercised: accepted in place (66 of 145 when written) and accepted after falling back.
+        // Both paths were exercised: accepted in place (66 of 145 when first written, before the one-claim payloads)
+        // and accepted after falling back.
         #expect(inPlace > accepted / 3 && inPlace < accepted, "\(inPlace) of \(accepted)")
     }
 

@@ -259,4 +259,16 @@ import Testing
         var sink = CollectingSink()
         #expect(reason { try verification(replay: true).verifyBatch(fd: fd, to: &sink) } == .inputInvalid)
     }
+
+    /// A batch without a replay cache checks claims in place, but never for a bound token: a DPoP check without a
+    /// proof still refuses a token with cnf.jkt (dpop_bound_token), and accepts the unbound one beside it.
+    @Test func aBoundTokenInABatchWithoutAProofIsRefused() throws {
+        var v = try verification()
+        v.dpop = DPoP.BindingCheck(proof: nil, requirements: DPoP.Requirements(htm: "GET", htu: "https://rs.example/mcp"))
+        let bound = try token { $0.claims["cnf"] = .object(JSONObject([("jkt", .string("abc"))])) }
+        let (summary, results) = try batch(v, bound + [0x0A] + (try token()) + [0x0A])
+        #expect(summary.tokens == 2 && summary.rejected == 1)
+        #expect(results.first?["reason"]?.stringValue == "dpop_bound_token")
+        #expect(results.last?["valid"] == .bool(true))
+    }
 }

@@ -216,9 +216,8 @@ extension Validator {
     func claimsPass(_ f: ClaimFields, _ p: UnsafeBufferPointer<UInt8>, now: Int64) -> Bool {
         let b = policyBytes
         // 6. types
-        for c in [ClaimFields.Claim.iss, .sub, .jti, .clientID, .scope] {
-            if let s = f[c], !s.isString { return false }
-        }
+        func other(_ s: ClaimFields.Span?) -> Bool { s.map { !$0.isString } ?? false }
+        if other(f[.iss]) || other(f[.sub]) || other(f[.jti]) || other(f[.clientID]) || other(f[.scope]) { return false }
         if f[.maxUses] != nil || f[.act] != nil || f[.mayAct] != nil || f[.cnf] != nil || !policy.actors.isEmpty { return false }
         var dates: (exp: Double?, nbf: Double?, iat: Double?) = (nil, nil, nil)
         if let s = f[.exp] { guard s.isNumber, let d = ClaimFields.integerDate(p, s) else { return false }; dates.exp = d }
@@ -249,8 +248,7 @@ extension Validator {
             if let td = policy.trustDomain, SPIFFEID.trustDomain(s)?.same(td) != true { return false }
         }
         if policy.issEqualsSub {
-            guard let iss = f[.iss], let sub, iss.count == sub.count,
-                  memcmp(p.baseAddress! + iss.start, p.baseAddress! + sub.start, iss.count) == 0 else { return false }
+            guard let iss = f[.iss], let sub, p[iss.start..<iss.end].elementsEqual(p[sub.start..<sub.end]) else { return false }
         }
         if let id = b.clientID {
             let named = policy.profile == .idJAG ? f[.clientID] : sub

@@ -52,11 +52,15 @@ public final class VerifiedToken: Sendable {
         useBudget = nil
     }
 
-    /// The payload's claims. The payload was checked to be a JSON object before the token was accepted, so
-    /// parsing it again cannot fail.
+    /// The payload's claims. A token checked in place (only Core's batch makes one, and reads none of its claims)
+    /// parses them here, each time: its payload passed `ClaimFields.scan`, a subset of what the parser accepts, so
+    /// this cannot fail.
     public var claims: JSONObject {
         if let parsedClaims { return parsedClaims }
-        return (try? JSON.parseObject(payloadJSON, what: "the payload")) ?? JSONObject()
+        guard let c = try? JSON.parseObject(payloadJSON, what: "the payload") else {
+            preconditionFailure("a payload ClaimFields.scan accepted did not parse")
+        }
+        return c
     }
 
     /// Whether the claims were checked in place (`init(checkedInPlace:)`): then there is no `act`, `may_act`,
@@ -133,8 +137,9 @@ public final class Validator {
 
     static func reject(_ r: Reason, _ m: String) -> WIFError { WIFError(r, m) }
 
-    /// How a caller uses the claims of an accepted token.
-    public enum Claims: Sendable {
+    /// How a caller uses the claims of an accepted token. Internal: only Core's batch (Verification.verifyBatch)
+    /// knows that nothing reads the claims of its tokens afterwards.
+    enum Claims: Sendable {
         /// Parsed into `VerifiedToken.claims` (every caller that reads them).
         case parsed
         /// Checked in place where the payload allows (`ClaimFields`), without building them: for a caller that
@@ -142,7 +147,11 @@ public final class Validator {
         case inPlace
     }
 
-    public func verify(_ token: [UInt8], now: Int64, claims use: Claims = .parsed) throws(WIFError) -> VerifiedToken {
+    public func verify(_ token: [UInt8], now: Int64) throws(WIFError) -> VerifiedToken {
+        try verify(token, now: now, claims: .parsed)
+    }
+
+    func verify(_ token: [UInt8], now: Int64, claims use: Claims) throws(WIFError) -> VerifiedToken {
         let jws = try CompactJWS.parse(token, maxSize: policy.maxTokenSize, reusing: lastHeader?.jws)
         let h = jws.header
         let alg: Algorithm
