@@ -169,7 +169,8 @@ def main():
     w("- PyJWT and joserfc: one Python process on the pinned core, keys imported once, signing fresh claims "
       "(random jti) and verifying wif's tokens with iss/aud/exp checks; best of "
       f"{f.get('reps', '?')} loop(s), run right after wif's figures for the same alg.")
-    w(f"- Per process: {f.get('stat', 'median')} wall time of {f.get('runs', '?')} runs under hyperfine -N (3 warm-up), pinned core. "
+    w(f"- Per process: {f.get('stat', 'median')} wall time of {f.get('runs', '?')} runs under hyperfine -N, in {f.get('pp_rounds', '1')} rounds "
+      "that take wif and its peers in turn for each operation (3 warm-up runs each round), pinned core. "
       "C hello-world: gcc -O2, dynamic glibc. Go `jwt` start-up is `jwt -help`, jose's is `jose alg`. "
       "`jwt` uses its own PEM keys (it reads no JWK) and verifies its own token (signature and exp); "
       "`jose` uses wif's JWKs and verifies wif's token (signature only).")

@@ -29,7 +29,10 @@
 #   BENCH_SPEED_SECONDS=1  openssl speed -seconds (per operation)
 #   BENCH_REPS=2         rounds of [openssl speed, wif batch] and of each Python loop; the best counts
 #   BENCH_PY_SECONDS=0.75  length of each Python peer loop
-#   BENCH_RUNS=30        hyperfine runs per per-process command (after 3 warm-up runs)
+#   BENCH_RUNS=30        hyperfine runs per per-process command, in all rounds together
+#   BENCH_PP_ROUNDS=3    rounds of the per-process rows: each round runs wif and its peers for one operation in
+#                        turn (BENCH_RUNS / rounds runs each, after 3 warm-up runs), so a drift of the machine
+#                        during the run reaches both sides of a ratio; the statistic is over all rounds' runs
 #   BENCH_STAT=median    per-process statistic reported: median, mean or min of the runs' wall times
 #   BENCH_MEM_ALG=HS256  BENCH_MEM_N="10000 100000"   the memory rows
 #   BENCH_SKIP="jwt jose pyjwt joserfc"  peers to leave out (shown as n/a)
@@ -51,6 +54,8 @@ BENCH_SPEED_SECONDS=${BENCH_SPEED_SECONDS:-1}
 BENCH_REPS=${BENCH_REPS:-2}
 BENCH_PY_SECONDS=${BENCH_PY_SECONDS:-0.75}
 BENCH_RUNS=${BENCH_RUNS:-30}
+BENCH_PP_ROUNDS=${BENCH_PP_ROUNDS:-3}
+case $BENCH_PP_ROUNDS in '' | *[!0-9]* | 0) echo "bench: BENCH_PP_ROUNDS must be a positive integer" >&2; exit 2 ;; esac
 BENCH_STAT=${BENCH_STAT:-median}
 BENCH_SKIP=${BENCH_SKIP:-}
 case $BENCH_STAT in median | mean | min) ;; *) echo "bench: BENCH_STAT must be median, mean or min" >&2; exit 2 ;; esac
@@ -255,34 +260,52 @@ for n in $BENCH_MEM_N; do
 done
 
 # --- 5. per-process costs with hyperfine ---------------------------------------------------------------------
-hf() { # key cmd... : BENCH_STAT of the wall seconds over BENCH_RUNS runs, or nothing (n/a) when the command fails
+# hf KEY CMD...: one round of CMD (BENCH_RUNS / BENCH_PP_ROUNDS runs after 3 warm-up runs), its wall times added
+# to $T/pp/KEY; a command that fails is marked and shows n/a. hf_stat KEY: BENCH_STAT over all of KEY's times.
+mkdir -p "$T/pp"
+PP_RUNS=$(( (BENCH_RUNS + BENCH_PP_ROUNDS - 1) / BENCH_PP_ROUNDS ))
+[ "$PP_RUNS" -ge 2 ] || PP_RUNS=2
+hf() {
     local key=$1; shift
-    if ! "$@" >/dev/null 2>&1; then log "$key: '$*' fails; n/a"; return 0; fi
-    if run hyperfine -N --style none --warmup 3 --runs "$BENCH_RUNS" --export-json "$T/hf.json" \
+    [ -e "$T/pp/$key.fail" ] && return 0
+    if ! "$@" >/dev/null 2>&1; then log "$key: '$*' fails; n/a"; : >"$T/pp/$key.fail"; return 0; fi
+    if run hyperfine -N --style none --warmup 3 --runs "$PP_RUNS" --export-json "$T/hf.json" \
         -- "$(printf '%q ' "$@")" >/dev/null 2>&1; then
-        put "$key" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0][sys.argv[2]])' "$T/hf.json" "$BENCH_STAT")"
+        python3 -c 'import json,sys; print("\n".join(map(str, json.load(open(sys.argv[1]))["results"][0]["times"])))' \
+            "$T/hf.json" >>"$T/pp/$key"
     else
-        log "$key: hyperfine failed; n/a"
+        log "$key: hyperfine failed; n/a"; : >"$T/pp/$key.fail"
     fi
 }
-log "per-process costs (hyperfine, $BENCH_RUNS runs each)"
+hf_stat() {
+    local key=$1
+    [ -s "$T/pp/$key" ] && [ ! -e "$T/pp/$key.fail" ] || return 0
+    put "$key" "$(python3 -c 'import statistics,sys
+t = [float(x) for x in open(sys.argv[1])]
+print({"median": statistics.median, "mean": statistics.mean, "min": min}[sys.argv[2]](t))' "$T/pp/$key" "$BENCH_STAT")"
+}
+log "per-process costs (hyperfine, $BENCH_RUNS runs each in $BENCH_PP_ROUNDS interleaved rounds)"
 printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' >"$T/hello.c"
-gcc -O2 -o "$T/hello" "$T/hello.c" && hf pp.c.start "$T/hello"
-hf pp.wif-mint.start "$BIN/wif-mint" --version
-hf pp.wif-verify.start "$BIN/wif-verify" --version
-[ $have_jwt = 1 ] && hf pp.jwt.start jwt -help
-[ $have_jose = 1 ] && hf pp.jose.start jose alg
-for a in $ALGS; do
-    hf "pp.wif.mint1.$a" "$BIN/wif-mint" token --key "$T/$a.jwk" "${CLAIMS[@]}"
-    hf "pp.wif.verify1.$a" "$BIN/wif-verify" --jwks "$T/$a.pub.json" "${VCHECK[@]}" "$(cat "$T/one.$a")"
-    if [ $have_jwt = 1 ]; then
-        hf "pp.jwt.mint1.$a" jwt -alg "$a" -key "$T/jwt.$a.pem" -sign "$T/claims.json"
-        hf "pp.jwt.verify1.$a" jwt -alg "$a" -key "$T/jwt.$a.pub.pem" -verify "$T/jwt.$a.tok"
-    fi
-    if [ $have_jose = 1 ]; then # jose has no EdDSA: its commands fail and show n/a
-        hf "pp.jose.mint1.$a" jose jws sig -I "$T/claims.json" -k "$T/$a.jwk" -c
-        hf "pp.jose.verify1.$a" jose jws ver -i "$(cat "$T/one.$a")" -k "$T/$a.pub.json"
-    fi
+gcc -O2 -o "$T/hello" "$T/hello.c" || log "gcc failed: no C hello-world row"
+for round in $(seq "$BENCH_PP_ROUNDS"); do
+    if [ -x "$T/hello" ]; then hf pp.c.start "$T/hello"; fi
+    hf pp.wif-mint.start "$BIN/wif-mint" --version
+    hf pp.wif-verify.start "$BIN/wif-verify" --version
+    if [ $have_jwt = 1 ]; then hf pp.jwt.start jwt -help; fi
+    if [ $have_jose = 1 ]; then hf pp.jose.start jose alg; fi
+    for a in $ALGS; do
+        hf "pp.wif.mint1.$a" "$BIN/wif-mint" token --key "$T/$a.jwk" "${CLAIMS[@]}"
+        if [ $have_jwt = 1 ]; then hf "pp.jwt.mint1.$a" jwt -alg "$a" -key "$T/jwt.$a.pem" -sign "$T/claims.json"; fi
+        # jose has no EdDSA: its commands fail and show n/a
+        if [ $have_jose = 1 ]; then hf "pp.jose.mint1.$a" jose jws sig -I "$T/claims.json" -k "$T/$a.jwk" -c; fi
+        hf "pp.wif.verify1.$a" "$BIN/wif-verify" --jwks "$T/$a.pub.json" "${VCHECK[@]}" "$(cat "$T/one.$a")"
+        if [ $have_jwt = 1 ]; then hf "pp.jwt.verify1.$a" jwt -alg "$a" -key "$T/jwt.$a.pub.pem" -verify "$T/jwt.$a.tok"; fi
+        if [ $have_jose = 1 ]; then hf "pp.jose.verify1.$a" jose jws ver -i "$(cat "$T/one.$a")" -k "$T/$a.pub.json"; fi
+    done
+done
+for f in "$T"/pp/*; do
+    case $f in *.fail) continue ;; esac
+    hf_stat "$(basename "$f")"
 done
 
 # --- 6. instructions (callgrind) ------------------------------------------------------------------------------
@@ -304,7 +327,8 @@ fi
 # --- 7. report -----------------------------------------------------------------------------------------------
 put fact.load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 put fact.duration "$(awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }')"
-put fact.runs "$BENCH_RUNS"
+put fact.runs "$(( PP_RUNS * BENCH_PP_ROUNDS ))"
+put fact.pp_rounds "$BENCH_PP_ROUNDS"
 put fact.stat "$BENCH_STAT"
 put fact.reps "$BENCH_REPS"
 put fact.speed_seconds "$BENCH_SPEED_SECONDS"
