@@ -260,8 +260,9 @@ for n in $BENCH_MEM_N; do
 done
 
 # --- 5. per-process costs with hyperfine ---------------------------------------------------------------------
-# hf KEY CMD...: one round of CMD (BENCH_RUNS / BENCH_PP_ROUNDS runs after 3 warm-up runs), its wall times added
-# to $T/pp/KEY; a command that fails is marked and shows n/a. hf_stat KEY: BENCH_STAT over all of KEY's times.
+# hf KEY CMD...: one round of CMD (BENCH_RUNS / BENCH_PP_ROUNDS runs after 3 warm-up runs), hyperfine's report
+# kept as $T/pp/KEY.ROUND.json; a command that fails is marked KEY.fail and shows n/a. After the rounds, one
+# Python process puts BENCH_STAT over all of each key's runs.
 mkdir -p "$T/pp"
 PP_RUNS=$(( (BENCH_RUNS + BENCH_PP_ROUNDS - 1) / BENCH_PP_ROUNDS ))
 [ "$PP_RUNS" -ge 2 ] || PP_RUNS=2
@@ -269,20 +270,10 @@ hf() {
     local key=$1; shift
     [ -e "$T/pp/$key.fail" ] && return 0
     if ! "$@" >/dev/null 2>&1; then log "$key: '$*' fails; n/a"; : >"$T/pp/$key.fail"; return 0; fi
-    if run hyperfine -N --style none --warmup 3 --runs "$PP_RUNS" --export-json "$T/hf.json" \
+    if ! run hyperfine -N --style none --warmup 3 --runs "$PP_RUNS" --export-json "$T/pp/$key.$round.json" \
         -- "$(printf '%q ' "$@")" >/dev/null 2>&1; then
-        python3 -c 'import json,sys; print("\n".join(map(str, json.load(open(sys.argv[1]))["results"][0]["times"])))' \
-            "$T/hf.json" >>"$T/pp/$key"
-    else
         log "$key: hyperfine failed; n/a"; : >"$T/pp/$key.fail"
     fi
-}
-hf_stat() {
-    local key=$1
-    [ -s "$T/pp/$key" ] && [ ! -e "$T/pp/$key.fail" ] || return 0
-    put "$key" "$(python3 -c 'import statistics,sys
-t = [float(x) for x in open(sys.argv[1])]
-print({"median": statistics.median, "mean": statistics.mean, "min": min}[sys.argv[2]](t))' "$T/pp/$key" "$BENCH_STAT")"
 }
 log "per-process costs (hyperfine, $BENCH_RUNS runs each in $BENCH_PP_ROUNDS interleaved rounds)"
 printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' >"$T/hello.c"
@@ -303,10 +294,20 @@ for round in $(seq "$BENCH_PP_ROUNDS"); do
         if [ $have_jose = 1 ]; then hf "pp.jose.verify1.$a" jose jws ver -i "$(cat "$T/one.$a")" -k "$T/$a.pub.json"; fi
     done
 done
-for f in "$T"/pp/*; do
-    case $f in *.fail) continue ;; esac
-    hf_stat "$(basename "$f")"
-done
+python3 - "$T/pp" "$BENCH_STAT" >>"$R" <<'PY'
+import collections, json, os, statistics, sys
+d, stat = sys.argv[1], sys.argv[2]
+names = os.listdir(d)
+failed = {n[:-5] for n in names if n.endswith(".fail")}
+times = collections.defaultdict(list)
+for n in names:
+    key = n.rsplit(".", 2)[0]
+    if n.endswith(".json") and key not in failed:
+        times[key] += json.load(open(os.path.join(d, n)))["results"][0]["times"]
+f = {"median": statistics.median, "mean": statistics.mean, "min": min}[stat]
+for key in sorted(times):
+    print(f"{key}\t{f(times[key])}")
+PY
 
 # --- 6. instructions (callgrind) ------------------------------------------------------------------------------
 if command -v valgrind >/dev/null 2>&1 && ! skipped callgrind; then
