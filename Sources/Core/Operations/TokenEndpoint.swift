@@ -460,17 +460,13 @@ public struct TokenEndpoint {
         }
         let accessToken: String
         if let issuerKey {
-            var spec = TokenSpec(now: now)
-            spec.typ = asJWT ? "JWT" : "at+jwt"
-            spec.iss = issuer
-            spec.sub = subject?.claims["sub"]?.stringValue ?? authenticatedClient?.id
-            spec.aud = audiences.isEmpty ? [defaultAudience ?? issuer] : audiences
-            spec.exp = exp
-            if !scopes.isEmpty { spec.scope = scopes.joined(separator: " ") }
-            if let id = issuedClientID(subject: subject, sub: spec.sub) { spec.claims["client_id"] = .string(id) }
-            if let act { spec.claims["act"] = act }
-            if let bindingJKT { spec.claims["cnf"] = .object(JSONObject([("jkt", .string(bindingJKT))])) }
-            accessToken = String(decoding: try issuerSigning.minter(spec: spec, key: issuerKey).next(), as: UTF8.self)
+            let sub = subject?.claims["sub"]?.stringValue ?? authenticatedClient?.id
+            let claims = IssuerSigning.AccessClaims(
+                typ: asJWT ? "JWT" : "at+jwt", iss: issuer, sub: sub,
+                aud: audiences.isEmpty ? [defaultAudience ?? issuer] : audiences, exp: exp, iat: now,
+                scope: scopes.isEmpty ? nil : scopes.joined(separator: " "),
+                clientID: issuedClientID(subject: subject, sub: sub), act: act, cnfJKT: bindingJKT)
+            accessToken = String(decoding: try issuerSigning.accessToken(claims, key: issuerKey), as: UTF8.self)
         } else {
             accessToken = Base64URL.encode(try Random.bytes(32))
         }
