@@ -16,6 +16,17 @@ public enum Digest {
         return out
     }
 
+    /// SHA-256 of `data` as four words (native byte order), without an array: a memory-only replay cache's key.
+    static func sha256Words(_ data: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64) {
+        OpenSSLLibrary.ensure()
+        var out: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var len: UInt32 = 0
+        withUnsafeMutableBytes(of: &out) { o in
+            _ = EVP_Digest(data.baseAddress, data.count, o.baseAddress, &len, EVP_sha256(), nil)
+        }
+        return out
+    }
+
     /// Constant-time equality for MACs: lengths are public and compared first, then CRYPTO_memcmp.
     public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
