@@ -188,40 +188,79 @@ enum EdDSAContext {
     }
 }
 
-/// ECDSA signature encodings: OpenSSL's DER and JOSE's fixed-length R‖S (RFC 7518 §3.4).
+/// ECDSA signature encodings: OpenSSL's DER and JOSE's fixed-length R‖S (RFC 7518 §3.4), converted by hand, with no
+/// OpenSSL objects: a DER ECDSA-Sig-Value is a SEQUENCE of two positive INTEGERs (X.690 §8.3: minimal big-endian
+/// bytes, a 0x00 first when the top bit is set). Through ECDSA_SIG and two BIGNUMs the conversion was 9k
+/// instructions of a verification and 5k of a signature (issue 13). OpenSSL re-encodes what it parses and refuses
+/// any DER that is not exactly this, so an encoding slip here fails closed (the signature does not verify);
+/// SigningTests compares both directions with OpenSSL's own i2d/d2i.
 enum ECDSASignature {
+    /// OpenSSL's DER signature (`length` bytes of `der`) to R‖S of `size` bytes each; nil for anything but a
+    /// well-formed SEQUENCE of two INTEGERs that fit.
     static func derToRaw(_ der: [UInt8], length: Int, size: Int) -> [UInt8]? {
-        der.withUnsafeBufferPointer { buf -> [UInt8]? in
-            var p: UnsafePointer<UInt8>? = buf.baseAddress
-            guard let sig = d2i_ECDSA_SIG(nil, &p, length) else { return nil }
-            defer { ECDSA_SIG_free(sig) }
-            var r: OpaquePointer?
-            var s: OpaquePointer?
-            ECDSA_SIG_get0(sig, &r, &s)
-            var out = [UInt8](repeating: 0, count: 2 * size)
-            let ok = out.withUnsafeMutableBufferPointer { o in
-                BN_bn2binpad(r, o.baseAddress, Int32(size)) == Int32(size)
-                    && BN_bn2binpad(s, o.baseAddress! + size, Int32(size)) == Int32(size)
+        guard length <= der.count else { return nil }
+        var out = [UInt8](repeating: 0, count: 2 * size)
+        let ok = der.withUnsafeBufferPointer { d -> Bool in
+            var i = 0
+            func len() -> Int? {
+                guard i < length else { return nil }
+                let b = Int(d[i]); i += 1
+                if b < 0x80 { return b }
+                guard b == 0x81, i < length, d[i] >= 0x80 else { return nil }
+                defer { i += 1 }
+                return Int(d[i])
             }
-            return ok ? out : nil
+            guard length > 0, d[0] == 0x30 else { return false }
+            i = 1
+            guard let total = len(), i + total == length else { return false }
+            for k in 0..<2 {
+                guard i < length, d[i] == 0x02 else { return false }
+                i += 1
+                guard var n = len(), n > 0, i + n <= length else { return false }
+                var at = i
+                i += n
+                if d[at] == 0 && n > 1 { at += 1; n -= 1 }
+                guard n <= size else { return false }
+                for j in 0..<n { out[k * size + size - n + j] = d[at + j] }
+            }
+            return i == length
         }
+        return ok ? out : nil
     }
 
     /// R‖S to DER; nil when the length is wrong or R or S is zero (CVE-2022-21449).
     static func rawToDER(_ raw: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
-        guard raw.count == 2 * size else { return nil }
+        var out = [UInt8]()
+        return rawToDER(raw, size: size, into: &out) ? out : nil
+    }
+
+    /// `rawToDER` into `out` (replaced), for a verifier that reuses one buffer; false where that gives nil.
+    static func rawToDER(_ raw: UnsafeRawBufferPointer, size: Int, into out: inout [UInt8]) -> Bool {
+        guard raw.count == 2 * size, size > 0, size <= 66 else { return false }
         let bytes = raw.bindMemory(to: UInt8.self)
-        if bytes[0..<size].allSatisfy({ $0 == 0 }) || bytes[size...].allSatisfy({ $0 == 0 }) { return nil }
-        guard let sig = ECDSA_SIG_new() else { return nil }
-        defer { ECDSA_SIG_free(sig) }
-        guard let r = BN_bin2bn(bytes.baseAddress, Int32(size), nil) else { return nil }
-        guard let s = BN_bin2bn(bytes.baseAddress! + size, Int32(size), nil) else { BN_free(r); return nil }
-        guard ECDSA_SIG_set0(sig, r, s) == 1 else { BN_free(r); BN_free(s); return nil }
-        var der: UnsafeMutablePointer<UInt8>?
-        let n = i2d_ECDSA_SIG(sig, &der)
-        guard n > 0, let der else { return nil }
-        defer { wif_OPENSSL_free(der) }
-        return Array(UnsafeBufferPointer(start: der, count: Int(n)))
+        // Each INTEGER: its bytes from the first non-zero one, after a 0x00 when that byte's top bit is set.
+        var first = (0, 0), body = (0, 0)
+        for k in 0..<2 {
+            var f = k * size
+            while f < (k + 1) * size && bytes[f] == 0 { f += 1 }
+            if f == (k + 1) * size { return false }
+            let n = (k + 1) * size - f + (bytes[f] >= 0x80 ? 1 : 0)
+            if k == 0 { first.0 = f; body.0 = n } else { first.1 = f; body.1 = n }
+        }
+        let content = 2 + body.0 + 2 + body.1
+        out.removeAll(keepingCapacity: true)
+        out.append(0x30)
+        if content >= 0x80 { out.append(0x81) }
+        out.append(UInt8(content))
+        func integer(from f: Int, count n: Int, end: Int) {
+            out.append(0x02)
+            out.append(UInt8(n))
+            if n > end - f { out.append(0) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[f..<end]))
+        }
+        integer(from: first.0, count: body.0, end: size)
+        integer(from: first.1, count: body.1, end: 2 * size)
+        return true
     }
 }
 
@@ -239,6 +278,7 @@ public final class Verifier {
     private var md: OpaquePointer? { context.md }
     private var digest = [UInt8](repeating: 0, count: 64)
     private var macOut = [UInt8](repeating: 0, count: 64)
+    private var der: [UInt8] = []
 
     public init(key: JWK, algorithm: Algorithm) throws(WIFError) {
         OpenSSLLibrary.ensure()
@@ -285,7 +325,7 @@ public final class Verifier {
                 EVP_PKEY_verify(pctx, signature.bindMemory(to: UInt8.self).baseAddress, signature.count, $0.baseAddress, dlen)
             } == 1
         case .ecdsa:
-            guard let md, let pctx, let der = ECDSASignature.rawToDER(signature, size: key.curve?.size ?? 32),
+            guard let md, let pctx, ECDSASignature.rawToDER(signature, size: key.curve?.size ?? 32, into: &der),
                   let dlen = Signer.hash(message, md: md, into: &digest) else { return false }
             return digest.withUnsafeBufferPointer { d in
                 der.withUnsafeBufferPointer { EVP_PKEY_verify(pctx, $0.baseAddress, $0.count, d.baseAddress, dlen) }
