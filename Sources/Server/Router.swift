@@ -19,8 +19,16 @@ struct Request {
         path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
     }
 
+    /// The values of the header `name` (lower case), its name compared ignoring ASCII case only: HTTP field
+    /// names are ASCII tokens (NIO's parser refuses others), and lowercasing each name made a String per header.
     func values(_ name: String) -> [String] {
-        headers.filter { $0.0.lowercased() == name }.map(\.1)
+        var out: [String] = []
+        for (k, v) in headers where k.utf8.count == name.utf8.count && sameASCIICaseless(k, name) { out.append(v) }
+        return out
+    }
+
+    private func sameASCIICaseless(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8) { x, y in (x >= 0x41 && x <= 0x5A ? x | 0x20 : x) == y }
     }
 }
 
@@ -32,7 +40,7 @@ struct Response {
     var close = false
 
     static func json(_ status: Int, _ j: JSON, headers: [(String, String)] = []) -> Response {
-        Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(j.serialized().utf8))
+        Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: j.bytes())
     }
 
     static func error(_ status: Int, _ error: String, _ description: String, close: Bool = false) -> Response {
@@ -117,7 +125,7 @@ extension ServerState {
         return Response(status: outcome.httpStatus,
                         headers: TokenEndpoint.httpHeaders(outcome, requestHeaders: r.headers, realm: endpoint.issuer,
                                                            dpopNonce: endpoint.dpop.nonce),
-                        body: Array(outcome.json.serialized().utf8))
+                        body: outcome.json.bytes())
     }
 
     func mcp(_ r: Request, event: inout JSONObject) throws(WIFError) -> Response {

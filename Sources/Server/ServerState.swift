@@ -128,7 +128,7 @@ final class ServerState {
     }
 
     func newEvent(method: String?, path: String?) -> JSONObject {
-        var e = JSONObject()
+        var e = JSONObject(minimumCapacity: 16)
         e["time"] = .string(stamp.format(ProcessControl.nowMillis()))
         e["method"] = method.map { .string($0) } ?? .null
         e["path"] = path.map { .string($0) } ?? .null

@@ -106,6 +106,8 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     }
 
     public init() {}
+    /// An empty object with room for `minimumCapacity` members (a server's event line sets a dozen, one by one).
+    public init(minimumCapacity: Int) { members.reserveCapacity(minimumCapacity) }
     public init(_ pairs: [(String, JSON)]) { for (k, v) in pairs { self[k] = v } }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool { a.members == b.members }
@@ -543,6 +545,14 @@ extension JSON {
         var out = [UInt8]()
         write(to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `serialized()` as UTF-8 bytes, without the String (a server's response body).
+    public func bytes() -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(1024)
+        write(to: &out)
+        return out
     }
 
     /// Human-friendly serialization, two-space indentation.

@@ -12,14 +12,19 @@ public struct ConformanceCheck: Sendable, Equatable {
     public let status: Status
     public let detail: String
 
+    /// `{"id", "status", "detail"}`, made with the check: a server writes every check it makes, and the
+    /// common ones are made once (`ConformanceChecks.grantTypeSuccess`).
+    public let json: JSON
+
     public init(_ id: String, _ status: Status, _ detail: String) {
         self.id = id
         self.status = status
         self.detail = detail
-    }
-
-    public var json: JSON {
-        .object(JSONObject([("id", .string(id)), ("status", .string(status.rawValue)), ("detail", .string(detail))]))
+        var o = JSONObject(minimumCapacity: 3)
+        o.appendUnchecked("id", .string(id))
+        o.appendUnchecked("status", .string(status.rawValue))
+        o.appendUnchecked("detail", .string(detail))
+        json = .object(o)
     }
 }
 
@@ -45,8 +50,13 @@ public struct ConformanceChecks: Sendable {
     public init() {}
 
     /// The checks for one token request, given what the endpoint reported about it.
+    /// The checks every good request gets, made once (its detail was interpolated per request).
+    static let grantTypeSuccess = ConformanceCheck("wif-grant-type", .success, "grant_type is \(TokenRequest.jwtBearerGrant)")
+    static let assertionVerified = ConformanceCheck("wif-assertion-verified", .success, "signature, issuer, audience and time verified")
+
     public mutating func tokenRequest(_ f: TokenEndpoint.Facts) -> [ConformanceCheck] {
         var out: [ConformanceCheck] = []
+        out.reserveCapacity(4)
         let grant = f.grantType ?? ""
         let isJWT = grant.same(TokenRequest.jwtBearerGrant)
         tokenRequests += 1
@@ -59,7 +69,7 @@ public struct ConformanceChecks: Sendable {
             }
         }
         if isJWT {
-            out.append(.init("wif-grant-type", .success, "grant_type is \(TokenRequest.jwtBearerGrant)"))
+            out.append(ConformanceChecks.grantTypeSuccess)
         } else {
             out.append(.init("wif-grant-type", .failure, "expected grant_type=\(TokenRequest.jwtBearerGrant), got "
                              + (f.grantType.map { "\"\($0)\"" } ?? "none")))
@@ -70,7 +80,7 @@ public struct ConformanceChecks: Sendable {
             case .missing:
                 out.append(.init("wif-assertion-missing", .failure, "no assertion parameter in the jwt-bearer request"))
             case .verified:
-                out.append(.init("wif-assertion-verified", .success, "signature, issuer, audience and time verified"))
+                out.append(ConformanceChecks.assertionVerified)
             case .rejected(let r):
                 let id: String
                 switch r {

@@ -62,7 +62,7 @@ extension TokenEndpoint {
     /// The parameters of a body, empty values dropped; a body that does not decode gives none (the grant's
     /// judge then answers it).
     static func lenientParameters(_ form: FormBody) -> [ExactName: [String]] {
-        var params: [ExactName: [String]] = [:]
+        var params = [ExactName: [String]](minimumCapacity: form.pairs.count)
         for (k, v) in form.pairs where !v.isEmpty { params[ExactName(k), default: []].append(v) }
         return params
     }
@@ -234,10 +234,14 @@ extension TokenEndpoint {
     }
 
     static func isFormMediaType(_ value: String) -> Bool {
-        var u = Substring(value).utf8
-        if let semi = u.firstIndex(of: 0x3B) { u = u[..<semi] }
-        while let c = u.first, c == 0x20 || c == 0x09 { u = u.dropFirst() }
-        while let c = u.last, c == 0x20 || c == 0x09 { u = u.dropLast() }
-        return sameBytesIgnoringASCIICase(u, "application/x-www-form-urlencoded".utf8)
+        var value = value
+        return value.withUTF8 { b in
+            var lo = 0, hi = b.firstIndex(of: 0x3B) ?? b.count
+            while lo < hi && (b[lo] == 0x20 || b[lo] == 0x09) { lo += 1 }
+            while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0x09) { hi -= 1 }
+            return sameBytesIgnoringASCIICase(UnsafeBufferPointer(rebasing: b[lo..<hi]), formMediaType)
+        }
     }
+
+    private static let formMediaType = Array("application/x-www-form-urlencoded".utf8)
 }

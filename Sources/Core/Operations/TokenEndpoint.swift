@@ -279,12 +279,15 @@ public struct TokenEndpoint {
         try answer(bodyFrom: path, dpop: nil, endpoint: endpoint, now: now)
     }
 
+    static let knownGrants = [TokenRequest.jwtBearerGrant, TokenRequest.clientCredentialsGrant, TokenRequest.tokenExchangeGrant]
+
     func judge(form: FormBody, now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
         if let error = form.error { return .failure(.invalidRequest, error) }
         let pairs = form.pairs
         // Parameter names are matched by their bytes (Identifier.swift), never by canonical equivalence.
-        var params: [ExactName: [String]] = [:]
+        var params = [ExactName: [String]](minimumCapacity: pairs.count)
         var order: [String] = []
+        order.reserveCapacity(pairs.count)
         for (k, v) in pairs where !v.isEmpty {
             if params[ExactName(k)] == nil { order.append(k) }
             params[ExactName(k), default: []].append(v)
@@ -304,7 +307,6 @@ public struct TokenEndpoint {
         if rejectGrantTypes.containsExactly(grant) {
             return TokenEndpoint.fail(.unauthorizedClient, .grantTypeRejected, "this client may not use grant_type \(grant)")
         }
-        let known = [TokenRequest.jwtBearerGrant, TokenRequest.clientCredentialsGrant, TokenRequest.tokenExchangeGrant]
         guard grant.same(TokenRequest.jwtBearerGrant) || allowGrants.containsExactly(grant) else {
             return TokenEndpoint.fail(.unsupportedGrantType, .unsupportedGrantType, "grant_type \(grant) is not supported")
         }
@@ -371,7 +373,7 @@ public struct TokenEndpoint {
             }
             if let refused = idJAGInExchange(subject: subject, actor: actor) { return refused }
         } else {
-            if !known.containsExactly(grant), let refused = confidentialClientMissing(grant: grant, assertion: client) { return refused }
+            if !TokenEndpoint.knownGrants.containsExactly(grant), let refused = confidentialClientMissing(grant: grant, assertion: client) { return refused }
         }
         if let refused = boundTokenRefused(subject: subject, actor: actor, grant: grant) { return refused }
         if let subject {
