@@ -22,6 +22,9 @@ final class PreparedContext {
     private(set) var pctx: OpaquePointer?       // EVP_PKEY_CTX
     private(set) var mdctx: OpaquePointer?      // EVP_MD_CTX
     private(set) var md: OpaquePointer?         // EVP_MD
+    /// The digest context of `hash`, kept: EVP_Digest made and freed one per call (5k instructions for a short
+    /// message, more than the hashing of a token's signing input; issue 13).
+    private var dctx: OpaquePointer?            // EVP_MD_CTX
 
     init(key: JWK, algorithm: Algorithm, sign: Bool) throws(WIFError) {
         let what = sign ? "signing" : "verification"
@@ -49,10 +52,22 @@ final class PreparedContext {
                 throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) \(what)")
             }
             try Signer.configure(pctx, md: md, algorithm: algorithm)
+            dctx = EVP_MD_CTX_new()
+            guard dctx != nil else { throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) \(what)") }
         }
     }
 
+    /// Hashes `message` with `md` into `digest`; returns its length.
+    func hash(_ message: UnsafeRawBufferPointer, into digest: inout [UInt8]) -> Int? {
+        guard let md, let dctx, EVP_DigestInit_ex2(dctx, md, nil) == 1,
+              EVP_DigestUpdate(dctx, message.baseAddress, message.count) == 1 else { return nil }
+        var len: UInt32 = 0
+        let ok = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(dctx, $0.baseAddress, &len) }
+        return ok == 1 ? Int(len) : nil
+    }
+
     deinit {
+        if let dctx { EVP_MD_CTX_free(dctx) }
         if let mac { EVP_MAC_CTX_free(mac) }
         if let pctx { EVP_PKEY_CTX_free(pctx) }
         if let mdctx { EVP_MD_CTX_free(mdctx) }
@@ -67,7 +82,6 @@ public final class Signer {
     private var mac: OpaquePointer? { context.mac }
     private var pctx: OpaquePointer? { context.pctx }
     private var mdctx: OpaquePointer? { context.mdctx }
-    private var md: OpaquePointer? { context.md }
     private var firstCheck: OpaquePointer? // EVP_PKEY_CTX verifying the first RSA signature, then freed
     private var digest = [UInt8](repeating: 0, count: 64)
     private var out: [UInt8]
@@ -115,13 +129,6 @@ public final class Signer {
         guard ok else { throw OpenSSLError.error(.cryptoFailure, "cannot configure \(algorithm.rawValue)") }
     }
 
-    /// Hashes `message` with the algorithm's digest into `digest`; returns its length.
-    static func hash(_ message: UnsafeRawBufferPointer, md: OpaquePointer, into digest: inout [UInt8]) -> Int? {
-        var len: UInt32 = 0
-        let ok = digest.withUnsafeMutableBufferPointer { EVP_Digest(message.baseAddress, message.count, $0.baseAddress, &len, md, nil) }
-        return ok == 1 ? Int(len) : nil
-    }
-
     /// Signs `message` (the JWS signing input) and returns the JWS signature bytes.
     public func sign(_ message: [UInt8]) throws(WIFError) -> [UInt8] {
         let r = message.withUnsafeBytes { m in Result { () throws(WIFError) -> [UInt8] in try sign(m) } }
@@ -151,7 +158,7 @@ public final class Signer {
             guard sign() || (EdDSAContext.initialise(mdctx, pkey, sign: true) && sign()) else { throw fail() }
             return Array(out[0..<len])
         case .rsa, .pss, .ecdsa:
-            guard let md, let pctx, let dlen = Signer.hash(message, md: md, into: &digest) else { throw fail() }
+            guard let pctx, let dlen = context.hash(message, into: &digest) else { throw fail() }
             var len = out.count
             let ok = out.withUnsafeMutableBufferPointer { o in
                 digest.withUnsafeBufferPointer { EVP_PKEY_sign(pctx, o.baseAddress, &len, $0.baseAddress, dlen) }
@@ -275,7 +282,6 @@ public final class Verifier {
     private var mac: OpaquePointer? { context.mac }
     private var pctx: OpaquePointer? { context.pctx }
     private var mdctx: OpaquePointer? { context.mdctx }
-    private var md: OpaquePointer? { context.md }
     private var digest = [UInt8](repeating: 0, count: 64)
     private var macOut = [UInt8](repeating: 0, count: 64)
     private var der: [UInt8] = []
@@ -319,14 +325,14 @@ public final class Verifier {
             ERR_clear_error()
             return EdDSAContext.initialise(mdctx, pkey, sign: false) && verify()
         case .rsa, .pss:
-            guard let md, let pctx, signature.count == (key.bits + 7) / 8,
-                  let dlen = Signer.hash(message, md: md, into: &digest) else { return false }
+            guard let pctx, signature.count == (key.bits + 7) / 8,
+                  let dlen = context.hash(message, into: &digest) else { return false }
             return digest.withUnsafeBufferPointer {
                 EVP_PKEY_verify(pctx, signature.bindMemory(to: UInt8.self).baseAddress, signature.count, $0.baseAddress, dlen)
             } == 1
         case .ecdsa:
-            guard let md, let pctx, ECDSASignature.rawToDER(signature, size: key.curve?.size ?? 32, into: &der),
-                  let dlen = Signer.hash(message, md: md, into: &digest) else { return false }
+            guard let pctx, ECDSASignature.rawToDER(signature, size: key.curve?.size ?? 32, into: &der),
+                  let dlen = context.hash(message, into: &digest) else { return false }
             return digest.withUnsafeBufferPointer { d in
                 der.withUnsafeBufferPointer { EVP_PKEY_verify(pctx, $0.baseAddress, $0.count, d.baseAddress, dlen) }
             } == 1

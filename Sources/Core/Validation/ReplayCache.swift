@@ -71,6 +71,7 @@ public final class ReplayCache {
     private var memory: [MemoryKey: Entry] = [:]
     /// The bytes of the entry key being hashed, reused (a memory-only cache serves one thread at a time).
     private var keyScratch: [UInt8] = []
+    private lazy var hasher = SHA256Hasher()
 
     struct MemoryKey: Hashable {
         let a: UInt64, b: UInt64, c: UInt64, d: UInt64
@@ -115,7 +116,9 @@ public final class ReplayCache {
             pruneAt = max(minimumPruneAt, memory.count * 2)
         }
         ReplayCache.keyInput(v, into: &keyScratch)
-        let w = keyScratch.withUnsafeBytes { Digest.sha256Words($0) }
+        guard let w = keyScratch.withUnsafeBytes({ hasher.words($0) }) else {
+            throw WIFError(.cryptoFailure, "SHA-256 failed for the replay cache key")
+        }
         let hash = MemoryKey(a: w.0, b: w.1, c: w.2, d: w.3)
         let seen = memory[hash].flatMap { $0.expiry >= t ? $0 : nil }
         let next = try ReplayCache.spent(seen, label: p.label, budget: budget, until: p.until)
