@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `application/x-www-form-urlencoded` (RFC 6749 Appendix B, WHATWG URL §5).
 ///
@@ -70,9 +73,12 @@ public enum FormEncoding {
     /// rewriting byte by byte: a component without `+` and `%` is validated as UTF-8 in one pass, and the others
     /// are rewritten through raw buffers (issue 13: the byte-wise loop was 100 instructions a byte).
     static func component(_ b: ArraySlice<UInt8>) -> String? {
-        if !b.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
-            return String(validating: b, as: UTF8.self)
+        // memchr for the two bytes: the per-byte closure was 4 instructions a byte of a 700-byte assertion.
+        let plain = b.withUnsafeBytes { r in
+            guard let p = r.baseAddress else { return true }
+            return memchr(p, 0x2B, r.count) == nil && memchr(p, 0x25, r.count) == nil
         }
+        if plain { return String(validating: b, as: UTF8.self) }
         func hv(_ c: UInt8) -> UInt8? {
             switch c {
             case 0x30...0x39: return c - 0x30
