@@ -52,8 +52,10 @@ public enum FormEncoding {
     /// Decodes a form body into ordered (name, value) pairs.
     public static func decode(_ body: [UInt8]) throws(WIFError) -> [(String, String)] {
         if body.isEmpty { return [] }
+        let parts = body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
         var out: [(String, String)] = []
-        for (i, part) in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).enumerated() {
+        out.reserveCapacity(parts.count)
+        for (i, part) in parts.enumerated() {
             if part.isEmpty { throw WIFError(.invalidRequest, "parameter \(i + 1) is empty (stray '&')") }
             let eq = part.firstIndex(of: UInt8(ascii: "="))
             let rawName = eq.map { part[part.startIndex..<$0] } ?? part[...]
