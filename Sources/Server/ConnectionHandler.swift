@@ -187,5 +187,5 @@ final class ConnectionHandler: ChannelInboundHandler {
 }
 
 func pathOnly(_ uri: String) -> String {
-    String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+    String(uri[..<(uri.utf8.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex)])
 }

@@ -16,7 +16,7 @@ struct Request {
         self.target = target
         self.headers = headers
         self.body = body
-        path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        path = target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
     }
 
     /// The values of the header `name` (lower case), its name compared ignoring ASCII case only: HTTP field
@@ -63,32 +63,46 @@ struct Response {
 ///
 /// Anything else is 404; a known path with another method is 405 with `Allow`.
 extension ServerState {
+    /// The paths served, matched as exact bytes like every protocol identifier, `/token` first: the `switch` on
+    /// strings compared the path with each case by Unicode rules, most of the routing cost (issue 13).
+    enum Route { case token, mcp, asMetadata, prMetadata, jwks, authorize }
+    static let routes: [([UInt8], Route)] = ([
+        ("/token", .token), ("/mcp", .mcp),
+        ("/.well-known/oauth-authorization-server", .asMetadata), ("/.well-known/openid-configuration", .asMetadata),
+        ("/.well-known/oauth-protected-resource", .prMetadata), ("/.well-known/oauth-protected-resource/mcp", .prMetadata),
+        ("/jwks", .jwks), ("/authorize", .authorize),
+    ] as [(String, Route)]).map { (Array($0.0.utf8), $0.1) }
+
+    static func route(of path: Substring) -> Route? {
+        var path = path
+        return path.withUTF8 { b in routes.first { $0.0.count == b.count && $0.0.elementsEqual(b) }?.1 }
+    }
+
     func route(_ r: Request, event: inout JSONObject) throws(WIFError) -> Response {
-        let path = r.path
-        switch path {
-        case "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration":
+        switch ServerState.route(of: r.path) {
+        case .asMetadata:
             guard r.method == "GET" else { return notAllowed("GET") }
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: asMetadata)
-        case "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp":
+        case .prMetadata:
             guard r.method == "GET" else { return notAllowed("GET") }
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: prMetadata)
-        case "/jwks":
+        case .jwks:
             guard r.method == "GET" else { return notAllowed("GET") }
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: jwks)
-        case "/authorize":
+        case .authorize:
             guard r.method == "GET" || r.method == "POST" else { return notAllowed("GET, POST") }
             let checks = conformance.authorizationEndpointVisit()
             if !checks.isEmpty { event["checks"] = .array(checks.map(\.json)) }
             event["error"] = .string("unsupported_response_type")
             return .error(400, "unsupported_response_type",
                           "this server issues tokens only at its token endpoint (jwt-bearer grant)")
-        case "/token":
+        case .token:
             guard r.method == "POST" else { return notAllowed("POST") }
             return try token(r, event: &event)
-        case "/mcp":
+        case .mcp:
             guard r.method == "POST" else { return notAllowed("POST") }
             return try mcp(r, event: &event)
-        default:
+        case nil:
             return .error(404, "not_found", "no such path on this server")
         }
     }
