@@ -113,3 +113,40 @@ public enum FormEncoding {
         return String(validating: out, as: UTF8.self)
     }
 }
+
+/// A form's parameters by name, empty values dropped, names matched as exact bytes (`String.same`), each name's
+/// values in order. A token request has a handful, searched in order; a table by hash is built only past
+/// `indexThreshold` names (hashing every name of every lookup was most of the parameter cost of a token request,
+/// issue 13), so a 256 KiB body of distinct names stays linear.
+struct FormParameters {
+    /// The distinct names, in the order they first appear.
+    private(set) var names: [String] = []
+    private var values: [[String]] = []
+    private var index: [ExactName: Int]?
+    static let indexThreshold = 8
+
+    init(_ pairs: [(String, String)]) {
+        names.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
+        for (k, v) in pairs where !v.isEmpty {
+            if let i = position(of: k) { values[i].append(v); continue }
+            names.append(k)
+            values.append([v])
+            if index != nil {
+                index?[ExactName(k)] = names.count - 1
+            } else if names.count > FormParameters.indexThreshold {
+                var t = [ExactName: Int](minimumCapacity: pairs.count)
+                for (i, n) in names.enumerated() { t[ExactName(n)] = i }
+                index = t
+            }
+        }
+    }
+
+    private func position(of name: String) -> Int? {
+        if let index { return index[ExactName(name)] }
+        return names.firstIndex { $0.same(name) }
+    }
+
+    /// The values of `name`, nil when it has none.
+    subscript(_ name: ExactName) -> [String]? { position(of: name.name).map { values[$0] } }
+}

@@ -43,7 +43,7 @@ public enum ClientAuthentication {
     }
 
     /// The method a request tried, for the event log: the Authorization header, then the parameters.
-    static func triedMethod(params: [ExactName: [String]], authorization: [String]) -> String? {
+    static func triedMethod(params: FormParameters, authorization: [String]) -> String? {
         if authorization.contains(where: isBasic) { return ClientRegistry.Method.clientSecretBasic.rawValue }
         if params[ExactName("client_secret")] != nil { return ClientRegistry.Method.clientSecretPost.rawValue }
         if params[ExactName("client_assertion")] != nil { return ClientRegistry.Method.privateKeyJWT.rawValue }
@@ -75,7 +75,7 @@ public enum ClientAuthentication {
 
     /// Rules 1 to 3. `params` are the request's (empty values dropped); `validator(client)` verifies a
     /// registered client's assertion.
-    static func authenticate(params: [ExactName: [String]], headers: [(String, String)], registry: ClientRegistry?,
+    static func authenticate(params: FormParameters, headers: [(String, String)], registry: ClientRegistry?,
                              assertionValidator: (ClientRegistry.Client) throws(WIFError) -> Validator,
                              now: Int64) throws(WIFError) -> Result {
         let one = { (k: String) in params[ExactName(k)]?.first }

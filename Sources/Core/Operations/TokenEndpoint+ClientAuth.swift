@@ -61,13 +61,9 @@ extension TokenEndpoint {
 
     /// The parameters of a body, empty values dropped; a body that does not decode gives none (the grant's
     /// judge then answers it).
-    static func lenientParameters(_ form: FormBody) -> [ExactName: [String]] {
-        var params = [ExactName: [String]](minimumCapacity: form.pairs.count)
-        for (k, v) in form.pairs where !v.isEmpty { params[ExactName(k), default: []].append(v) }
-        return params
-    }
+    static func lenientParameters(_ form: FormBody) -> FormParameters { form.parameters }
 
-    func authenticateClient(params: [ExactName: [String]], headers: [(String, String)], now: Int64) throws(WIFError)
+    func authenticateClient(params: FormParameters, headers: [(String, String)], now: Int64) throws(WIFError)
         -> ClientAuthentication.Result {
         let endpointPolicy = validator.policy
         let result = try ClientAuthentication.authenticate(

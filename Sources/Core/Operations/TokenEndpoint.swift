@@ -211,6 +211,8 @@ public struct TokenEndpoint {
     struct FormBody {
         let pairs: [(String, String)]
         let error: WIFError?
+        /// The pairs by name (empty values dropped), made once for client authentication and the grant.
+        let parameters: FormParameters
 
         init(_ raw: [UInt8]) {
             var body = raw
@@ -219,6 +221,7 @@ public struct TokenEndpoint {
                 pairs = []
                 self.error = error
             }
+            parameters = FormParameters(pairs)
         }
     }
 
@@ -283,16 +286,9 @@ public struct TokenEndpoint {
 
     func judge(form: FormBody, now: Int64, facts: inout Facts) throws(WIFError) -> Outcome {
         if let error = form.error { return .failure(.invalidRequest, error) }
-        let pairs = form.pairs
         // Parameter names are matched by their bytes (Identifier.swift), never by canonical equivalence.
-        var params = [ExactName: [String]](minimumCapacity: pairs.count)
-        var order: [String] = []
-        order.reserveCapacity(pairs.count)
-        for (k, v) in pairs where !v.isEmpty {
-            if params[ExactName(k)] == nil { order.append(k) }
-            params[ExactName(k), default: []].append(v)
-        }
-        for k in order where (params[ExactName(k)]?.count ?? 0) > 1 && !FormEncoding.mayRepeat(k) {
+        let params = form.parameters
+        for k in params.names where (params[ExactName(k)]?.count ?? 0) > 1 && !FormEncoding.mayRepeat(k) {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "parameter \(k) is repeated (RFC 6749 §3.2)")
         }
         let one = { (k: String) in params[ExactName(k)]?.first }
