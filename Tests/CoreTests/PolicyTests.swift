@@ -89,4 +89,17 @@ import Testing
     func normalTyp(_ typ: String, _ normal: String) {
         #expect(Policy.normalTyp(typ) == normal)
     }
+
+    /// `sameTyp` compares in place; it must agree with comparing the two normal forms, for every pair.
+    @Test func sameTypAgreesWithTheNormalForms() {
+        let typs = ["JWT", "jwt", "application/jwt", "Application/JWT", "at+jwt", "application/at+jwt", "APPLICATION/AT+JWT",
+                    "application/a/b", "a/b", "text/jwt", "application/", "", "application", "applicationXjwt",
+                    "oauth-id-jag+jwt", "application/oauth-id-jag+JWT", "jwt\u{212A}", "jwk", "applicatioN/application/jwt",
+                    "application/application/jwt", "JwT", "\u{e9}", "e\u{301}"]
+        for a in typs {
+            for b in typs {
+                #expect(Policy.sameTyp(a, b) == Policy.normalTyp(a).same(Policy.normalTyp(b)), "\(a) vs \(b)")
+            }
+        }
+    }
 }
