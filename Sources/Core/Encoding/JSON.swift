@@ -568,20 +568,26 @@ extension JSON {
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let n): out.append(contentsOf: n.utf8)
         case .string(let s): JSON.writeString(s, to: &out)
+        // Members and elements are read in place (borrowed), not copied out one by one with their retains: a
+        // server writes a dozen-member event line per request (issue 13).
         case .array(let a):
             out.append(UInt8(ascii: "["))
-            for (i, v) in a.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                v.write(to: &out)
+            a.withUnsafeBufferPointer { b in
+                for i in b.indices {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    b[i].write(to: &out)
+                }
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            for (i, m) in o.members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSON.writeString(m.name, to: &out)
-                out.append(UInt8(ascii: ":"))
-                m.value.write(to: &out)
+            o.members.withUnsafeBufferPointer { b in
+                for i in b.indices {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    JSON.writeString(b[i].name, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    b[i].value.write(to: &out)
+                }
             }
             out.append(UInt8(ascii: "}"))
         }
