@@ -11,9 +11,11 @@ import NIOHTTP1
 /// - a connection over `--max-connections` is read as usual and answered 503, close;
 /// - malformed HTTP (any NIO parser error) → 400, close.
 /// Requests are answered in order as they complete, so pipelined requests get their responses in order.
+/// NIO parses the requests; each response goes out as one buffer (`Response.write`), the answer to a HEAD without
+/// its body.
 final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = ByteBuffer
 
     private let state: ServerState
     private let overCapacity: Bool
@@ -23,6 +25,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var closing = false
     private var timer: Scheduled<Void>?
     private var deadline = NIODeadline.distantFuture
+    private var headBytes: [UInt8] = []
 
     init(state: ServerState, overCapacity: Bool) {
         self.state = state
@@ -125,7 +128,8 @@ final class ConnectionHandler: ChannelInboundHandler {
                 response = .error(500, "server_error", error.description)
             }
         }
-        respond(context: context, response, event: event, keepAlive: h.isKeepAlive && !state.stopping)
+        respond(context: context, response, event: event, keepAlive: h.isKeepAlive && !state.stopping,
+                omitBody: h.method == .HEAD)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -145,31 +149,30 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func respond(context: ChannelHandlerContext, _ r: Response, event: JSONObject, keepAlive: Bool) {
+    private func respond(context: ChannelHandlerContext, _ r: Response, event: JSONObject, keepAlive: Bool,
+                         omitBody: Bool = false) {
         var event = event
+        var r = r
+        if !r.headersAreSafe {
+            // A header this server made holds a control byte: never sent (it could split the response).
+            r = .error(500, "server_error", "a response header held a control character", close: r.close)
+            event["detail"] = .string("a response header held a control character")
+        }
         event["status"] = .integer(Int64(r.status))
         let close = r.close || !keepAlive
-        var headers = HTTPHeaders(r.headers)
-        headers.add(name: "Content-Length", value: String(r.body.count))
-        if close { headers.add(name: "Connection", value: "close") }
         state.record(status: r.status, event: event)
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: r.status), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !r.body.isEmpty {
-            var buf = context.channel.allocator.buffer(capacity: r.body.count)
-            buf.writeBytes(r.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buf))), promise: nil)
-        }
+        var buf = context.channel.allocator.buffer(capacity: 0)
+        r.write(to: &buf, head: &headBytes, close: close, omitBody: omitBody)
         if close {
             closing = true
             timer?.cancel()
             state.writeLog()
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            context.writeAndFlush(wrapOutboundOut(buf)).whenComplete { _ in
                 loopBound.value.close(promise: nil)
             }
         } else {
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            context.write(wrapOutboundOut(buf), promise: nil)
             state.flushAfterLog(context)
             armTimer(context: context)
         }

@@ -139,7 +139,6 @@ public final class LoopbackServer: Sendable {
         try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes,
                                                                     informationalResponseStrategy: .drop,
                                                                     limitConfiguration: limits)))
-        try sync.addHandler(HTTPResponseEncoder())
         try sync.addHandler(handler)
         let ctx = try sync.context(handler: handler)
         let id = ObjectIdentifier(channel)

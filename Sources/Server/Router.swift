@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Core
+import NIOCore
+import NIOHTTP1
 
 /// One complete HTTP request, as the connection handler hands it over.
 struct Request {
@@ -38,6 +40,50 @@ struct Response {
     var headers: [(String, String)] = []
     var body: [UInt8] = []
     var close = false
+
+    /// Whether every header name is an RFC 9110 token and no value holds a control byte but tab (a CR or LF would
+    /// end the header early). Every header is this server's own; a value from configuration (`--dpop-nonce`) or
+    /// a message is checked anyway.
+    var headersAreSafe: Bool {
+        for (name, value) in headers {
+            var n = name, v = value
+            let ok = n.withUTF8 { b in !b.isEmpty && b.allSatisfy { Response.tokenByte[Int($0)] } }
+                && v.withUTF8 { b in b.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 } }
+            if !ok { return false }
+        }
+        return true
+    }
+
+    /// The bytes of an RFC 9110 token (tchar), by value.
+    static let tokenByte: [Bool] = (0..<256).map { c in
+        (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c)
+            || "!#$%&'*+-.^_`|~".utf8.contains(UInt8(c))
+    }
+
+    /// The HTTP/1.1 response (RFC 9112 §4, §6): status line with NIO's reason phrase, the headers in order, then
+    /// `Content-Length` and, when the connection ends after it, `Connection: close`; the body unless `omitBody` (a
+    /// HEAD). One buffer, so one write: through NIO's HTTPResponseEncoder the head, body and end parts were 14k
+    /// instructions of a token request (issue 13). `head` is scratch space, reused.
+    func write(to buf: inout ByteBuffer, head: inout [UInt8], close: Bool, omitBody: Bool) {
+        head.removeAll(keepingCapacity: true)
+        head.append(contentsOf: "HTTP/1.1 ".utf8)
+        head.append(contentsOf: String(status).utf8)
+        head.append(0x20)
+        head.append(contentsOf: HTTPResponseStatus(statusCode: status).reasonPhrase.utf8)
+        head.append(contentsOf: "\r\n".utf8)
+        for (name, value) in headers {
+            head.append(contentsOf: name.utf8)
+            head.append(contentsOf: ": ".utf8)
+            head.append(contentsOf: value.utf8)
+            head.append(contentsOf: "\r\n".utf8)
+        }
+        head.append(contentsOf: "Content-Length: ".utf8)
+        head.append(contentsOf: String(body.count).utf8)
+        head.append(contentsOf: (close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").utf8)
+        buf.reserveCapacity(head.count + (omitBody ? 0 : body.count))
+        buf.writeBytes(head)
+        if !omitBody { buf.writeBytes(body) }
+    }
 
     static func json(_ status: Int, _ j: JSON, headers: [(String, String)] = []) -> Response {
         Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: j.bytes())

@@ -520,6 +520,17 @@ def test_404_405_and_keep_alive(serve):
     assert [int(x) for x in re.findall(rb"HTTP/1\.1 (\d{3}) ", r)] == [200, 404, 200]
 
 
+def test_head_answer_has_no_body(serve):
+    """A HEAD is answered without its body (RFC 9110 §9.3.2) but with the body's Content-Length, so the next
+    response on the same connection is read where it starts."""
+    s = serve()
+    r = raw(s, b"HEAD /jwks HTTP/1.1\r\n\r\nGET /jwks HTTP/1.1\r\nConnection: close\r\n\r\n")
+    first, _, rest = r.partition(b"\r\n\r\n")
+    assert status_of(first) == 405 and re.search(rb"\r\nContent-Length: [1-9]", first)
+    assert rest.startswith(b"HTTP/1.1 200 OK\r\n"), rest[:60]
+    assert rest.endswith(b"]}"), "the GET's body follows whole"
+
+
 # ---- stopping ----------------------------------------------------------------------------------------------------
 
 def test_max_requests_stops_with_summary(keys, tmp_path):
