@@ -161,7 +161,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         event["status"] = .integer(Int64(r.status))
         let close = r.close || !keepAlive
         state.record(status: r.status, event: event)
-        var buf = context.channel.allocator.buffer(capacity: 0)
+        // Room for the head too: a status line and the headers this server sends are well under 512 bytes.
+        var buf = context.channel.allocator.buffer(capacity: 512 + r.body.count)
         r.write(to: &buf, head: &headBytes, close: close, omitBody: omitBody)
         if close {
             closing = true

@@ -80,7 +80,6 @@ struct Response {
         head.append(contentsOf: "Content-Length: ".utf8)
         head.append(contentsOf: String(body.count).utf8)
         head.append(contentsOf: (close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").utf8)
-        buf.reserveCapacity(head.count + (omitBody ? 0 : body.count))
         buf.writeBytes(head)
         if !omitBody { buf.writeBytes(body) }
     }

@@ -78,7 +78,7 @@ public enum ClientAuthentication {
     static func authenticate(params: FormParameters, headers: [(String, String)], registry: ClientRegistry?,
                              assertionValidator: (ClientRegistry.Client) throws(WIFError) -> Validator,
                              now: Int64) throws(WIFError) -> Result {
-        let one = { (k: String) in params[ExactName(k)]?.first }
+        func one(_ k: String) -> String? { params[ExactName(k)]?.first }
         let authorization = headers.filter { $0.0.sameIgnoringASCIICase("authorization") }.map(\.1)
         if authorization.count > 1 {
             return .failed(.invalidRequest, WIFError(.multipleClientAuth, "more than one Authorization header"))

@@ -291,7 +291,7 @@ public struct TokenEndpoint {
         for k in params.names where (params[ExactName(k)]?.count ?? 0) > 1 && !FormEncoding.mayRepeat(k) {
             return TokenEndpoint.fail(.invalidRequest, .invalidRequest, "parameter \(k) is repeated (RFC 6749 §3.2)")
         }
-        let one = { (k: String) in params[ExactName(k)]?.first }
+        func one(_ k: String) -> String? { params[ExactName(k)]?.first }
         // 2. grant type
         facts.clientID = one("client_id")
         facts.scope = one("scope")
