@@ -243,30 +243,35 @@ final class IssuerSigning {
             segment = Array(Base64URL.encode(h).utf8) + [UInt8(ascii: ".")]
             header = (c.typ, segment)
         }
+        // Written into a local array taken from the kept one (and handed back): every append to the stored
+        // property was a dynamic exclusivity check, 25 a token (issue 13).
+        var payload = self.payload
+        self.payload = []
         payload.removeAll(keepingCapacity: true)
-        func name(_ n: StaticString) {
+        defer { self.payload = payload }
+        func name(_ n: StaticString, _ payload: inout [UInt8]) {
             payload.append(payload.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
             payload.append(UInt8(ascii: "\""))
             payload.append(contentsOf: UnsafeBufferPointer(start: n.utf8Start, count: n.utf8CodeUnitCount))
             payload.append(UInt8(ascii: "\""))
             payload.append(UInt8(ascii: ":"))
         }
-        name("iss"); JSON.writeString(c.iss, to: &payload)
-        if let sub = c.sub { name("sub"); JSON.writeString(sub, to: &payload) }
-        if c.aud.count == 1 { name("aud"); JSON.writeString(c.aud[0], to: &payload) } else if c.aud.count > 1 {
-            name("aud"); JSON.array(c.aud.map { .string($0) }).write(to: &payload)
+        name("iss", &payload); JSON.writeString(c.iss, to: &payload)
+        if let sub = c.sub { name("sub", &payload); JSON.writeString(sub, to: &payload) }
+        if c.aud.count == 1 { name("aud", &payload); JSON.writeString(c.aud[0], to: &payload) } else if c.aud.count > 1 {
+            name("aud", &payload); JSON.array(c.aud.map { .string($0) }).write(to: &payload)
         }
-        name("exp"); JSON.integer(c.exp).write(to: &payload)
-        name("iat"); JSON.integer(c.iat).write(to: &payload)
-        name("jti")
+        name("exp", &payload); JSON.integer(c.exp).write(to: &payload)
+        name("iat", &payload); JSON.integer(c.iat).write(to: &payload)
+        name("jti", &payload)
         payload.append(UInt8(ascii: "\""))
         if let jti { payload += jti } else { payload += try jtis.next() }
         payload.append(UInt8(ascii: "\""))
-        if let scope = c.scope { name("scope"); JSON.writeString(scope, to: &payload) }
-        if let id = c.clientID { name("client_id"); JSON.writeString(id, to: &payload) }
-        if let act = c.act { name("act"); act.write(to: &payload) }
+        if let scope = c.scope { name("scope", &payload); JSON.writeString(scope, to: &payload) }
+        if let id = c.clientID { name("client_id", &payload); JSON.writeString(id, to: &payload) }
+        if let act = c.act { name("act", &payload); act.write(to: &payload) }
         if let jkt = c.cnfJKT {
-            name("cnf")
+            name("cnf", &payload)
             payload += Array("{\"jkt\":".utf8)
             JSON.writeString(jkt, to: &payload)
             payload.append(UInt8(ascii: "}"))
