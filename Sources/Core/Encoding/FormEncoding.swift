@@ -52,10 +52,25 @@ public enum FormEncoding {
     /// Decodes a form body into ordered (name, value) pairs.
     public static func decode(_ body: [UInt8]) throws(WIFError) -> [(String, String)] {
         if body.isEmpty { return [] }
-        let parts = body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
+        // The '&'s found with memchr: splitting as a Collection was 5 instructions a byte of a 700-byte body.
+        let ends: [Int] = body.withUnsafeBufferPointer { b in
+            var ends: [Int] = []
+            guard let base = b.baseAddress else { return ends }
+            var at = 0
+            while let p = memchr(base + at, 0x26, b.count - at) {
+                let e = UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base
+                ends.append(e)
+                at = e + 1
+            }
+            ends.append(b.count)
+            return ends
+        }
         var out: [(String, String)] = []
-        out.reserveCapacity(parts.count)
-        for (i, part) in parts.enumerated() {
+        out.reserveCapacity(ends.count)
+        var start = 0
+        for (i, end) in ends.enumerated() {
+            let part = body[start..<end]
+            start = end + 1
             if part.isEmpty { throw WIFError(.invalidRequest, "parameter \(i + 1) is empty (stray '&')") }
             let eq = part.firstIndex(of: UInt8(ascii: "="))
             let rawName = eq.map { part[part.startIndex..<$0] } ?? part[...]
