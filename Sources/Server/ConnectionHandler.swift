@@ -87,14 +87,14 @@ final class ConnectionHandler: ChannelInboundHandler {
                 tooLarge = true
                 payloadTooLarge(context: context)
             }
-        case .body(var chunk):
+        case .body(let chunk):
             guard !tooLarge else { return }
             if body.count + chunk.readableBytes > ServerOptions.maxBodyBytes {
                 tooLarge = true
                 payloadTooLarge(context: context)
                 return
             }
-            body += chunk.readBytes(length: chunk.readableBytes) ?? []
+            body.append(contentsOf: chunk.readableBytesView)
         case .end:
             guard let h = head, !tooLarge else { return }
             head = nil

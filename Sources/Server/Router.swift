@@ -167,20 +167,21 @@ extension ServerState {
             facts.reason = .invalidRequest
         } else {
             outcome = try endpoint.handle(body: r.body, headers: r.headers,
-                                          dpop: TokenEndpoint.DPoPRequest(proofs: r.values("dpop"), htu: base + "/token"),
+                                          dpop: TokenEndpoint.DPoPRequest(proofs: r.values("dpop"), htu: tokenURL),
                                           now: now(), facts: &facts)
         }
-        event["grant_type"] = facts.grantType.map { .string($0) } ?? .null
-        event["client_auth"] = .string(facts.clientAuth)
-        if let e = facts.error { event["error"] = .string(e.rawValue) }
-        if let reason = facts.reason { event["reason"] = .string(reason.rawValue) }
-        if case .failure(_, let w) = outcome { event["detail"] = .string(w.detail) }
-        if let s = facts.sub { event["sub"] = .string(s) }
-        if let j = facts.jti { event["jti"] = .string(j) }
-        if let c = facts.clientID { event["client_id"] = .string(c) }
-        if let s = facts.scope { event["scope"] = .string(s) }
-        if case .success(let j) = outcome, let t = j.objectValue?["token_type"] { event["token_type"] = t }
-        event["checks"] = .array(conformance.tokenRequest(facts).map(\.json))
+        // The event holds only time, method, path and status so far: these members are new.
+        event.appendNew("grant_type", facts.grantType.map { .string($0) } ?? .null)
+        event.appendNew("client_auth", .string(facts.clientAuth))
+        if let e = facts.error { event.appendNew("error", .string(e.rawValue)) }
+        if let reason = facts.reason { event.appendNew("reason", .string(reason.rawValue)) }
+        if case .failure(_, let w) = outcome { event.appendNew("detail", .string(w.detail)) }
+        if let s = facts.sub { event.appendNew("sub", .string(s)) }
+        if let j = facts.jti { event.appendNew("jti", .string(j)) }
+        if let c = facts.clientID { event.appendNew("client_id", .string(c)) }
+        if let s = facts.scope { event.appendNew("scope", .string(s)) }
+        if case .success(let j) = outcome, let t = j.objectValue?["token_type"] { event.appendNew("token_type", t) }
+        event.appendNew("checks", .array(conformance.tokenRequest(facts).map(\.json)))
         return Response(status: outcome.httpStatus,
                         headers: TokenEndpoint.httpHeaders(outcome, requestHeaders: r.headers, realm: endpoint.issuer,
                                                            dpopNonce: endpoint.dpop.nonce),

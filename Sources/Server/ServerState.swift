@@ -9,6 +9,8 @@ import NIOCore
 final class ServerState {
     let options: ServerOptions
     let base: String
+    /// `base` + `/token`, the htu a DPoP proof at the token endpoint must name.
+    let tokenURL: String
     var endpoint: TokenEndpoint
     let resource: ProtectedResource
     let replayCache: ReplayCache?
@@ -38,6 +40,7 @@ final class ServerState {
          log: LogFile) throws(WIFError) {
         self.options = options
         self.base = base
+        tokenURL = base + "/token"
         self.endpoint = endpoint
         self.replayCache = endpoint.memoryReplayCache
         self.log = log
@@ -129,10 +132,10 @@ final class ServerState {
 
     func newEvent(method: String?, path: String?) -> JSONObject {
         var e = JSONObject(minimumCapacity: 16)
-        e["time"] = .string(stamp.format(ProcessControl.nowMillis()))
-        e["method"] = method.map { .string($0) } ?? .null
-        e["path"] = path.map { .string($0) } ?? .null
-        e["status"] = .null  // set when answered; kept here so it reads fourth
+        e.appendNew("time", .string(stamp.format(ProcessControl.nowMillis())))
+        e.appendNew("method", method.map { .string($0) } ?? .null)
+        e.appendNew("path", path.map { .string($0) } ?? .null)
+        e.appendNew("status", .null)  // set when answered; kept here so it reads fourth
         return e
     }
 

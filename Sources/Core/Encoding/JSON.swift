@@ -168,6 +168,13 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public func contains(_ name: String) -> Bool { position(of: name) != nil }
     func contains(_ name: String, key: UInt64) -> Bool { position(of: name, key: key) != nil }
 
+    /// Appends a member the caller knows is not there yet (checked only in debug builds), without the search a
+    /// subscript set makes: a server's event line is built member by member (issue 13).
+    public mutating func appendNew(_ name: String, _ value: JSON) {
+        assert(!contains(name), "appendNew: \(name) is already a member")
+        appendUnchecked(name, value)
+    }
+
     /// Appends without checking for an existing member: only for callers that checked (the parser does).
     mutating func appendUnchecked(_ name: String, _ value: JSON) {
         appendUnchecked(name, value, key: JSONObject.nameKey(name))
