@@ -26,6 +26,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     private var deadline = NIODeadline.distantFuture
     private var headBytes: [UInt8] = []
+    /// The last response's buffer, kept: once NIO has written it (at the end of that tick) it is this handler's
+    /// alone again and the next response reuses its storage, rather than a 1.2 KiB allocation per response.
+    private var outBuffer: ByteBuffer?
 
     init(state: ServerState, overCapacity: Bool) {
         self.state = state
@@ -162,8 +165,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         let close = r.close || !keepAlive
         state.record(status: r.status, event: event)
         // Room for the head too: a status line and the headers this server sends are well under 512 bytes.
-        var buf = context.channel.allocator.buffer(capacity: 512 + r.body.count)
+        var buf = outBuffer ?? context.channel.allocator.buffer(capacity: 512 + r.body.count)
+        outBuffer = nil
+        buf.clear()
         r.write(to: &buf, head: &headBytes, close: close, omitBody: omitBody)
+        if !close { outBuffer = buf }
         if close {
             closing = true
             timer?.cancel()
