@@ -30,6 +30,37 @@ import Testing
         #expect(reason { try cache.check(long, leeway: 0, now: { later }) } == .replayedJTI)
     }
 
+    /// The in-memory cache puts a fresh entry in with one probe and judges an old one afterwards: a replay and an
+    /// exhausted budget are refused and leave the entry as it was, a budget is counted use by use, and a token
+    /// with no jti is keyed by its signing input.
+    @Test func inMemoryReplayCacheJudgesWhatItFound() throws {
+        let cache = ReplayCache(inMemory: ())
+        let pub = try JWK.parse(fx.idp.json(includePrivate: false), what: "idp")
+        let v = try Validator(keys: KeyRing(keys: [pub]), policy: Policy(profile: .none))
+        let now = { ServeFixture.now }
+        func token(jti: String?, maxUses: Int? = nil) throws -> VerifiedToken {
+            var spec = TokenSpec(now: ServeFixture.now)
+            spec.iss = "https://idp.example"
+            spec.exp = ServeFixture.now + 600
+            spec.jti = jti.map { .fixed($0) } ?? .omitted
+            spec.maxUses = maxUses
+            return try v.verify(try Minter(spec: spec, key: fx.idp).next(), now: ServeFixture.now)
+        }
+        let once = try token(jti: "once")
+        try cache.spend(once, leeway: 0, now: now)
+        #expect(reason { try cache.spend(once, leeway: 0, now: now) } == .replayedJTI)
+        #expect(reason { try cache.spend(once, leeway: 0, now: now) } == .replayedJTI, "still remembered after a refusal")
+        let twice = try token(jti: "twice", maxUses: 2)
+        try cache.spend(twice, leeway: 0, now: now)
+        try cache.spend(twice, leeway: 0, now: now)
+        #expect(reason { try cache.spend(twice, leeway: 0, now: now) } == .useBudgetExhausted)
+        #expect(reason { try cache.spend(twice, leeway: 0, now: now) } == .useBudgetExhausted)
+        let bare = try token(jti: nil)
+        try cache.check(bare, leeway: 0, now: now)
+        #expect(reason { try cache.check(bare, leeway: 0, now: now) } == .replayedJTI)
+        #expect(cache.count == 3)
+    }
+
     @Test func millisecondTimestamps() {
         // 1767323400123 ms is 2026-01-02T03:10:00.123Z (Python: datetime.fromtimestamp(1767323400.123, UTC)).
         #expect(ProcessControl.formatMillis(1_767_323_400_123) == "2026-01-02T03:10:00.123Z")

@@ -120,9 +120,21 @@ public final class ReplayCache {
             throw WIFError(.cryptoFailure, "SHA-256 failed for the replay cache key")
         }
         let hash = MemoryKey(a: w.0, b: w.1, c: w.2, d: w.3)
+        if memory.count < ReplayCache.maxEntries {
+            // One probe for the usual case, a jti never seen: the fresh entry goes in at once, and the old one, if
+            // there was one, is judged afterwards and put back when it refuses the token.
+            guard let old = memory.updateValue(Entry(expiry: p.until), forKey: hash) else { return t }
+            do throws(WIFError) {
+                memory[hash] = try ReplayCache.spent(old.expiry >= t ? old : nil, label: p.label, budget: budget, until: p.until)
+            } catch {
+                memory[hash] = old
+                throw error
+            }
+            return t
+        }
         let seen = memory[hash].flatMap { $0.expiry >= t ? $0 : nil }
         let next = try ReplayCache.spent(seen, label: p.label, budget: budget, until: p.until)
-        if seen == nil, memory.count >= ReplayCache.maxEntries {
+        if seen == nil {
             throw WIFError(.inputTooLarge, "replay cache \(path) is full (\(ReplayCache.maxEntries) live entries)")
         }
         memory[hash] = next
