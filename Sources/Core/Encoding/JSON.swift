@@ -731,9 +731,13 @@ extension JSON {
             i += 8
         }
         guard i < n else { return false }
-        var w: UInt64 = 0x2020_2020_2020_2020
-        withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw + i, count: n - i)) }
-        return JSON.needsEscape(w) != 0
+        // The last word again, overlapping the one before: no copy of the tail.
+        if n >= 8 { return JSON.needsEscape(raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) != 0 }
+        for j in 0..<n {
+            let c = u[j]
+            if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F { return true }
+        }
+        return false
     }
 
     /// Non-zero when one of the eight bytes of `w` is below 0x20, or is 0x22, 0x5C or 0x7F (the bytes `writeString`

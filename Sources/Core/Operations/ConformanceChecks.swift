@@ -111,7 +111,7 @@ public struct ConformanceChecks: Sendable {
 
     private mutating func count(_ checks: [ConformanceCheck]) {
         for c in checks {
-            if let i = tally.firstIndex(where: { $0.id == c.id && $0.status == c.status }) {
+            if let i = tally.firstIndex(where: { $0.status == c.status && $0.id.same(c.id) }) {
                 tally[i].count += 1
             } else {
                 tally.append((c.id, c.status, 1))
