@@ -69,12 +69,14 @@ extension TokenEndpoint {
 
     func authenticateClient(params: FormParameters, headers: [(String, String)], now: Int64) throws(WIFError)
         -> ClientAuthentication.Result {
-        let endpointPolicy = validator.policy
+        // The endpoint's policy is read only when a client assertion is to be verified (copying it for every
+        // request was a dozen retains and releases).
+        let grantValidator = validator
         let result = try ClientAuthentication.authenticate(
             params: params, headers: headers, registry: clients,
             assertionValidator: { (c: ClientRegistry.Client) throws(WIFError) -> Validator in
                 try Validator(keys: c.keys ?? KeyRing(keys: []),
-                              policy: TokenEndpoint.clientAssertionPolicy(clientID: c.id, endpoint: endpointPolicy))
+                              policy: TokenEndpoint.clientAssertionPolicy(clientID: c.id, endpoint: grantValidator.policy))
             }, now: now)
         if case .authenticated(let a) = result, let clients,
            let refused = ClientAuthentication.checkAllowed(a, registry: clients, grant: params[ExactName("grant_type")]?.first,

@@ -117,15 +117,17 @@ public struct Policy: Sendable {
     /// Whether two `typ`/`cty` values name the same media type (RFC 7515 §4.1.9), compared as bytes.
     /// Compared in place, without the two lowercased copies `normalTyp` makes (6k instructions a token request,
     /// issue 13); PolicyTests holds it to `normalTyp(a).same(normalTyp(b))`.
-    static func sameTyp(_ a: String, _ b: String) -> Bool { sameBytesIgnoringASCIICase(typCore(a), typCore(b)) }
+    static func sameTyp(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in sameBytesIgnoringASCIICase(typCore(x), typCore(y)) } }
+    }
 
-    /// The bytes of `t` that name its media type: without an `application/` prefix (any ASCII case) when no
+    /// The bytes of a typ that name its media type: without an `application/` prefix (any ASCII case) when no
     /// other `/` follows it.
-    private static func typCore(_ t: String) -> Substring.UTF8View {
-        let u = Substring(t).utf8
-        let rest = u.dropFirst(12)
-        if u.count >= 12 && sameBytesIgnoringASCIICase(u.prefix(12), applicationPrefix) && !rest.contains(0x2F) { return rest }
-        return u
+    private static func typCore(_ u: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        guard u.count >= 12, sameBytesIgnoringASCIICase(UnsafeBufferPointer(rebasing: u[0..<12]), applicationPrefix) else { return u }
+        let rest = UnsafeBufferPointer(rebasing: u[12...])
+        return rest.contains(0x2F) ? u : rest
     }
 
     private static let applicationPrefix = Array("application/".utf8)
