@@ -76,4 +76,29 @@ import Testing
         #expect(try CompactJWS.parse(a).header["typ"]?.stringValue == "at+jwt")
         #expect(try CompactJWS.parse(s.accessToken(claims(), key: ec)).header["typ"]?.stringValue == "at+jwt")
     }
+
+    /// The cached header follows the key's kid: a copy of the same key material with another kid signs with it.
+    @Test func headerFollowsTheKeysKid() throws {
+        var a = ec, b = ec
+        a.kid = "kid-A"
+        b.kid = "kid-B"
+        let s = IssuerSigning()
+        func kid(_ t: [UInt8]) throws -> String? { try CompactJWS.parse(t).header["kid"]?.stringValue }
+        #expect(try kid(s.accessToken(claims(), key: a)) == "kid-A")
+        #expect(try kid(s.accessToken(claims(), key: b)) == "kid-B")
+        #expect(try kid(s.accessToken(claims(), key: a)) == "kid-A")
+    }
+
+    /// Access tokens are signed with the key's default algorithm, even after a minter of the same signing made a
+    /// signer for another one.
+    @Test func accessTokensUseTheKeysDefaultAlgorithm() throws {
+        var rsa = try GeneratedKeys.key(.rs256)
+        rsa.algName = nil
+        let s = IssuerSigning()
+        var spec = TokenSpec(now: mirrorNow)
+        spec.alg = .ps256
+        #expect(try CompactJWS.parse(s.minter(spec: spec, key: rsa).next()).header["alg"]?.stringValue == "PS256")
+        #expect(try CompactJWS.parse(s.accessToken(claims(), key: rsa)).header["alg"]?.stringValue == "RS256")
+        #expect(try CompactJWS.parse(s.accessToken(claims(), key: rsa)).header["alg"]?.stringValue == "RS256")
+    }
 }

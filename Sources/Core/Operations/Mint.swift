@@ -179,15 +179,19 @@ final class JTIPool {
 final class IssuerSigning {
     private var signer: Signer?
     private let jtis = JTIPool()
-    /// The header segment (`base64url(header).`) of the last `accessToken`, by typ: it depends only on the typ, the
-    /// algorithm and the key's kid, so a server serializes it once, not per request.
-    private var header: (typ: String, segment: [UInt8])?
+    /// Whether `signer`'s algorithm is its key's default one (the algorithm `accessToken` signs with); a minter for
+    /// a spec naming another `alg` makes a signer that is not.
+    private var signerIsDefault = false
+    /// The header segment (`base64url(header).`) of the last `accessToken`, by typ and kid: it depends only on the
+    /// typ, the algorithm and the key's kid, so a server serializes it once, not per request.
+    private var header: (typ: String, kid: String?, segment: [UInt8])?
     private var payload: [UInt8] = []
 
-    private func signer(for key: JWK, alg: Algorithm) throws(WIFError) -> Signer {
+    private func signer(for key: JWK, alg: Algorithm, isDefault: Bool) throws(WIFError) -> Signer {
         if let cached = signer, cached.algorithm == alg, cached.key.sameKeyMaterial(as: key) { return cached }
         let s = try Signer(key: key, algorithm: alg)
         signer = s
+        signerIsDefault = isDefault
         header = nil
         return s
     }
@@ -203,7 +207,7 @@ final class IssuerSigning {
     func minter(spec: TokenSpec, key: JWK) throws(WIFError) -> Minter {
         let alg: Algorithm
         if let a = spec.alg { alg = a } else { alg = try key.defaultAlgorithm() }
-        return try Minter(spec: spec, key: key, signer: signer(for: key, alg: alg), jtis: jtis)
+        return try Minter(spec: spec, key: key, signer: signer(for: key, alg: alg, isDefault: spec.alg == nil), jtis: jtis)
     }
 
     /// The claims of an issued access token (RFC 9068 §2.2), in the order `TokenSpec.claimSet` gives them.
@@ -229,19 +233,21 @@ final class IssuerSigning {
         // The key of the last token again (same material, same alg member): its algorithm is the signer's, and
         // working it out from the alg member again was 1.7k instructions a request.
         let s: Signer
-        if let cached = signer, cached.key.sameKeyMaterial(as: key), IssuerSigning.sameName(cached.key.algName, key.algName) {
+        if let cached = signer, signerIsDefault, cached.key.sameKeyMaterial(as: key),
+           IssuerSigning.sameName(cached.key.algName, key.algName) {
             s = cached
         } else {
-            s = try signer(for: key, alg: try key.defaultAlgorithm())
+            s = try signer(for: key, alg: try key.defaultAlgorithm(), isDefault: true)
         }
         let segment: [UInt8]
-        if let h = header, h.typ == c.typ { segment = h.segment } else {
+        // The kid is the key's, which a copy of the same key material may change.
+        if let h = header, h.typ.same(c.typ), IssuerSigning.sameName(h.kid, key.kid) { segment = h.segment } else {
             var spec = TokenSpec(now: c.iat)
             spec.typ = c.typ
             var h = [UInt8]()
             JSON.object(spec.header(alg: s.algorithm, key: key)).write(to: &h)
             segment = Array(Base64URL.encode(h).utf8) + [UInt8(ascii: ".")]
-            header = (c.typ, segment)
+            header = (c.typ, key.kid, segment)
         }
         // Written into a local array taken from the kept one (and handed back): every append to the stored
         // property was a dynamic exclusivity check, 25 a token (issue 13).
