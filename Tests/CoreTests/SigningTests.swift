@@ -243,12 +243,16 @@ import Testing
             "30810602010102010200", "3006020001020102", "3006020101020202", "300602010102010201",
             "3026022101" + String(repeating: "ff", count: 32) + "020101",
             "300702010102010200",
+            // A negative INTEGER, and a 0x00 that does not stand before a byte with its top bit set (X.690 §8.3.2).
+            "3006020180020101", "30070202007f020101", "3007020101020200" + "01",
         ]
         for b in bad {
             let d = hex(b)
             #expect(ECDSASignature.derToRaw(d, length: d.count, size: 32) == nil, "\(b)")
         }
         #expect(ECDSASignature.derToRaw(good, length: good.count + 1, size: 32) == nil)
+        let padded = hex("30070202008002" + "0101")
+        #expect(ECDSASignature.derToRaw(padded, length: padded.count, size: 32) == hex(String(repeating: "00", count: 31) + "80" + String(repeating: "00", count: 31) + "01"))
     }
 
     @Test(arguments: [Algorithm.es256, .es256k, .es384, .es512])

@@ -226,7 +226,12 @@ enum ECDSASignature {
                 guard var n = len(), n > 0, i + n <= length else { return false }
                 var at = i
                 i += n
-                if d[at] == 0 && n > 1 { at += 1; n -= 1 }
+                // Positive and minimal (X.690 §8.3.2): no top bit first, a 0x00 only before one.
+                if d[at] >= 0x80 { return false }
+                if d[at] == 0 && n > 1 {
+                    if d[at + 1] < 0x80 { return false }
+                    at += 1; n -= 1
+                }
                 guard n <= size else { return false }
                 for j in 0..<n { out[k * size + size - n + j] = d[at + j] }
             }
