@@ -113,7 +113,9 @@ public final class ReplayCache {
         }
         if memory.count >= pruneAt {
             memory = memory.filter { $0.value.expiry >= t }
-            pruneAt = max(minimumPruneAt, memory.count * 2)
+            // At most maxEntries: past it the count could never reach pruneAt, and a cache full of expired entries
+            // would refuse every new token for the rest of the server's life.
+            pruneAt = min(max(minimumPruneAt, memory.count * 2), ReplayCache.maxEntries)
         }
         ReplayCache.keyInput(v, into: &keyScratch)
         guard let w = keyScratch.withUnsafeBytes({ hasher.words($0) }) else {
