@@ -25,12 +25,8 @@ struct Request {
     /// names are ASCII tokens (NIO's parser refuses others), and lowercasing each name made a String per header.
     func values(_ name: String) -> [String] {
         var out: [String] = []
-        for (k, v) in headers where k.utf8.count == name.utf8.count && sameASCIICaseless(k, name) { out.append(v) }
+        for (k, v) in headers where k.sameIgnoringASCIICase(name) { out.append(v) }
         return out
-    }
-
-    private func sameASCIICaseless(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8) { x, y in (x >= 0x41 && x <= 0x5A ? x | 0x20 : x) == y }
     }
 }
 

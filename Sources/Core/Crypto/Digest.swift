@@ -29,15 +29,16 @@ public enum Digest {
     }
 }
 
-/// SHA-256 with the digest fetched once and one context kept: EVP_Digest fetches and allocates per call, 5.6k
-/// instructions for the 60-byte key of a replay-cache entry (issue 13). One thread at a time.
-final class SHA256Hasher {
-    private let md: OpaquePointer?   // EVP_MD
+/// A digest fetched once with one context kept and re-initialised per message: EVP_Digest fetches and allocates
+/// per call, 5k instructions for a short message (issue 13). A signer's or verifier's hash and a memory replay
+/// cache's key each keep one. One thread at a time.
+final class KeptDigest {
+    let md: OpaquePointer?           // EVP_MD
     private let ctx: OpaquePointer?  // EVP_MD_CTX
 
-    init() {
+    init(_ name: String) {
         OpenSSLLibrary.ensure()
-        md = EVP_MD_fetch(nil, "SHA256", nil)
+        md = EVP_MD_fetch(nil, name, nil)
         ctx = EVP_MD_CTX_new()
     }
 
@@ -46,15 +47,20 @@ final class SHA256Hasher {
         if let md { EVP_MD_free(md) }
     }
 
-    /// The digest of `data` as four words (native byte order); nil when OpenSSL fails.
-    func words(_ data: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64)? {
-        guard let md, let ctx, EVP_DigestInit_ex2(ctx, md, nil) == 1,
-              EVP_DigestUpdate(ctx, data.baseAddress, data.count) == 1 else { return nil }
-        var out: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    var isReady: Bool { md != nil && ctx != nil }
+
+    /// Hashes `data` into `out`; its length, or nil when OpenSSL fails or `out` is too short.
+    func digest(_ data: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        guard let md, let ctx, let o = out.baseAddress, out.count >= Int(EVP_MD_get_size(md)),
+              EVP_DigestInit_ex2(ctx, md, nil) == 1, EVP_DigestUpdate(ctx, data.baseAddress, data.count) == 1 else { return nil }
         var len: UInt32 = 0
-        let ok = withUnsafeMutableBytes(of: &out) {
-            EVP_DigestFinal_ex(ctx, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), &len)
-        }
-        return ok == 1 && len == 32 ? out : nil
+        return EVP_DigestFinal_ex(ctx, o.assumingMemoryBound(to: UInt8.self), &len) == 1 ? Int(len) : nil
+    }
+
+    /// A 32-byte digest (SHA-256) of `data` as four words (native byte order); nil when OpenSSL fails.
+    func words(_ data: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64)? {
+        var out: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &out) { digest(data, into: $0) }
+        return n == 32 ? out : nil
     }
 }

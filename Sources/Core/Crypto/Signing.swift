@@ -21,10 +21,9 @@ final class PreparedContext {
     private(set) var mac: OpaquePointer?        // EVP_MAC_CTX
     private(set) var pctx: OpaquePointer?       // EVP_PKEY_CTX
     private(set) var mdctx: OpaquePointer?      // EVP_MD_CTX
-    private(set) var md: OpaquePointer?         // EVP_MD
-    /// The digest context of `hash`, kept: EVP_Digest made and freed one per call (5k instructions for a short
-    /// message, more than the hashing of a token's signing input; issue 13).
-    private var dctx: OpaquePointer?            // EVP_MD_CTX
+    /// The digest of RSA, PSS and ECDSA, with its context kept (`KeptDigest`).
+    private var kept: KeptDigest?
+    var md: OpaquePointer? { kept?.md }         // EVP_MD
 
     init(key: JWK, algorithm: Algorithm, sign: Bool) throws(WIFError) {
         let what = sign ? "signing" : "verification"
@@ -46,32 +45,25 @@ final class PreparedContext {
             }
         case .rsa, .pss, .ecdsa:
             guard let pkey = key.pkey?.raw else { throw WIFError(.keyInvalid, "key has no key material") }
-            md = EVP_MD_fetch(nil, algorithm.digestName, nil)
+            let kept = KeptDigest(algorithm.digestName ?? "SHA256")
+            self.kept = kept
             pctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil)
-            guard let md, let pctx, (sign ? EVP_PKEY_sign_init(pctx) : EVP_PKEY_verify_init(pctx)) == 1 else {
+            guard kept.isReady, let md = kept.md, let pctx, (sign ? EVP_PKEY_sign_init(pctx) : EVP_PKEY_verify_init(pctx)) == 1 else {
                 throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) \(what)")
             }
             try Signer.configure(pctx, md: md, algorithm: algorithm)
-            dctx = EVP_MD_CTX_new()
-            guard dctx != nil else { throw OpenSSLError.error(.cryptoFailure, "cannot set up \(algorithm.rawValue) \(what)") }
         }
     }
 
     /// Hashes `message` with `md` into `digest`; returns its length.
     func hash(_ message: UnsafeRawBufferPointer, into digest: inout [UInt8]) -> Int? {
-        guard let md, let dctx, EVP_DigestInit_ex2(dctx, md, nil) == 1,
-              EVP_DigestUpdate(dctx, message.baseAddress, message.count) == 1 else { return nil }
-        var len: UInt32 = 0
-        let ok = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(dctx, $0.baseAddress, &len) }
-        return ok == 1 ? Int(len) : nil
+        digest.withUnsafeMutableBytes { kept?.digest(message, into: $0) }
     }
 
     deinit {
-        if let dctx { EVP_MD_CTX_free(dctx) }
         if let mac { EVP_MAC_CTX_free(mac) }
         if let pctx { EVP_PKEY_CTX_free(pctx) }
         if let mdctx { EVP_MD_CTX_free(mdctx) }
-        if let md { EVP_MD_free(md) }
     }
 }
 

@@ -144,8 +144,13 @@ public final class Minter {
     }
 
     private func finish(_ payload: [UInt8]) throws(WIFError) -> [UInt8] {
-        var token = headerSegment
-        token.reserveCapacity(headerSegment.count + payload.count * 4 / 3 + 200)
+        try Minter.compact(header: headerSegment, payload: payload, signer: signer)
+    }
+
+    /// `header` (the segment with its dot), then base64url(`payload`), signed, then the dot and the signature.
+    static func compact(header: [UInt8], payload: [UInt8], signer: Signer) throws(WIFError) -> [UInt8] {
+        var token = header
+        token.reserveCapacity(header.count + payload.count * 4 / 3 + 200)
         Base64URL.encode(payload, into: &token)
         let sig = try signer.sign(token)
         token.append(UInt8(ascii: "."))
@@ -283,12 +288,6 @@ final class IssuerSigning {
             payload.append(UInt8(ascii: "}"))
         }
         payload.append(UInt8(ascii: "}"))
-        var token = segment
-        token.reserveCapacity(segment.count + payload.count * 4 / 3 + 100)
-        Base64URL.encode(payload, into: &token)
-        let sig = try s.sign(token)
-        token.append(UInt8(ascii: "."))
-        Base64URL.encode(sig, into: &token)
-        return token
+        return try Minter.compact(header: segment, payload: payload, signer: s)
     }
 }

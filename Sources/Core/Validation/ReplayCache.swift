@@ -71,7 +71,7 @@ public final class ReplayCache {
     private var memory: [MemoryKey: Entry] = [:]
     /// The bytes of the entry key being hashed, reused (a memory-only cache serves one thread at a time).
     private var keyScratch: [UInt8] = []
-    private lazy var hasher = SHA256Hasher()
+    private lazy var hasher = KeptDigest("SHA256")
 
     struct MemoryKey: Hashable {
         let a: UInt64, b: UInt64, c: UInt64, d: UInt64
